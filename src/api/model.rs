@@ -1,0 +1,491 @@
+//! Serde types for the Active Calls response (`CallLogResponse`), per the reference §2.
+//!
+//! Every optional field is `Option`, unknown fields are ignored, and enum-like fields keep values never
+//! seen before (`Other(String)`) instead of failing. One malformed record never loses the rest of a page:
+//! [`ActiveCallsPage::parse`] skips it and reports why.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares an enum-like API string field: known values as variants, anything else kept in `Other`.
+macro_rules! api_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version of callboard does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// The exact string RingCentral sends for this value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($wire => Self::$variant,)+
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from(s.as_ref()))
+            }
+        }
+    };
+}
+
+api_enum!(
+    /// `CallDirectionEnum`.
+    Direction { Inbound = "Inbound", Outbound = "Outbound" }
+);
+api_enum!(
+    /// `CallTypeEnum`.
+    CallType { Voice = "Voice", Fax = "Fax" }
+);
+api_enum!(
+    /// `CallTransportEnum`.
+    Transport { Pstn = "PSTN", Voip = "VoIP" }
+);
+api_enum!(
+    /// `CallActionEnum` (the values a call board meets most; the rest are kept as `Other`).
+    CallAction {
+        PhoneCall = "Phone Call",
+        VoipCall = "VoIP Call",
+        AcceptCall = "Accept Call",
+        Transfer = "Transfer",
+        FindMe = "FindMe",
+        FollowMe = "FollowMe",
+        Hunting = "Hunting",
+        RingDirectly = "Ring Directly",
+        ConferenceCall = "Conference Call",
+        CallPark = "Call Park",
+        Pickup = "Pickup",
+        Monitoring = "Monitoring",
+        Unknown = "Unknown",
+    }
+);
+api_enum!(
+    /// `CallResultEnum` (common values; the rest are kept as `Other`).
+    CallResult {
+        InProgress = "In Progress",
+        Accepted = "Accepted",
+        Missed = "Missed",
+        Voicemail = "Voicemail",
+        SentToVoicemail = "Sent to Voicemail",
+        Abandoned = "Abandoned",
+        Busy = "Busy",
+        Declined = "Declined",
+        Rejected = "Rejected",
+        NoAnswer = "No Answer",
+        HangUp = "Hang Up",
+        CallFailed = "Call Failed",
+        CallFailure = "Call Failure",
+        AnsweredElsewhere = "Answered Elsewhere",
+        CallConnected = "Call connected",
+        Stopped = "Stopped",
+        Unknown = "Unknown",
+    }
+);
+api_enum!(
+    /// `CallResultReasonEnum` (common values; the rest are kept as `Other`).
+    CallReason {
+        Accepted = "Accepted",
+        Connected = "Connected",
+        HangUp = "Hang Up",
+        NotAnswered = "Not Answered",
+        NoAnswer = "No Answer",
+        LineBusy = "Line Busy",
+        Stopped = "Stopped",
+        BadNumber = "Bad Number",
+        InternalError = "Internal Error",
+        Unknown = "Unknown",
+    }
+);
+api_enum!(
+    /// `CallLegTypeEnum` (common values; the rest are kept as `Other`).
+    LegType {
+        Accept = "Accept",
+        PstnToSip = "PstnToSip",
+        SipToPstnMetered = "SipToPstnMetered",
+        SipToPstnUnmetered = "SipToPstnUnmetered",
+        ExtensionToExtension = "ExtensionToExtension",
+        TransferCall = "TransferCall",
+        FindMe = "FindMe",
+        FollowMe = "FollowMe",
+        Hunting = "Hunting",
+        RingDirectly = "RingDirectly",
+        ConferenceCall = "ConferenceCall",
+        Monitoring = "Monitoring",
+        Unknown = "Unknown",
+    }
+);
+
+/// `{uri}` link inside `navigation`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageLink {
+    /// Absolute URI of the page.
+    pub uri: String,
+}
+
+/// `PageNavigationModel`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Navigation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page: Option<PageLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<PageLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_page: Option<PageLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_page: Option<PageLink>,
+}
+
+/// `EnumeratedPagingModel`; only `perPage` is required by the spec, and even that is tolerated missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paging {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_start: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_end: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_elements: Option<u32>,
+}
+
+/// `{id, uri}` of a device.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Device {
+    /// Device id (a string on the wire).
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+/// A call party (`CallLogFromParty` / `CallLogToParty`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_number: Option<String>,
+    /// A string here, unlike `extension.id`; a number is tolerated.
+    #[serde(
+        default,
+        deserialize_with = "opt_string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extension_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Device>,
+    /// `from` only: the number that dialled (inbound calls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialer_phone_number: Option<String>,
+    /// `to` only: the number that was dialled (outbound calls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialed_phone_number: Option<String>,
+}
+
+/// `ExtensionInfoCallLog`: the extension a call belongs to. `id` is a JSON number.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExtensionRef {
+    pub id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+/// `CallLogDelegateInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Delegate {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `{telephonySessionId}` of a warm-transfer peer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony_session_id: Option<String>,
+}
+
+/// `CallLogRecordingInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recording {
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_uri: Option<String>,
+}
+
+/// The fields a record and its legs share (`BaseCallLogRecord`), all optional here.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Timestamp>,
+    /// Seconds; absent while the call is in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub call_type: Option<CallType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<CallAction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<CallResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CallReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Party>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Party>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegate: Option<Delegate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony_session_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip_uuid_info: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_target: Option<SessionRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferee: Option<SessionRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<Recording>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_recording: Option<bool>,
+    /// Newest spec only: whether the call reached a finished state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<bool>,
+}
+
+/// `CallLogRecordLegInfo`: one leg of a call (`view=Detailed` only).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Leg {
+    #[serde(flatten)]
+    pub fields: CallFields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leg_type: Option<LegType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<bool>,
+}
+
+/// `CallLogRecord`: one call as Active Calls lists it. Only `id` is required here.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRecord {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_id: Option<String>,
+    #[serde(flatten)]
+    pub fields: CallFields,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legs: Vec<Leg>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+/// The wire envelope (`CallLogResponse`) with records kept raw so each can fail on its own.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallLogResponse<R = CallRecord> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    pub records: Vec<R>,
+    #[serde(default)]
+    pub paging: Paging,
+    #[serde(default)]
+    pub navigation: Navigation,
+}
+
+/// A record the parser had to skip, with the reason and its id when one could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedRecord {
+    /// Position in the page's `records` array.
+    pub index: usize,
+    /// The record's `id`, if it had a readable one.
+    pub id: Option<String>,
+    /// What was wrong, for a warning.
+    pub error: String,
+}
+
+/// One parsed page of active calls: the good records, the skipped ones, and where the next page is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActiveCallsPage {
+    pub records: Vec<CallRecord>,
+    pub skipped: Vec<SkippedRecord>,
+    pub paging: Paging,
+    pub navigation: Navigation,
+}
+
+impl ActiveCallsPage {
+    /// Parses a response body. Fails only when the envelope itself is unreadable; a bad record is skipped.
+    pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
+        let raw: CallLogResponse<serde_json::Value> = serde_json::from_slice(body)?;
+        let mut page = ActiveCallsPage {
+            records: Vec::with_capacity(raw.records.len()),
+            skipped: Vec::new(),
+            paging: raw.paging,
+            navigation: raw.navigation,
+        };
+        for (index, value) in raw.records.into_iter().enumerate() {
+            let id = value.get("id").and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            match serde_json::from_value::<CallRecord>(value) {
+                Ok(record) => page.records.push(record),
+                Err(e) => page.skipped.push(SkippedRecord {
+                    index,
+                    id,
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Ok(page)
+    }
+
+    /// The URI of the next page, if the server advertised one.
+    pub fn next_page_uri(&self) -> Option<&str> {
+        self.navigation.next_page.as_ref().map(|l| l.uri.as_str())
+    }
+}
+
+impl CallRecord {
+    /// The master leg, if the record has legs and one is marked master.
+    pub fn master_leg(&self) -> Option<&Leg> {
+        self.legs.iter().find(|l| l.master == Some(true))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber {
+    String(String),
+    Number(serde_json::Number),
+}
+
+impl From<StringOrNumber> for String {
+    fn from(v: StringOrNumber) -> Self {
+        match v {
+            StringOrNumber::String(s) => s,
+            StringOrNumber::Number(n) => n.to_string(),
+        }
+    }
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    StringOrNumber::deserialize(d).map(String::from)
+}
+
+fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<StringOrNumber>::deserialize(d).map(|o| o.map(String::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_are_kept_verbatim() {
+        let r: CallResult = serde_json::from_str("\"Teleported\"").unwrap();
+        assert_eq!(r, CallResult::Other("Teleported".into()));
+        assert_eq!(serde_json::to_string(&r).unwrap(), "\"Teleported\"");
+        assert_eq!(CallResult::from("In Progress"), CallResult::InProgress);
+    }
+
+    #[test]
+    fn a_bad_record_is_skipped_and_the_rest_kept() {
+        let body = br#"{"records":[{"id":"a","startTime":"2021-01-19T23:58:57.000Z"},
+            {"id":"b","startTime":42},{"noid":true},{"id":7,"extension":{"id":5}}],
+            "paging":{"perPage":100},"navigation":{}}"#;
+        let page = ActiveCallsPage::parse(body).unwrap();
+        let ids: Vec<_> = page.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "7"]);
+        assert_eq!(page.skipped.len(), 2);
+        assert_eq!(page.skipped[0].id.as_deref(), Some("b"));
+        assert_eq!(page.skipped[1].index, 2);
+    }
+
+    #[test]
+    fn a_broken_envelope_is_an_error() {
+        assert!(ActiveCallsPage::parse(b"{\"records\": [").is_err());
+        assert!(ActiveCallsPage::parse(b"[]").is_err());
+    }
+
+    #[test]
+    fn serialized_records_omit_absent_fields() {
+        let rec = CallRecord {
+            id: "x".into(),
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_string(&rec).unwrap(), r#"{"id":"x"}"#);
+    }
+}

@@ -1,0 +1,3 @@
+//! callboard: a terminal live call board for RingCentral accounts.
+pub mod api;
+pub mod snapshot;
