@@ -1,0 +1,250 @@
+//! The built-in RingCentral simulator: a loopback HTTP server speaking RingCentral's wire format (OAuth
+//! token/revoke, active calls, extensions) with seeded deterministic calls, real rate limiting and error
+//! bodies, a manual clock and fault injection, so the demo, tests and benchmarks need no account.
+mod auth;
+mod clock;
+mod endpoints;
+mod errors;
+mod fake;
+mod faults;
+mod generator;
+mod listener;
+mod rate_limit;
+mod render;
+mod request_log;
+mod scenario;
+mod server;
+mod users;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use clock::SimClock;
+pub use faults::{Fault, FaultSettings, Faults, PeriodicFault, QueuedFault};
+pub use rate_limit::{RateGroup, RateLimits};
+pub use request_log::LoggedRequest;
+pub use scenario::{AuthSettings, CallSettings, MixWeights, OutcomeWeights, Scenario, ScenarioError};
+pub use users::SimCredentials;
+
+use listener::{ConnHandle, SimListener};
+use server::SimState;
+use users::Directory;
+
+/// How to run a simulator: the scenario, where to listen and which clock to use.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub scenario: Scenario,
+    /// Must be a loopback address; port 0 picks a free one. Default `127.0.0.1:0`.
+    pub listen: SocketAddr,
+    pub clock: SimClock,
+}
+
+impl SimOptions {
+    /// The calm built-in demo scenario on a real clock.
+    pub fn demo() -> Self {
+        Self::with_scenario(Scenario::demo())
+    }
+
+    /// The built-in contact-centre scenario (thousands of concurrent calls).
+    pub fn contact_centre() -> Self {
+        Self::with_scenario(Scenario::contact_centre())
+    }
+
+    /// A scenario read from a TOML file.
+    pub fn from_scenario_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        Scenario::from_file(path).map(Self::with_scenario)
+    }
+
+    /// Any scenario, on `127.0.0.1:0` with a real clock.
+    pub fn with_scenario(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock: SimClock::real(),
+        }
+    }
+
+    /// Uses `clock` (e.g. [`SimClock::manual`]) for calls, tokens and rate limits.
+    pub fn clock(mut self, clock: SimClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Listens on `addr` (loopback only).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Overrides the scenario's rate limits.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.scenario.rate_limits = limits;
+        self
+    }
+
+    /// Overrides the scenario's access-token lifetime.
+    pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.scenario.auth.access_token_ttl_secs = ttl.as_secs().max(1);
+        self
+    }
+
+    /// Overrides the scenario's seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.scenario.seed = seed;
+        self
+    }
+
+    /// Overrides the scenario's initial faults.
+    pub fn faults(mut self, faults: FaultSettings) -> Self {
+        self.scenario.faults = faults;
+        self
+    }
+}
+
+/// A running simulator. Stops on [`Simulator::shutdown`] or when dropped.
+pub struct Simulator {
+    state: Arc<SimState>,
+    addr: SocketAddr,
+    credentials: SimCredentials,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds the listener (loopback only) and starts serving in the background.
+    pub async fn start(opts: SimOptions) -> std::io::Result<Simulator> {
+        let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+        if !opts.listen.ip().is_loopback() {
+            return Err(invalid(format!(
+                "refusing to listen on {}: the simulator only listens on loopback (127.0.0.1 or ::1)",
+                opts.listen
+            )));
+        }
+        opts.scenario.validate().map_err(|e| invalid(e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let (stop, stopping) = watch::channel(false);
+        let scenario = opts.scenario;
+        let dir = Directory::new(scenario.users, scenario.queues);
+        let state = Arc::new(SimState {
+            clock: opts.clock,
+            generator: generator::Generator::new(scenario.clone()),
+            tokens: Mutex::new(auth::TokenStore::new(scenario.seed)),
+            limiter: Mutex::new(rate_limit::RateLimiter::new(scenario.rate_limits.clone())),
+            faults: Faults::from_settings(&scenario.faults),
+            log: request_log::RequestLog::default(),
+            base_url,
+            stopping: stopping.clone(),
+            dir,
+            scenario,
+        });
+        let app = server::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
+        let mut until_stop = stopping;
+        let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async move {
+            // A closed channel also means stop.
+            let _ = until_stop.wait_for(|stop| *stop).await;
+        });
+        let task = tokio::spawn(async move {
+            if let Err(e) = serve.await {
+                tracing::warn!("simulator server stopped: {e}");
+            }
+        });
+        tracing::info!("RingCentral simulator listening on http://{addr}");
+        Ok(Simulator {
+            credentials: SimCredentials::for_directory(&state.dir),
+            state,
+            addr,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The demo app and user credentials.
+    pub fn credentials(&self) -> &SimCredentials {
+        &self.credentials
+    }
+
+    /// Every request so far (up to the most recent 50 000), oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.state.log.snapshot()
+    }
+
+    /// Runtime fault injection.
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// The simulator's clock; `advance` it to move calls, tokens and rate limits forward.
+    pub fn clock(&self) -> &SimClock {
+        &self.state.clock
+    }
+
+    /// The scenario being served.
+    pub fn scenario(&self) -> &Scenario {
+        &self.state.scenario
+    }
+
+    /// What `callboard sim` prints: where it listens, who can log in, and the environment to export.
+    pub fn banner(&self) -> String {
+        let c = &self.credentials;
+        let users = self.state.dir.users();
+        let (admin, user) = (&users[0], &users[1]);
+        let base = self.base_url();
+        format!(
+            "callboard sim: simulated RingCentral account, scenario \"{scenario}\" ({n} users, {q} call queues)\n\
+             Listening on {base} (loopback only). Ctrl-C to stop.\n\
+             \n\
+             Admin user:     {admin_name}, ext {admin_ext} (id {admin_id}), sees the whole account\n\
+             Non-admin user: {user_name}, ext {user_ext} (id {user_id}), sees own calls only\n\
+             \n\
+             export RC_SERVER_URL={base}\n\
+             export RC_APP_CLIENT_ID={client_id}\n\
+             export RC_APP_CLIENT_SECRET={client_secret}\n\
+             export RC_USER_JWT={admin_jwt}\n\
+             # or, as the non-admin user:\n\
+             # export RC_USER_JWT={user_jwt}\n",
+            scenario = self.state.scenario.name,
+            n = users.len(),
+            q = self.state.dir.queues().len(),
+            admin_name = admin.name(),
+            admin_ext = admin.number,
+            admin_id = admin.id,
+            user_name = user.name(),
+            user_ext = user.number,
+            user_id = user.id,
+            client_id = c.client_id,
+            client_secret = c.client_secret,
+            admin_jwt = c.admin_jwt,
+            user_jwt = c.non_admin_jwt,
+        )
+    }
+
+    /// Stops serving: withheld responses are released, open connections closed.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

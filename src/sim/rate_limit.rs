@@ -1,0 +1,164 @@
+//! Server-side rate limiting like RingCentral's: a sliding window per (user, group) and a penalty that
+//! restarts with every request sent during it.
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+/// A usage-plan group (`X-Rate-Limit-Group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateGroup {
+    Heavy,
+    Medium,
+    Light,
+    Auth,
+}
+
+impl RateGroup {
+    /// The header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateGroup::Heavy => "Heavy",
+            RateGroup::Medium => "Medium",
+            RateGroup::Light => "Light",
+            RateGroup::Auth => "Auth",
+        }
+    }
+}
+
+impl fmt::Display for RateGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Requests allowed per window for each group, the window and the penalty.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    pub heavy: u32,
+    pub medium: u32,
+    pub light: u32,
+    pub auth: u32,
+    pub window_secs: u64,
+    pub penalty_secs: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            heavy: 10,
+            medium: 40,
+            light: 50,
+            auth: 5,
+            window_secs: 60,
+            penalty_secs: 60,
+        }
+    }
+}
+
+impl RateLimits {
+    /// The per-window limit of `group`.
+    pub fn limit(&self, group: RateGroup) -> u32 {
+        match group {
+            RateGroup::Heavy => self.heavy,
+            RateGroup::Medium => self.medium,
+            RateGroup::Light => self.light,
+            RateGroup::Auth => self.auth,
+        }
+    }
+}
+
+/// What a request gets: the header values, and whether it was throttled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateVerdict {
+    pub group: RateGroup,
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: u64,
+    /// `Some(penalty seconds)` when the request must get a 429.
+    pub throttled: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+struct Bucket {
+    accepted: VecDeque<Timestamp>,
+    penalty_until: Option<Timestamp>,
+}
+
+/// All buckets of one simulator.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limits: RateLimits,
+    buckets: HashMap<(String, RateGroup), Bucket>,
+}
+
+impl RateLimiter {
+    /// A limiter with no history.
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            limits,
+            buckets: HashMap::new(),
+        }
+    }
+
+    /// Counts one request by `user` in `group` at `now`.
+    pub fn check(&mut self, user: &str, group: RateGroup, now: Timestamp) -> RateVerdict {
+        let limit = self.limits.limit(group);
+        let window = secs(self.limits.window_secs);
+        let penalty = secs(self.limits.penalty_secs);
+        let bucket = self.buckets.entry((user.to_owned(), group)).or_default();
+        while bucket
+            .accepted
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            bucket.accepted.pop_front();
+        }
+        let in_penalty = bucket.penalty_until.is_some_and(|until| now < until);
+        let used = u32::try_from(bucket.accepted.len()).unwrap_or(u32::MAX);
+        let throttled = in_penalty || used >= limit;
+        if throttled {
+            bucket.penalty_until = now.checked_add(penalty).ok();
+        } else {
+            bucket.penalty_until = None;
+            bucket.accepted.push_back(now);
+        }
+        let used = u32::try_from(bucket.accepted.len()).unwrap_or(u32::MAX);
+        RateVerdict {
+            group,
+            limit,
+            remaining: if throttled { 0 } else { limit.saturating_sub(used) },
+            window_secs: self.limits.window_secs,
+            throttled: throttled.then_some(self.limits.penalty_secs),
+        }
+    }
+}
+
+fn secs(s: u64) -> SignedDuration {
+    SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn penalty_restarts_on_each_request_during_it() {
+        let mut rl = RateLimiter::new(RateLimits::default());
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let at = |s: i64| t0.checked_add(SignedDuration::from_secs(s)).unwrap();
+        for i in 0..10 {
+            let v = rl.check("u", RateGroup::Heavy, at(i));
+            assert_eq!((v.throttled, v.remaining), (None, 9 - i as u32));
+        }
+        assert_eq!(rl.check("u", RateGroup::Heavy, at(10)).throttled, Some(60));
+        assert!(rl.check("other", RateGroup::Heavy, at(10)).throttled.is_none());
+        assert!(rl.check("u", RateGroup::Light, at(10)).throttled.is_none());
+        // Inside the penalty (restarted at 65 → until 125), even though the window has room again.
+        assert!(rl.check("u", RateGroup::Heavy, at(65)).throttled.is_some());
+        assert!(rl.check("u", RateGroup::Heavy, at(124)).throttled.is_some());
+        assert!(rl.check("u", RateGroup::Heavy, at(184)).throttled.is_none());
+    }
+}

@@ -1,0 +1,505 @@
+//! Turns planned calls into wire records shaped like the real captures (`assets/captures/`).
+use jiff::Timestamp;
+
+use super::generator::{CallKind, Outcome, Phase, PlannedCall};
+use super::users::{ACCOUNT_ID, Directory, Extension};
+use crate::api::model::{
+    CallAction, CallFields, CallReason, CallRecord, CallResult, CallType, Device, Direction, ExtensionRef,
+    Leg, LegType, Party, Transport,
+};
+
+const ACCEPTED: &str = "The call connected to and was accepted by this number.";
+const HUNG_UP: &str = "The caller hung up before the call was answered";
+const NOT_ANSWERED: &str = "The call was not answered within the allowed time";
+const NO_ANSWER: &str = "The called party did not answer";
+const BUSY: &str = "The called party was busy";
+
+/// One record plus what the list filters and scopes need to know about it.
+#[derive(Debug, Clone)]
+pub struct OwnedRecord {
+    /// Directory index of the extension the record belongs to.
+    pub owner: usize,
+    pub transport: Transport,
+    pub record: CallRecord,
+}
+
+/// Renders calls for active-calls responses.
+pub struct Renderer<'a> {
+    pub dir: &'a Directory,
+    /// `http://host:port` the client used.
+    pub base: &'a str,
+    pub detailed: bool,
+    /// Account scope (record URIs under the account) or extension scope.
+    pub account_scope: bool,
+    pub now: i64,
+    pub cache_window: i64,
+}
+
+/// Per-record facts shared by its top level and legs.
+struct Ctx<'a> {
+    owner: &'a Extension,
+    tsid: &'a str,
+}
+
+impl Renderer<'_> {
+    /// The records `call` contributes at `now` (one, or two for internal and transferred calls).
+    pub fn records(&self, call: &PlannedCall) -> Vec<OwnedRecord> {
+        let Some(phase) = call.phase(self.now, self.cache_window) else {
+            return Vec::new();
+        };
+        let users = self.dir.users();
+        let (Some(user), Some(peer)) = (users.get(call.user), users.get(call.peer)) else {
+            return Vec::new();
+        };
+        match call.kind {
+            CallKind::DirectInbound => vec![self.direct(call, phase, user, None)],
+            CallKind::Outbound => vec![self.outbound(call, phase, user)],
+            CallKind::Queue => match self.dir.extensions.get(call.queue) {
+                Some(queue) => vec![self.queue(call, phase, user, queue)],
+                None => Vec::new(),
+            },
+            CallKind::Internal => self.internal(call, phase, user, peer),
+            CallKind::Transfer => self.transfer(call, phase, user, peer),
+        }
+    }
+
+    fn direct(&self, call: &PlannedCall, phase: Phase, user: &Extension, hop: Option<Leg>) -> OwnedRecord {
+        let ctx = Ctx {
+            owner: user,
+            tsid: &call.telephony_session_id,
+        };
+        let (result, reason) = inbound_result(call, phase);
+        let top = self.fields(
+            &ctx,
+            call.start,
+            Direction::Inbound,
+            CallAction::PhoneCall,
+            outside_party(call),
+            named_party(user),
+        );
+        let mut legs = vec![leg(
+            with_result(top.clone(), result.clone(), reason.clone()),
+            LegType::Accept,
+            true,
+        )];
+        if phase != Phase::Ringing && call.outcome == Outcome::Answered {
+            legs.push(self.sip_leg(&ctx, call.answer, phase, user));
+        }
+        legs.extend(hop);
+        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
+            None
+        } else {
+            reason
+        };
+        let top = with_result(top, result, top_reason);
+        self.record(call, 0, top, legs, phase, Transport::Pstn)
+    }
+
+    fn outbound(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> OwnedRecord {
+        let ctx = Ctx {
+            owner: user,
+            tsid: &call.telephony_session_id,
+        };
+        let (result, reason) = match (phase, call.outcome) {
+            (Phase::Ringing, _) => (CallResult::InProgress, None),
+            (Phase::Connected, _) => (CallResult::InProgress, accepted()),
+            (Phase::Ended, Outcome::Answered) => (CallResult::CallConnected, accepted()),
+            (Phase::Ended, Outcome::Missed) => (CallResult::NoAnswer, why(CallReason::NoAnswer, NO_ANSWER)),
+            (Phase::Ended, Outcome::Voicemail) => (CallResult::Busy, why(CallReason::LineBusy, BUSY)),
+            (Phase::Ended, Outcome::Abandoned) => (CallResult::HangUp, why(CallReason::HangUp, HUNG_UP)),
+        };
+        let mut from = self.device_party(user, true);
+        from.phone_number = Some(user.phone_number.clone());
+        let to = Party {
+            phone_number: Some(call.outside.number.clone()),
+            location: Some(call.outside.location.clone()),
+            ..Party::default()
+        };
+        let top = self.fields(
+            &ctx,
+            call.start,
+            Direction::Outbound,
+            CallAction::VoipCall,
+            from,
+            to,
+        );
+        let legs = vec![leg(
+            with_result(top.clone(), result.clone(), reason.clone()),
+            LegType::SipToPstnMetered,
+            true,
+        )];
+        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
+            None
+        } else {
+            reason
+        };
+        self.record(
+            call,
+            0,
+            with_result(top, result, top_reason),
+            legs,
+            phase,
+            Transport::Pstn,
+        )
+    }
+
+    /// Queue calls look like an outbound VoIP call to the agent while live and turn into an inbound
+    /// "Queue - CALLER" phone call once ended, exactly as in the captures.
+    fn queue(&self, call: &PlannedCall, phase: Phase, user: &Extension, queue: &Extension) -> OwnedRecord {
+        let ctx = Ctx {
+            owner: user,
+            tsid: &call.telephony_session_id,
+        };
+        if phase != Phase::Ended {
+            let reason = if phase == Phase::Connected {
+                accepted()
+            } else {
+                None
+            };
+            let from = self.device_party(user, phase == Phase::Connected);
+            let top = self.fields(
+                &ctx,
+                call.start,
+                Direction::Outbound,
+                CallAction::VoipCall,
+                from,
+                device_target(user),
+            );
+            let top = with_result(top, CallResult::InProgress, reason);
+            let legs = vec![leg(top.clone(), LegType::PstnToSip, true)];
+            return self.record(call, 0, top, legs, phase, Transport::Pstn);
+        }
+        let (result, reason) = match call.outcome {
+            Outcome::Answered => (CallResult::Accepted, accepted()),
+            Outcome::Missed => (CallResult::Missed, why(CallReason::NotAnswered, NOT_ANSWERED)),
+            Outcome::Voicemail => (CallResult::Voicemail, why(CallReason::NotAnswered, NOT_ANSWERED)),
+            Outcome::Abandoned => (CallResult::Abandoned, why(CallReason::HangUp, HUNG_UP)),
+        };
+        let caller = call.outside.name.as_deref().unwrap_or(&call.outside.number);
+        let mut from = outside_party(call);
+        from.name = Some(format!("{} - {caller}", queue.name()));
+        let to = Party {
+            name: Some(user.name()),
+            phone_number: Some(queue.phone_number.clone()),
+            location: Some(queue.location.clone()),
+            ..Party::default()
+        };
+        let top = self.fields(
+            &ctx,
+            call.start,
+            Direction::Inbound,
+            CallAction::PhoneCall,
+            from,
+            to,
+        );
+        let top = with_result(top, result.clone(), reason.clone());
+        let sip = self.fields(
+            &ctx,
+            call.start,
+            Direction::Outbound,
+            CallAction::VoipCall,
+            self.device_party(user, true),
+            device_target(user),
+        );
+        let legs = vec![
+            leg(top.clone(), LegType::Accept, true),
+            leg(with_result(sip, result, reason), LegType::PstnToSip, false),
+        ];
+        self.record(call, 0, top, legs, phase, Transport::Pstn)
+    }
+
+    /// Two records sharing one telephony session: the caller's outbound one and the callee's inbound one.
+    fn internal(
+        &self,
+        call: &PlannedCall,
+        phase: Phase,
+        caller: &Extension,
+        callee: &Extension,
+    ) -> Vec<OwnedRecord> {
+        let (out_result, in_result, reason) = match (phase, call.outcome) {
+            (Phase::Ringing, _) => (CallResult::InProgress, CallResult::InProgress, None),
+            (Phase::Connected, _) => (CallResult::InProgress, CallResult::InProgress, accepted()),
+            (Phase::Ended, Outcome::Answered) => {
+                (CallResult::CallConnected, CallResult::Accepted, accepted())
+            }
+            (Phase::Ended, Outcome::Voicemail) => (
+                CallResult::CallConnected,
+                CallResult::Voicemail,
+                why(CallReason::NotAnswered, NOT_ANSWERED),
+            ),
+            (Phase::Ended, _) => (
+                CallResult::NoAnswer,
+                CallResult::Missed,
+                why(CallReason::HangUp, HUNG_UP),
+            ),
+        };
+        let mut from = self.device_party(caller, true);
+        from.extension_id = Some(caller.id.to_string());
+        let to = Party {
+            name: Some(callee.name()),
+            extension_number: Some(callee.number.clone()),
+            extension_id: Some(callee.id.to_string()),
+            ..Party::default()
+        };
+        let sides = [
+            (
+                0,
+                caller,
+                Direction::Outbound,
+                CallAction::VoipCall,
+                out_result,
+                LegType::ExtensionToExtension,
+            ),
+            (
+                1,
+                callee,
+                Direction::Inbound,
+                CallAction::PhoneCall,
+                in_result,
+                LegType::Accept,
+            ),
+        ];
+        sides
+            .into_iter()
+            .map(|(slot, owner, direction, action, result, leg_type)| {
+                let ctx = Ctx {
+                    owner,
+                    tsid: &call.telephony_session_id,
+                };
+                let top = self.fields(&ctx, call.start, direction, action, from.clone(), to.clone());
+                let top = with_result(top, result, reason.clone());
+                let legs = vec![leg(top.clone(), leg_type, true)];
+                self.record(call, slot, top, legs, phase, Transport::Voip)
+            })
+            .collect()
+    }
+
+    /// A direct call with a `TransferCall` leg once handed over, and (account scope) the target's record.
+    fn transfer(
+        &self,
+        call: &PlannedCall,
+        phase: Phase,
+        user: &Extension,
+        target: &Extension,
+    ) -> Vec<OwnedRecord> {
+        let Some(at) = call.transfer_at.filter(|at| self.now >= *at) else {
+            return vec![self.direct(call, phase, user, None)];
+        };
+        let (result, reason) = inbound_result(call, phase);
+        let ctx = Ctx {
+            owner: user,
+            tsid: &call.telephony_session_id,
+        };
+        let mut from = self.device_party(user, true);
+        from.phone_number = None;
+        let hop = self.fields(
+            &ctx,
+            at,
+            Direction::Outbound,
+            CallAction::Transfer,
+            from,
+            named_party(target),
+        );
+        let hop = leg(
+            with_result(hop, result.clone(), reason.clone()),
+            LegType::TransferCall,
+            false,
+        );
+        let first = self.direct(call, phase, user, Some(hop));
+        let target_ctx = Ctx {
+            owner: target,
+            tsid: &call.telephony_session_id,
+        };
+        let top = self.fields(
+            &target_ctx,
+            at,
+            Direction::Inbound,
+            CallAction::PhoneCall,
+            outside_party(call),
+            named_party(target),
+        );
+        let top = with_result(top, result, reason);
+        let legs = vec![leg(top.clone(), LegType::Accept, true)];
+        vec![first, self.record(call, 1, top, legs, phase, Transport::Pstn)]
+    }
+
+    fn sip_leg(&self, ctx: &Ctx<'_>, start: i64, phase: Phase, user: &Extension) -> Leg {
+        let fields = self.fields(
+            ctx,
+            start,
+            Direction::Outbound,
+            CallAction::VoipCall,
+            self.device_party(user, true),
+            device_target(user),
+        );
+        let result = if phase == Phase::Ended {
+            CallResult::Accepted
+        } else {
+            CallResult::InProgress
+        };
+        leg(with_result(fields, result, accepted()), LegType::PstnToSip, false)
+    }
+
+    fn fields(
+        &self,
+        ctx: &Ctx<'_>,
+        start: i64,
+        direction: Direction,
+        action: CallAction,
+        from: Party,
+        to: Party,
+    ) -> CallFields {
+        CallFields {
+            start_time: Some(ts(start)),
+            call_type: Some(CallType::Voice),
+            direction: Some(direction),
+            action: Some(action),
+            from: Some(from),
+            to: Some(to),
+            extension: Some(ExtensionRef {
+                id: ctx.owner.id,
+                uri: Some(format!("{}{}", self.base, ctx.owner.path())),
+            }),
+            telephony_session_id: Some(ctx.tsid.to_owned()),
+            ..CallFields::default()
+        }
+    }
+
+    fn device_party(&self, user: &Extension, with_device: bool) -> Party {
+        Party {
+            name: Some(user.name()),
+            extension_number: Some(user.number.clone()),
+            device: with_device.then(|| Device {
+                id: user.device_id.clone(),
+                uri: Some(format!(
+                    "{}/restapi/v1.0/account/{ACCOUNT_ID}/device/{}",
+                    self.base, user.device_id
+                )),
+            }),
+            ..Party::default()
+        }
+    }
+
+    /// Wraps fields into a record; adds durations once ended and drops legs in the Simple view.
+    fn record(
+        &self,
+        call: &PlannedCall,
+        slot: usize,
+        mut top: CallFields,
+        mut legs: Vec<Leg>,
+        phase: Phase,
+        transport: Transport,
+    ) -> OwnedRecord {
+        let owner = if slot == 0 { call.user } else { call.peer };
+        let id = call.record_ids[slot].clone();
+        let view = if self.detailed { "Detailed" } else { "Simple" };
+        let scope = match (self.account_scope, self.dir.users().get(owner)) {
+            (false, Some(ext)) => format!("/extension/{}", ext.id),
+            _ => String::new(),
+        };
+        if phase == Phase::Ended {
+            let start = top.start_time.map_or(call.start, |t| t.as_second());
+            top.duration = Some((call.end - start).max(0) as u64);
+            for l in legs.iter_mut().filter(|l| l.fields.duration.is_none()) {
+                let leg_start = l.fields.start_time.map_or(call.start, |t| t.as_second());
+                l.fields.duration = Some((call.end - leg_start).max(0) as u64);
+            }
+        }
+        let changed = match phase {
+            Phase::Ringing => call.start,
+            Phase::Connected => call.answer,
+            Phase::Ended => call.end,
+        };
+        let modified = legs
+            .iter()
+            .filter_map(|l| l.fields.start_time.map(|t| t.as_second()))
+            .fold(changed, i64::max);
+        OwnedRecord {
+            owner,
+            transport,
+            record: CallRecord {
+                id: id.clone(),
+                uri: Some(format!(
+                    "{}/restapi/v1.0/account/{ACCOUNT_ID}{scope}/call-log/{id}?view={view}",
+                    self.base
+                )),
+                session_id: Some(call.session_id.clone()),
+                fields: top,
+                legs: if self.detailed { legs } else { Vec::new() },
+                last_modified_time: self.detailed.then(|| ts(modified)),
+            },
+        }
+    }
+}
+
+fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Option<(CallReason, &'static str)>) {
+    match (phase, call.outcome) {
+        (Phase::Ringing, _) => (CallResult::InProgress, None),
+        (Phase::Connected, _) => (CallResult::InProgress, accepted()),
+        (Phase::Ended, Outcome::Answered) => (CallResult::Accepted, accepted()),
+        (Phase::Ended, Outcome::Voicemail) => {
+            (CallResult::Voicemail, why(CallReason::NotAnswered, NOT_ANSWERED))
+        }
+        (Phase::Ended, _) => (CallResult::Missed, why(CallReason::HangUp, HUNG_UP)),
+    }
+}
+
+fn accepted() -> Option<(CallReason, &'static str)> {
+    why(CallReason::Accepted, ACCEPTED)
+}
+
+fn why(reason: CallReason, description: &'static str) -> Option<(CallReason, &'static str)> {
+    Some((reason, description))
+}
+
+fn with_result(
+    mut f: CallFields,
+    result: CallResult,
+    reason: Option<(CallReason, &'static str)>,
+) -> CallFields {
+    f.result = Some(result);
+    f.reason_description = reason.as_ref().map(|(_, d)| (*d).to_owned());
+    f.reason = reason.map(|(r, _)| r);
+    f
+}
+
+fn leg(fields: CallFields, leg_type: LegType, master: bool) -> Leg {
+    Leg {
+        fields,
+        leg_type: Some(leg_type),
+        master: Some(master),
+    }
+}
+
+fn outside_party(call: &PlannedCall) -> Party {
+    Party {
+        name: call.outside.name.clone(),
+        phone_number: Some(call.outside.number.clone()),
+        location: Some(call.outside.location.clone()),
+        ..Party::default()
+    }
+}
+
+/// A user as the called party of an inbound call: name, direct number, location.
+fn named_party(user: &Extension) -> Party {
+    Party {
+        name: Some(user.name()),
+        phone_number: Some(user.phone_number.clone()),
+        location: Some(user.location.clone()),
+        ..Party::default()
+    }
+}
+
+/// The user's phone as the target of a SIP leg: number, extension number, location.
+fn device_target(user: &Extension) -> Party {
+    Party {
+        phone_number: Some(user.phone_number.clone()),
+        extension_number: Some(user.number.clone()),
+        location: Some(user.location.clone()),
+        ..Party::default()
+    }
+}
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}

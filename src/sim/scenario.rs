@@ -1,0 +1,239 @@
+//! Scenario files: what the simulated account looks like and how busy it is.
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::faults::FaultSettings;
+use super::rate_limit::RateLimits;
+
+/// The built-in calm demo scenario.
+pub const DEMO_TOML: &str = include_str!("../../assets/scenarios/demo.toml");
+/// The built-in contact-centre scenario (thousands of concurrent calls).
+pub const CONTACT_CENTRE_TOML: &str = include_str!("../../assets/scenarios/contact-centre.toml");
+
+/// Why a scenario could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid scenario: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("invalid scenario: {0}")]
+    Invalid(String),
+}
+
+/// A whole scenario (see `assets/scenarios/demo.toml` for a commented example).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Label shown in the banner.
+    pub name: String,
+    /// Seed of every random choice: same seed and same clock give the same responses.
+    pub seed: u64,
+    /// Number of people in the directory (the first is the admin, the second the non-admin user).
+    pub users: usize,
+    /// Number of call queues in the directory.
+    pub queues: usize,
+    /// Mix odd caller names (escape sequences, bidi controls, very long strings) into the calls.
+    pub hostile_names: bool,
+    pub calls: CallSettings,
+    pub rate_limits: RateLimits,
+    pub auth: AuthSettings,
+    pub faults: FaultSettings,
+}
+
+/// How calls arrive, last and end.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallSettings {
+    /// Mean number of new calls per minute (Poisson arrivals).
+    pub arrivals_per_minute: f64,
+    /// Ringing time range, seconds (inclusive).
+    pub ring_secs: [u64; 2],
+    /// Talk time range for answered calls, seconds (inclusive).
+    pub talk_secs: [u64; 2],
+    /// How long an ended call stays in the active-calls list, seconds.
+    pub cache_window_secs: u64,
+    pub mix: MixWeights,
+    pub outcomes: OutcomeWeights,
+}
+
+/// Relative weights of the call kinds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MixWeights {
+    pub direct_inbound: u32,
+    pub outbound: u32,
+    pub queue: u32,
+    pub internal: u32,
+    pub transfer: u32,
+}
+
+/// Relative weights of how calls end.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeWeights {
+    pub answered: u32,
+    pub missed: u32,
+    pub voicemail: u32,
+    pub abandoned: u32,
+}
+
+/// Token lifetimes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            name: "custom".to_owned(),
+            seed: 1,
+            users: 36,
+            queues: 3,
+            hostile_names: false,
+            calls: CallSettings::default(),
+            rate_limits: RateLimits::default(),
+            auth: AuthSettings::default(),
+            faults: FaultSettings::default(),
+        }
+    }
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        Self {
+            arrivals_per_minute: 4.0,
+            ring_secs: [4, 30],
+            talk_secs: [20, 240],
+            cache_window_secs: 120,
+            mix: MixWeights::default(),
+            outcomes: OutcomeWeights::default(),
+        }
+    }
+}
+
+impl Default for MixWeights {
+    fn default() -> Self {
+        Self {
+            direct_inbound: 40,
+            outbound: 25,
+            queue: 20,
+            internal: 10,
+            transfer: 5,
+        }
+    }
+}
+
+impl Default for OutcomeWeights {
+    fn default() -> Self {
+        Self {
+            answered: 80,
+            missed: 8,
+            voicemail: 7,
+            abandoned: 5,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_secs: 3600,
+            refresh_token_ttl_secs: 604_800,
+        }
+    }
+}
+
+impl Scenario {
+    /// The built-in demo scenario.
+    pub fn demo() -> Self {
+        Self::builtin(DEMO_TOML)
+    }
+
+    /// The built-in contact-centre scenario.
+    pub fn contact_centre() -> Self {
+        Self::builtin(CONTACT_CENTRE_TOML)
+    }
+
+    fn builtin(text: &str) -> Self {
+        // Covered by the unit test below; a broken built-in file is a build defect, not bad input.
+        Self::parse(text).unwrap_or_else(|e| panic!("built-in scenario is invalid: {e}"))
+    }
+
+    /// Parses and checks scenario TOML.
+    pub fn parse(text: &str) -> Result<Self, ScenarioError> {
+        let scenario: Scenario = toml::from_str(text)?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    /// Checks ranges and weights.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let c = &self.calls;
+        let bad = |m: &str| Err(ScenarioError::Invalid(m.to_owned()));
+        if !(c.arrivals_per_minute.is_finite() && (0.0..=100_000.0).contains(&c.arrivals_per_minute)) {
+            return bad("calls.arrivals_per_minute must be between 0 and 100000");
+        }
+        if c.ring_secs[0] > c.ring_secs[1] || c.talk_secs[0] > c.talk_secs[1] {
+            return bad("calls.ring_secs and calls.talk_secs must be [min, max] with min <= max");
+        }
+        if c.ring_secs[1] > 3600 || c.talk_secs[1] > 86_400 || c.cache_window_secs > 3600 {
+            return bad("ring up to 3600 s, talk up to 86400 s, cache window up to 3600 s");
+        }
+        let m = &c.mix;
+        if m.direct_inbound + m.outbound + m.queue + m.internal + m.transfer == 0 {
+            return bad("calls.mix weights are all zero");
+        }
+        let o = &c.outcomes;
+        if o.answered + o.missed + o.voicemail + o.abandoned == 0 {
+            return bad("calls.outcomes weights are all zero");
+        }
+        if self.users < 2 || self.users > 100_000 || self.queues > 1000 {
+            return bad("users must be 2..=100000 and queues at most 1000");
+        }
+        if m.queue > 0 && self.queues == 0 {
+            return bad("calls.mix.queue needs at least one queue");
+        }
+        let r = &self.rate_limits;
+        if r.window_secs == 0 || [r.heavy, r.medium, r.light, r.auth].contains(&0) {
+            return bad("rate limits and the window must be positive");
+        }
+        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
+            return bad("token lifetimes must be positive");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scenarios_parse() {
+        assert_eq!(Scenario::demo().name, "demo");
+        assert!(Scenario::contact_centre().calls.arrivals_per_minute > 100.0);
+    }
+
+    #[test]
+    fn bad_scenarios_are_rejected() {
+        assert!(Scenario::parse("seed = \"x\"").is_err());
+        assert!(Scenario::parse("[calls]\nring_secs = [9, 1]").is_err());
+        assert!(Scenario::parse("bogus = 1").is_err());
+        assert!(Scenario::parse("seed = 5").is_ok());
+    }
+}

@@ -1,0 +1,185 @@
+//! Shared helpers for the simulator tests: start a simulator on a manual clock, log in, fetch JSON,
+//! validate against the vendored OpenAPI subset.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use callboard::sim::{RateLimits, Scenario, SimClock, SimOptions, Simulator};
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+
+/// Fixed start of simulated time for tests.
+pub fn t0() -> Timestamp {
+    "2026-01-05T09:00:00Z".parse().unwrap()
+}
+
+/// Options on a manual clock at [`t0`].
+pub fn manual(scenario: Scenario) -> SimOptions {
+    SimOptions::with_scenario(scenario).clock(SimClock::manual(t0()))
+}
+
+/// Generous limits so tests that are not about rate limiting never hit them.
+pub fn relaxed() -> RateLimits {
+    RateLimits {
+        heavy: 10_000,
+        medium: 10_000,
+        light: 10_000,
+        auth: 10_000,
+        ..RateLimits::default()
+    }
+}
+
+/// A running simulator and a plain HTTP client.
+pub struct Harness {
+    pub sim: Simulator,
+    pub http: reqwest::Client,
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Got {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Got {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Harness {
+    pub async fn start(opts: SimOptions) -> Harness {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sim = Simulator::start(opts).await.expect("simulator starts");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .no_proxy()
+            .build()
+            .unwrap();
+        Harness { sim, http }
+    }
+
+    pub fn advance(&self, secs: u64) {
+        self.sim.clock().advance(Duration::from_secs(secs));
+    }
+
+    pub fn basic(&self) -> (String, String) {
+        let c = self.sim.credentials();
+        (c.client_id.clone(), c.client_secret.clone())
+    }
+
+    /// POSTs a form to an OAuth endpoint with the demo client's Basic auth.
+    pub async fn oauth(&self, path: &str, form: &[(&str, &str)]) -> Got {
+        let (id, secret) = self.basic();
+        let req = self
+            .http
+            .post(format!("{}{path}", self.sim.base_url()))
+            .basic_auth(id, Some(secret))
+            .form(form);
+        got(req.send().await.unwrap()).await
+    }
+
+    pub async fn jwt_grant(&self, jwt: &str) -> Got {
+        self.oauth(
+            "/restapi/oauth/token",
+            &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", jwt)],
+        )
+        .await
+    }
+
+    /// Logs in with a JWT and returns the access token.
+    pub async fn login(&self, jwt: &str) -> String {
+        let got = self.jwt_grant(jwt).await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text);
+        got.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(&self.sim.credentials().admin_jwt.clone()).await
+    }
+
+    pub async fn non_admin(&self) -> String {
+        self.login(&self.sim.credentials().non_admin_jwt.clone()).await
+    }
+
+    /// GET `path_or_url` (relative to the simulator, or absolute) with a bearer token.
+    pub async fn get(&self, token: &str, path_or_url: &str) -> Got {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{path_or_url}", self.sim.base_url())
+        };
+        got(self.http.get(url).bearer_auth(token).send().await.unwrap()).await
+    }
+
+    /// GET that must succeed; returns the JSON body.
+    pub async fn get_ok(&self, token: &str, path: &str) -> Value {
+        let got = self.get(token, path).await;
+        assert_eq!(got.status, StatusCode::OK, "{path}: {}", got.text);
+        got.json()
+    }
+}
+
+pub async fn got(resp: reqwest::Response) -> Got {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap();
+    Got { status, headers, text }
+}
+
+pub const ACCOUNT_CALLS: &str = "/restapi/v1.0/account/~/active-calls";
+pub const MY_CALLS: &str = "/restapi/v1.0/account/~/extension/~/active-calls";
+
+/// A scenario with only one kind of call and fixed timings: ring 10 s, talk 60 s, every call answered.
+pub fn only(kind: &str) -> Scenario {
+    let mut s = Scenario::demo();
+    s.rate_limits = relaxed();
+    s.calls.arrivals_per_minute = 3.0;
+    s.calls.ring_secs = [10, 10];
+    s.calls.talk_secs = [60, 60];
+    let m = &mut s.calls.mix;
+    (m.direct_inbound, m.outbound, m.queue, m.internal, m.transfer) = (0, 0, 0, 0, 0);
+    match kind {
+        "direct" => m.direct_inbound = 1,
+        "outbound" => m.outbound = 1,
+        "queue" => m.queue = 1,
+        "internal" => m.internal = 1,
+        "transfer" => m.transfer = 1,
+        other => panic!("unknown kind {other}"),
+    }
+    let o = &mut s.calls.outcomes;
+    (o.answered, o.missed, o.voicemail, o.abandoned) = (1, 0, 0, 0);
+    s
+}
+
+/// A validator for `#/definitions/{name}` of `assets/openapi-subset.json`.
+pub fn schema(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/assets/openapi-subset.json", env!("CARGO_MANIFEST_DIR"));
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let root = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": spec["definitions"],
+        "$ref": format!("#/definitions/{name}"),
+    });
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap()
+}
+
+/// Panics with every violation when `value` does not match.
+pub fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what} does not match the schema:\n{}\n{value:#}", errors.join("\n"));
+}
