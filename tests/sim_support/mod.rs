@@ -90,7 +90,10 @@ impl Harness {
     pub async fn jwt_grant(&self, jwt: &str) -> Got {
         self.oauth(
             "/restapi/oauth/token",
-            &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", jwt)],
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                ("assertion", jwt),
+            ],
         )
         .await
     }
@@ -132,17 +135,27 @@ pub async fn got(resp: reqwest::Response) -> Got {
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = resp.text().await.unwrap();
-    Got { status, headers, text }
+    Got {
+        status,
+        headers,
+        text,
+    }
 }
 
 pub const ACCOUNT_CALLS: &str = "/restapi/v1.0/account/~/active-calls";
 pub const MY_CALLS: &str = "/restapi/v1.0/account/~/extension/~/active-calls";
 
-/// A scenario with only one kind of call and fixed timings: ring 10 s, talk 60 s, every call answered.
-pub fn only(kind: &str) -> Scenario {
+/// The demo scenario with relaxed limits and `per_minute` call arrivals.
+pub fn demo_with_rate(per_minute: f64) -> Scenario {
     let mut s = Scenario::demo();
     s.rate_limits = relaxed();
-    s.calls.arrivals_per_minute = 3.0;
+    s.calls.arrivals_per_minute = per_minute;
+    s
+}
+
+/// A scenario with only one kind of call and fixed timings: ring 10 s, talk 60 s, every call answered.
+pub fn only(kind: &str) -> Scenario {
+    let mut s = demo_with_rate(3.0);
     s.calls.ring_secs = [10, 10];
     s.calls.talk_secs = [60, 60];
     let m = &mut s.calls.mix;
@@ -181,5 +194,9 @@ pub fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "{what} does not match the schema:\n{}\n{value:#}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} does not match the schema:\n{}\n{value:#}",
+        errors.join("\n")
+    );
 }
