@@ -1,3 +1,5 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
+pub mod config;
+pub mod secret;
 pub mod snapshot;
