@@ -476,3 +476,63 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMDEifQ.signature";
+
+    fn config(url: &str) -> ClientConfig {
+        ClientConfig::new(
+            url.parse().unwrap(),
+            "client-id",
+            Secret::new("client-secret-value"),
+            Secret::new(JWT),
+        )
+    }
+
+    #[test]
+    fn new_refuses_plain_http_to_remote_hosts() {
+        let e = RcClient::new(config("http://platform.ringcentral.com")).unwrap_err();
+        assert!(matches!(&e, ApiError::Config(m) if m.contains("https")), "{e}");
+        assert!(RcClient::new(config("http://127.0.0.1:1")).is_ok());
+        assert!(RcClient::new(config("https://platform.ringcentral.com")).is_ok());
+    }
+
+    #[test]
+    fn new_names_the_missing_credentials_without_showing_any() {
+        let mut c = config("https://platform.ringcentral.com");
+        c.client_id = " ".into();
+        c.jwt = Secret::default();
+        let e = RcClient::new(c.clone()).unwrap_err();
+        assert_eq!(e, ApiError::Config("set RC_APP_CLIENT_ID and RC_USER_JWT".into()));
+        let debug = format!("{c:?} {:?}", RcClient::new(config("https://x.example")).unwrap());
+        assert!(
+            !debug.contains("client-secret-value") && !debug.contains(JWT),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn json_errors_never_quote_the_data() {
+        let e = serde_json::from_str::<u64>(&format!("\"{JWT}\"")).unwrap_err();
+        let text = json_error("token response", &e).to_string();
+        assert!(!text.contains(JWT) && text.contains("line 1"), "{text}");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for (url, expected) in [
+            ("http://127.0.0.1:8080", true),
+            ("http://127.255.0.9", true),
+            ("http://[::1]:1", true),
+            ("http://localhost", true),
+            ("http://128.0.0.1", false),
+            ("http://localhost.example.com", false),
+            ("http://[::2]", false),
+        ] {
+            assert_eq!(is_loopback(&url.parse().unwrap()), expected, "{url}");
+        }
+    }
+}
