@@ -173,6 +173,14 @@ impl RcClient {
     /// Each page spends one Heavy request; when the budget runs out mid-way the fetch stops with
     /// `RateLimited { sent: false }`.
     pub async fn active_calls(&self, scope: &Scope) -> Result<ActiveCalls, ApiError> {
+        if let Scope::Extension(id) = scope
+            && id != "~"
+            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(ApiError::Config(
+                "an extension id is a number (or ~ for your own extension)".into(),
+            ));
+        }
         let base = &self.inner.transport.base;
         let mut url = base
             .join(&scope.active_calls_path())
