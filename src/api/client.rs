@@ -18,7 +18,7 @@ use super::model::{ActiveCallsPage, CallRecord, SkippedRecord};
 use super::rate_limit::{self, HEAVY, Headroom, LIGHT, RateLimitHeaders, RateLimiter};
 use super::scope::Scope;
 use super::token_cache::TokenCache;
-use crate::config::check_server_url;
+use crate::config::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, check_server_url};
 use crate::secret::Secret;
 
 /// Largest response body accepted.
@@ -120,9 +120,9 @@ impl RcClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         check_server_url(&config.server_url).map_err(|e| ApiError::Config(e.to_string()))?;
         let missing: Vec<&str> = [
-            ("RC_APP_CLIENT_ID", config.client_id.trim().is_empty()),
-            ("RC_APP_CLIENT_SECRET", config.client_secret.is_empty()),
-            ("RC_USER_JWT", config.jwt.is_empty()),
+            (CLIENT_ID_VAR, config.client_id.trim().is_empty()),
+            (CLIENT_SECRET_VAR, config.client_secret.is_empty()),
+            (JWT_VAR, config.jwt.is_empty()),
         ]
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
