@@ -1,4 +1,6 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
+pub mod config;
+pub mod secret;
 pub mod sim;
 pub mod snapshot;

@@ -1,6 +1,14 @@
 //! The RingCentral client: the only code that speaks HTTP to RingCentral, and the wire model it shares
 //! with the simulator.
+pub mod auth;
+pub mod client;
+pub mod error;
 pub mod model;
+pub mod rate_limit;
 pub mod scope;
+pub mod token_cache;
 
+pub use client::{ActiveCalls, ClientConfig, CurrentExtension, RawPage, RcClient};
+pub use error::ApiError;
+pub use rate_limit::{Headroom, RateLimitHeaders};
 pub use scope::Scope;
