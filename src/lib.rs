@@ -1,3 +1,4 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
+pub mod board;
 pub mod snapshot;
