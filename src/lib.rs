@@ -2,3 +2,4 @@
 pub mod api;
 pub mod board;
 pub mod snapshot;
+pub mod tui;

@@ -136,8 +136,23 @@ fn direct_call_goes_ringing_connected_ended() {
     assert_eq!(call.first_seen(), t(0));
     assert_eq!(call.answered_at(), Some(t(5)));
     assert_eq!(call.ended_at(), Some(t(10)));
+    // The accepting leg starts 4 s after the call: the exact ring time, whatever the poll times.
+    assert_eq!(call.ring_time(t(99)), Some(SignedDuration::from_secs(4)));
     assert_eq!(board.counts().ended, 1);
     assert_eq!(board.counts().live, 0);
+}
+
+#[test]
+fn ring_and_talk_time_are_unknown_for_calls_first_seen_talking() {
+    let mut board = Board::default();
+    let mut r = ringing("a", "A", 0);
+    r.fields.reason = Some(callboard::api::model::CallReason::Accepted);
+    board.merge(&[r], t(60));
+    let call = board.get("a").unwrap();
+    assert_eq!(*call.state(), CallState::Connected);
+    assert_eq!(call.ring_time(t(70)), None);
+    assert_eq!(call.talk_time(t(70)), None);
+    assert_eq!(call.duration(t(70)), SignedDuration::from_secs(70));
 }
 
 #[test]

@@ -55,6 +55,8 @@ pub struct Call {
     state_since: Timestamp,
     answered_at: Option<Timestamp>,
     ended_at: Option<Timestamp>,
+    /// The board saw the call ringing, so `answered_at` is an observed answer time.
+    seen_ringing: bool,
     /// Lower-cased `from` label, for sorting.
     pub(crate) from_key: String,
     /// Lower-cased `to` label, for sorting.
@@ -73,6 +75,7 @@ impl Call {
             record: CallRecord::default(),
             answered_at: (state == CallState::Connected).then_some(now),
             ended_at: (!state.is_live()).then_some(now),
+            seen_ringing: state == CallState::Ringing,
             state,
             first_seen: now,
             state_since: now,
@@ -89,6 +92,7 @@ impl Call {
     pub(crate) fn update(&mut self, record: &CallRecord, now: Timestamp) {
         let state = CallState::derive(record);
         if state != self.state {
+            self.seen_ringing |= state == CallState::Ringing;
             if state == CallState::Connected && self.answered_at.is_none() {
                 self.answered_at = Some(now);
             }
@@ -173,20 +177,34 @@ impl Call {
         end.duration_since(self.start()).max(SignedDuration::ZERO)
     }
 
-    /// How long it rang: until answered, or until now while still ringing.
+    /// When the call was answered: the latest start of an accepted leg after the call's start (exact,
+    /// from the API), else when the board saw it go from ringing to connected.
+    pub fn answer_time(&self) -> Option<Timestamp> {
+        let start = self.start();
+        let from_legs = self
+            .record
+            .legs
+            .iter()
+            .filter(|l| l.fields.reason == Some(CallReason::Accepted))
+            .filter_map(|l| l.fields.start_time)
+            .filter(|t| *t > start)
+            .max();
+        from_legs.or(self.answered_at.filter(|_| self.seen_ringing))
+    }
+
+    /// How long it rang: until answered, or until now while still ringing. `None` when not known.
     pub fn ring_time(&self, now: Timestamp) -> Option<SignedDuration> {
-        let until = match (&self.state, self.answered_at) {
-            (_, Some(at)) => at,
-            (CallState::Ringing, None) => now,
-            _ => return None,
+        let until = match self.state {
+            CallState::Ringing => now,
+            _ => self.answer_time()?,
         };
         Some(until.duration_since(self.start()).max(SignedDuration::ZERO))
     }
 
-    /// How long it has been talking, as observed by the board (live calls only).
+    /// How long it has been talking (connected calls only, when the answer time is known).
     pub fn talk_time(&self, now: Timestamp) -> Option<SignedDuration> {
-        match (&self.state, self.answered_at) {
-            (CallState::Connected, Some(at)) => Some(now.duration_since(at).max(SignedDuration::ZERO)),
+        match self.state {
+            CallState::Connected => Some(now.duration_since(self.answer_time()?).max(SignedDuration::ZERO)),
             _ => None,
         }
     }
