@@ -1,6 +1,8 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
+pub mod board;
 pub mod config;
 pub mod secret;
 pub mod sim;
 pub mod snapshot;
+pub mod tui;

@@ -1,0 +1,325 @@
+//! The board model: every call the poller has listed, merged poll after poll, with derived states,
+//! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
+//! clock of its own; callers pass `now`.
+mod call;
+mod sort;
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::api::model::CallRecord;
+pub use call::{Call, CallState, party_label};
+pub use sort::{Sort, SortColumn};
+
+/// Limits of the recently-ended list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardConfig {
+    /// How long an ended or vanished call stays listed, from when the board saw it end.
+    pub ended_window: SignedDuration,
+    /// At most this many ended calls are kept; the oldest go first.
+    pub ended_cap: usize,
+}
+
+impl Default for BoardConfig {
+    /// The API's ~120 s cache and 500 calls.
+    fn default() -> Self {
+        BoardConfig {
+            ended_window: SignedDuration::from_secs(120),
+            ended_cap: 500,
+        }
+    }
+}
+
+/// Which of the two lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    /// Ringing and connected calls, in the chosen sort order.
+    Live,
+    /// Ended and vanished calls, newest first.
+    Ended,
+}
+
+/// Totals over all calls, ignoring the filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub live: usize,
+    pub ringing: usize,
+    pub connected: usize,
+    pub ended: usize,
+}
+
+/// The visible (filtered) rows of one list and its selection, kept by call id.
+#[derive(Debug, Default)]
+struct View {
+    rows: Vec<usize>,
+    selected: Option<String>,
+    pos: usize,
+}
+
+impl View {
+    fn rebuild(&mut self, calls: &[Call], needle: &str) {
+        self.rows = (0..calls.len()).filter(|&i| calls[i].matches(needle)).collect();
+        let found = self
+            .selected
+            .as_deref()
+            .and_then(|id| self.rows.iter().position(|&i| calls[i].id() == id));
+        match found {
+            Some(pos) => self.pos = pos,
+            None if self.rows.is_empty() => {
+                self.selected = None;
+                self.pos = 0;
+            }
+            None => self.select(calls, self.pos),
+        }
+    }
+
+    fn select(&mut self, calls: &[Call], pos: usize) {
+        if let Some(last) = self.rows.len().checked_sub(1) {
+            self.pos = pos.min(last);
+            self.selected = Some(calls[self.rows[self.pos]].id().to_owned());
+        }
+    }
+}
+
+/// All calls of one scope, merged from successive polls.
+#[derive(Debug, Default)]
+pub struct Board {
+    config: BoardConfig,
+    live: Vec<Call>,
+    ended: Vec<Call>,
+    /// Ids whose ended window ran out, with when, so a record the API still caches does not come back.
+    expired: HashMap<String, Timestamp>,
+    sort: Sort,
+    needle: String,
+    filter: String,
+    live_view: View,
+    ended_view: View,
+}
+
+impl Board {
+    /// An empty board.
+    pub fn new(config: BoardConfig) -> Self {
+        Board {
+            config,
+            ..Board::default()
+        }
+    }
+
+    /// The limits in use.
+    pub fn config(&self) -> BoardConfig {
+        self.config
+    }
+
+    /// Merges one poll's records (all pages), seen at `now`. Calls are keyed by record `id`; a live call
+    /// missing from `records` becomes [`CallState::Vanished`].
+    pub fn merge(&mut self, records: &[CallRecord], now: Timestamp) {
+        let mut incoming: HashMap<&str, &CallRecord> = HashMap::with_capacity(records.len());
+        for r in records {
+            incoming.entry(r.id.as_str()).or_insert(r);
+        }
+        let mut live = Vec::with_capacity(self.live.len() + incoming.len());
+        let mut ended = Vec::with_capacity(self.ended.len());
+        for mut call in std::mem::take(&mut self.ended) {
+            if let Some(record) = incoming.remove(call.id()) {
+                call.update(record, now);
+            }
+            if call.state().is_live() {
+                live.push(call)
+            } else {
+                ended.push(call)
+            }
+        }
+        for mut call in std::mem::take(&mut self.live) {
+            match incoming.remove(call.id()) {
+                Some(record) => call.update(record, now),
+                None => call.vanish(now),
+            }
+            if call.state().is_live() {
+                live.push(call)
+            } else {
+                ended.push(call)
+            }
+        }
+        for record in records {
+            if incoming.remove(record.id.as_str()).is_none() {
+                continue;
+            }
+            let call = Call::new(record, now);
+            if call.state().is_live() {
+                self.expired.remove(call.id());
+                live.push(call);
+            } else if !self.expired.contains_key(call.id()) {
+                ended.push(call);
+            }
+        }
+        self.live = live;
+        self.ended = ended;
+        self.expire(now);
+        self.rebuild(now);
+    }
+
+    /// Drops ended calls whose window has run out at `now`; true when any went.
+    pub fn expire(&mut self, now: Timestamp) -> bool {
+        let window = self.config.ended_window;
+        self.expired.retain(|_, at| now < *at + window);
+        let before = self.ended.len();
+        let expired = &mut self.expired;
+        self.ended.retain(|c| {
+            let keep = c.ended_at().is_some_and(|at| now < at + window);
+            if !keep {
+                expired.insert(c.id().to_owned(), now);
+            }
+            keep
+        });
+        let changed = self.ended.len() != before;
+        if changed {
+            self.rebuild(now);
+        }
+        changed
+    }
+
+    /// Forgets every call (for a new scope), keeping sort and filter.
+    pub fn reset_for_scope(&mut self) {
+        self.live.clear();
+        self.ended.clear();
+        self.expired.clear();
+        self.live_view = View::default();
+        self.ended_view = View::default();
+    }
+
+    /// The live list's order.
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// Re-sorts the live list; the selection stays on the same call.
+    pub fn set_sort(&mut self, sort: Sort, now: Timestamp) {
+        self.sort = sort;
+        self.rebuild(now);
+    }
+
+    /// The filter text as typed.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Shows only calls with a party name, number or extension number, record id or session id
+    /// containing `text` (case-insensitive). Empty shows all.
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_owned();
+        self.needle = text.to_lowercase();
+        self.live_view.rebuild(&self.live, &self.needle);
+        self.ended_view.rebuild(&self.ended, &self.needle);
+    }
+
+    /// Totals over all calls, ignoring the filter.
+    pub fn counts(&self) -> Counts {
+        let ringing = self
+            .live
+            .iter()
+            .filter(|c| *c.state() == CallState::Ringing)
+            .count();
+        Counts {
+            live: self.live.len(),
+            ringing,
+            connected: self.live.len() - ringing,
+            ended: self.ended.len(),
+        }
+    }
+
+    /// How many rows a list shows (after the filter).
+    pub fn len(&self, list: List) -> usize {
+        self.view(list).rows.len()
+    }
+
+    /// True when a list shows no rows.
+    pub fn is_empty(&self, list: List) -> bool {
+        self.len(list) == 0
+    }
+
+    /// The rows `[offset, offset + height)` of a list, for drawing only what is on screen.
+    pub fn window(&self, list: List, offset: usize, height: usize) -> impl Iterator<Item = &Call> {
+        let calls = self.calls(list);
+        let rows = &self.view(list).rows;
+        let start = offset.min(rows.len());
+        let end = offset.saturating_add(height).min(rows.len());
+        rows[start..end].iter().map(move |&i| &calls[i])
+    }
+
+    /// The selected call of a list.
+    pub fn selected(&self, list: List) -> Option<&Call> {
+        let view = self.view(list);
+        view.selected.as_ref()?;
+        view.rows.get(view.pos).map(|&i| &self.calls(list)[i])
+    }
+
+    /// The row index of a list's selection.
+    pub fn selected_index(&self, list: List) -> Option<usize> {
+        let view = self.view(list);
+        view.selected.as_ref().map(|_| view.pos)
+    }
+
+    /// Selects the row at `index` (clamped to the list).
+    pub fn select_index(&mut self, list: List, index: usize) {
+        let (view, calls) = match list {
+            List::Live => (&mut self.live_view, &self.live),
+            List::Ended => (&mut self.ended_view, &self.ended),
+        };
+        view.select(calls, index);
+    }
+
+    /// Moves a list's selection by `delta` rows, stopping at the ends.
+    pub fn move_selection(&mut self, list: List, delta: isize) {
+        let pos = self.view(list).pos.saturating_add_signed(delta);
+        self.select_index(list, pos);
+    }
+
+    /// A call by id, live or ended.
+    pub fn get(&self, id: &str) -> Option<&Call> {
+        self.live.iter().chain(&self.ended).find(|c| c.id() == id)
+    }
+
+    /// Time an ended call has left in the window at `now` (zero if not ended).
+    pub fn time_left(&self, call: &Call, now: Timestamp) -> SignedDuration {
+        call.ended_at()
+            .map(|at| {
+                (at + self.config.ended_window)
+                    .duration_since(now)
+                    .max(SignedDuration::ZERO)
+            })
+            .unwrap_or(SignedDuration::ZERO)
+    }
+
+    fn calls(&self, list: List) -> &[Call] {
+        match list {
+            List::Live => &self.live,
+            List::Ended => &self.ended,
+        }
+    }
+
+    fn view(&self, list: List) -> &View {
+        match list {
+            List::Live => &self.live_view,
+            List::Ended => &self.ended_view,
+        }
+    }
+
+    fn rebuild(&mut self, now: Timestamp) {
+        let sort = self.sort;
+        self.live.sort_by(|a, b| sort.compare(a, b, now));
+        self.ended.sort_by(|a, b| {
+            b.ended_at()
+                .cmp(&a.ended_at())
+                .then_with(|| b.start().cmp(&a.start()))
+                .then_with(|| a.id().cmp(b.id()))
+        });
+        if self.ended.len() > self.config.ended_cap {
+            for call in self.ended.drain(self.config.ended_cap..) {
+                self.expired.insert(call.id().to_owned(), now);
+            }
+        }
+        self.live_view.rebuild(&self.live, &self.needle);
+        self.ended_view.rebuild(&self.ended, &self.needle);
+    }
+}

@@ -1,0 +1,297 @@
+//! The UI's state and what keys and snapshots do to it. Pure: no terminal, no clock; `now` is passed in.
+use std::fmt;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use super::keymap::{self, Action, Mode};
+use super::theme::Theme;
+use crate::api::Scope;
+use crate::board::{Board, BoardConfig, List, Sort};
+use crate::snapshot::{PollCommand, Snapshot};
+
+/// Longest filter text kept.
+const MAX_FILTER: usize = 200;
+
+/// Where the UI reads the time from.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock(Arc::new(Timestamp::now))
+    }
+
+    /// A clock stopped at `t` (tests, demos).
+    pub fn fixed(t: Timestamp) -> Self {
+        Clock(Arc::new(move || t))
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// How the UI is run.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    /// Connected to the simulator: show a `DEMO` marker.
+    pub demo: bool,
+    /// No colour (the `NO_COLOR` environment variable is honoured as well).
+    pub no_color: bool,
+    /// How long ended calls stay listed.
+    pub ended_window: SignedDuration,
+    /// How many ended calls are kept at most.
+    pub ended_cap: usize,
+    /// Where `now` comes from.
+    pub clock: Clock,
+    /// Time zone for start times.
+    pub tz: TimeZone,
+}
+
+impl Default for UiOptions {
+    fn default() -> Self {
+        let board = BoardConfig::default();
+        UiOptions {
+            demo: false,
+            no_color: false,
+            ended_window: board.ended_window,
+            ended_cap: board.ended_cap,
+            clock: Clock::system(),
+            tz: TimeZone::system(),
+        }
+    }
+}
+
+/// Everything the screen shows, owned by the UI task.
+#[derive(Debug)]
+pub struct App {
+    pub(crate) board: Board,
+    pub(crate) snapshot: Arc<Snapshot>,
+    pub(crate) focus: List,
+    /// The filter being typed, while the prompt is open.
+    pub(crate) prompt: Option<String>,
+    pub(crate) help: bool,
+    /// First visible row of the live and ended lists, kept by the renderer.
+    pub(crate) offsets: [usize; 2],
+    /// Visible rows of the live and ended lists at the last draw, for paging.
+    pub(crate) pages: [usize; 2],
+    /// The scope last asked for with a key.
+    pub(crate) requested: Option<Scope>,
+    pub(crate) theme: Theme,
+    pub(crate) demo: bool,
+    pub(crate) tz: TimeZone,
+    poll_seq: Option<u64>,
+    calls_scope: Option<Scope>,
+    quit: bool,
+}
+
+impl App {
+    /// A fresh app; colour is off when the option or `NO_COLOR` says so.
+    pub fn new(opts: &UiOptions) -> Self {
+        App {
+            board: Board::new(BoardConfig {
+                ended_window: opts.ended_window,
+                ended_cap: opts.ended_cap,
+            }),
+            snapshot: Arc::default(),
+            focus: List::Live,
+            prompt: None,
+            help: false,
+            offsets: [0; 2],
+            pages: [1; 2],
+            requested: None,
+            theme: Theme::new(opts.no_color || Theme::no_color_env()),
+            demo: opts.demo,
+            tz: opts.tz.clone(),
+            poll_seq: None,
+            calls_scope: None,
+            quit: false,
+        }
+    }
+
+    /// The board.
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+
+    /// The list keys move in.
+    pub fn focus(&self) -> List {
+        self.focus
+    }
+
+    /// True once the user asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// True while the help overlay is shown.
+    pub fn help_shown(&self) -> bool {
+        self.help
+    }
+
+    /// The filter text while the prompt is open.
+    pub fn prompt(&self) -> Option<&str> {
+        self.prompt.as_deref()
+    }
+
+    /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
+    pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) {
+        if self.poll_seq != Some(snapshot.poll_seq) {
+            if snapshot.calls_scope != self.calls_scope {
+                self.board.reset_for_scope();
+                self.offsets = [0; 2];
+                self.calls_scope = snapshot.calls_scope.clone();
+            }
+            self.board.merge(&snapshot.calls, now);
+            self.poll_seq = Some(snapshot.poll_seq);
+        }
+        self.snapshot = snapshot;
+    }
+
+    /// A clock tick: ended calls whose window ran out go.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.board.expire(now);
+    }
+
+    /// True while something on screen changes with time (durations, ages, countdowns).
+    pub fn ticking(&self) -> bool {
+        let s = &self.snapshot;
+        s.fetched_at.is_some()
+            || s.error.is_some()
+            || s.switching
+            || self.board.counts() != Default::default()
+    }
+
+    /// Handles a key; returns a command for the poller when the key asks for one.
+    pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<PollCommand> {
+        if self.prompt.is_some() {
+            return match keymap::lookup(&ev, Mode::Prompt) {
+                Some(action) => self.act(action, now),
+                None => {
+                    if let KeyCode::Char(c) = ev.code
+                        && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    {
+                        self.type_char(c);
+                    }
+                    None
+                }
+            };
+        }
+        let action = keymap::lookup(&ev, Mode::Board)?;
+        if self.help && action != Action::Quit {
+            self.help = false;
+            return None;
+        }
+        self.act(action, now)
+    }
+
+    /// Performs an action; returns a command for the poller when it asks for one.
+    pub fn act(&mut self, action: Action, now: Timestamp) -> Option<PollCommand> {
+        let page = self.pages[self.focus_index()].max(1) as isize;
+        match action {
+            Action::Down => self.board.move_selection(self.focus, 1),
+            Action::Up => self.board.move_selection(self.focus, -1),
+            Action::PageDown => self.board.move_selection(self.focus, page),
+            Action::PageUp => self.board.move_selection(self.focus, -page),
+            Action::Top => self.board.select_index(self.focus, 0),
+            Action::Bottom => self.board.select_index(self.focus, usize::MAX),
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    List::Live => List::Ended,
+                    List::Ended => List::Live,
+                }
+            }
+            Action::SortNext | Action::SortPrev | Action::SortInvert => {
+                let Sort { column, descending } = self.board.sort();
+                let sort = match action {
+                    Action::SortNext => Sort {
+                        column: column.step(1),
+                        descending,
+                    },
+                    Action::SortPrev => Sort {
+                        column: column.step(-1),
+                        descending,
+                    },
+                    _ => Sort {
+                        column,
+                        descending: !descending,
+                    },
+                };
+                self.board.set_sort(sort, now);
+            }
+            Action::ToggleScope => {
+                let to_account = !self.current_scope().is_some_and(|s| s.is_account());
+                return Some(self.ask_scope(if to_account {
+                    Scope::Account
+                } else {
+                    Scope::own_extension()
+                }));
+            }
+            Action::AccountScope => return Some(self.ask_scope(Scope::Account)),
+            Action::ExtensionScope => return Some(self.ask_scope(Scope::own_extension())),
+            Action::Refresh => return Some(PollCommand::RefreshNow),
+            Action::Filter => self.prompt = Some(self.board.filter().to_owned()),
+            Action::Help => self.help = !self.help,
+            Action::Back if self.help => self.help = false,
+            Action::Back => self.board.set_filter(""),
+            Action::Quit => self.quit = true,
+            Action::FilterKeep => self.prompt = None,
+            Action::FilterClear => {
+                self.prompt = None;
+                self.board.set_filter("");
+            }
+            Action::FilterErase => {
+                if let Some(p) = &mut self.prompt {
+                    p.pop();
+                    let text = p.clone();
+                    self.board.set_filter(&text);
+                }
+            }
+        }
+        None
+    }
+
+    /// The scope shown: the poller's, else the one asked for.
+    pub fn current_scope(&self) -> Option<&Scope> {
+        self.snapshot.scope.as_ref().or(self.requested.as_ref())
+    }
+
+    fn ask_scope(&mut self, scope: Scope) -> PollCommand {
+        self.requested = Some(scope.clone());
+        PollCommand::SetScope(scope)
+    }
+
+    fn type_char(&mut self, c: char) {
+        if let Some(p) = &mut self.prompt
+            && p.chars().count() < MAX_FILTER
+            && !c.is_control()
+        {
+            p.push(c);
+            let text = p.clone();
+            self.board.set_filter(&text);
+        }
+    }
+
+    pub(crate) fn focus_index(&self) -> usize {
+        list_index(self.focus)
+    }
+}
+
+/// Index of a list in per-list arrays.
+pub(crate) fn list_index(list: List) -> usize {
+    match list {
+        List::Live => 0,
+        List::Ended => 1,
+    }
+}

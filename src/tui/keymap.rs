@@ -1,0 +1,231 @@
+//! The one key table: lookup, the footer hints and the `?` help overlay are all generated from it.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks the app to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    FocusNext,
+    SortNext,
+    SortPrev,
+    SortInvert,
+    ToggleScope,
+    AccountScope,
+    ExtensionScope,
+    Refresh,
+    Filter,
+    Help,
+    /// Close the help overlay, or clear the filter.
+    Back,
+    Quit,
+    /// In the filter prompt: keep the filter and leave the prompt.
+    FilterKeep,
+    /// In the filter prompt: clear the filter and leave the prompt.
+    FilterClear,
+    /// In the filter prompt: delete the last character.
+    FilterErase,
+}
+
+/// Where keys are read: the board, or the filter prompt (where other characters are typed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Board,
+    Prompt,
+}
+
+/// One key: a plain character (shift allowed), a Ctrl chord, or a named key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Code(KeyCode),
+}
+
+/// Keys bound to one action in one mode, with their help text.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub mode: Mode,
+    pub section: &'static str,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    /// Place and short word in the footer, when the binding is worth a hint.
+    pub hint: Option<(u8, &'static str)>,
+}
+
+use Key::{Char, Code, Ctrl};
+
+const fn bind(section: &'static str, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        mode: Mode::Board,
+        section,
+        keys,
+        action,
+        help,
+        hint: None,
+    }
+}
+
+const fn hint(b: Binding, place: u8, word: &'static str) -> Binding {
+    Binding {
+        hint: Some((place, word)),
+        ..b
+    }
+}
+
+const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        mode: Mode::Prompt,
+        ..bind("Filter prompt", keys, action, help)
+    }
+}
+
+/// Every binding. Each F-key has a plain-key twin for terminals that eat F-keys.
+#[rustfmt::skip]
+pub const KEYMAP: &[Binding] = &[
+    bind("Move", &[Char('j'), Code(KeyCode::Down)], Action::Down, "next call"),
+    bind("Move", &[Char('k'), Code(KeyCode::Up)], Action::Up, "previous call"),
+    bind("Move", &[Code(KeyCode::PageDown), Ctrl('f')], Action::PageDown, "page down"),
+    bind("Move", &[Code(KeyCode::PageUp), Ctrl('b')], Action::PageUp, "page up"),
+    bind("Move", &[Char('g'), Code(KeyCode::Home)], Action::Top, "first call"),
+    bind("Move", &[Char('G'), Code(KeyCode::End)], Action::Bottom, "last call"),
+    hint(bind("Move", &[Code(KeyCode::Tab), Code(KeyCode::BackTab)], Action::FocusNext, "live ⇄ ended list"), 5, "focus"),
+    hint(bind("Sort", &[Char('>'), Char('o'), Code(KeyCode::F(6))], Action::SortNext, "next sort column"), 6, "sort"),
+    bind("Sort", &[Char('<')], Action::SortPrev, "previous sort column"),
+    bind("Sort", &[Char('r'), Char('I')], Action::SortInvert, "invert sort order"),
+    hint(bind("Scope", &[Char('s')], Action::ToggleScope, "account ⇄ extension"), 2, "scope"),
+    bind("Scope", &[Char('a')], Action::AccountScope, "account (admins)"),
+    bind("Scope", &[Char('e')], Action::ExtensionScope, "my extension"),
+    hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
+    hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
+    hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
+    bind("Other", &[Code(KeyCode::Esc)], Action::Back, "clear filter"),
+    hint(bind("Other", &[Char('q'), Ctrl('c'), Code(KeyCode::F(10))], Action::Quit, "quit"), 7, "quit"),
+    prompt(&[Code(KeyCode::Enter)], Action::FilterKeep, "keep filter"),
+    prompt(&[Code(KeyCode::Esc)], Action::FilterClear, "clear filter"),
+    prompt(&[Code(KeyCode::Backspace)], Action::FilterErase, "delete a character"),
+    prompt(&[Code(KeyCode::Down)], Action::Down, "next call"),
+    prompt(&[Code(KeyCode::Up)], Action::Up, "previous call"),
+    prompt(&[Ctrl('c')], Action::Quit, "quit"),
+];
+
+impl Key {
+    fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl_alt = ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match self {
+            Char(c) => ev.code == KeyCode::Char(c) && !ctrl_alt,
+            Ctrl(c) => {
+                ev.code == KeyCode::Char(c)
+                    && ev.modifiers.contains(KeyModifiers::CONTROL)
+                    && !ev.modifiers.contains(KeyModifiers::ALT)
+            }
+            Code(code) => ev.code == code && !ctrl_alt,
+        }
+    }
+
+    /// How the key is written in help and hints.
+    pub fn label(self) -> String {
+        match self {
+            Char(c) => c.to_string(),
+            Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Code(code) => match code {
+                KeyCode::Down => "↓".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::BackTab => "S-Tab".into(),
+                other => other.to_string(),
+            },
+        }
+    }
+}
+
+/// The action bound to a key event in a mode.
+pub fn lookup(ev: &KeyEvent, mode: Mode) -> Option<Action> {
+    KEYMAP
+        .iter()
+        .filter(|b| b.mode == mode)
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// All key labels of a binding, e.g. `R Ctrl-R F5`.
+pub fn keys_label(b: &Binding) -> String {
+    b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ")
+}
+
+/// Footer hints in their order: the first key and short word of each hinted binding.
+pub fn hints() -> Vec<(String, &'static str)> {
+    let mut hinted: Vec<(u8, String, &str)> = KEYMAP
+        .iter()
+        .filter_map(|b| {
+            let (place, word) = b.hint?;
+            Some((place, b.keys.first()?.label(), word))
+        })
+        .collect();
+    hinted.sort_by_key(|h| h.0);
+    hinted.into_iter().map(|(_, key, word)| (key, word)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn keys_resolve_to_actions() {
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('j'), none), Mode::Board),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Mode::Board),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL), Mode::Board),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('r'), none), Mode::Board),
+            Some(Action::SortInvert)
+        );
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Prompt),
+            Some(Action::Quit)
+        );
+        assert_eq!(lookup(&ev(KeyCode::Char('q'), none), Mode::Prompt), None);
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('x'), KeyModifiers::ALT), Mode::Board),
+            None
+        );
+    }
+
+    #[test]
+    fn every_f_key_has_a_plain_twin() {
+        for b in KEYMAP {
+            if b.keys.iter().any(|k| matches!(k, Code(KeyCode::F(_)))) {
+                assert!(b.keys.iter().any(|k| matches!(k, Char(_))), "{:?}", b.action);
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        let mut seen = std::collections::HashSet::new();
+        for b in KEYMAP {
+            for k in b.keys {
+                assert!(seen.insert((b.mode, k.label())), "{} bound twice", k.label());
+            }
+        }
+    }
+}

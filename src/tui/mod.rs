@@ -1,0 +1,16 @@
+//! The terminal UI: a live call board on ratatui and crossterm.
+mod app;
+mod format;
+pub mod keymap;
+mod layout;
+mod plain;
+mod render;
+mod run;
+pub mod sanitize;
+mod theme;
+
+pub use app::{App, Clock, UiOptions};
+pub use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use plain::plain_table;
+pub use render::draw;
+pub use run::run;

@@ -1,0 +1,57 @@
+//! The bottom line: the filter prompt while typing, else the filter in use and key hints.
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::Paragraph;
+
+use super::fit_line;
+use crate::board::List;
+use crate::tui::app::App;
+use crate::tui::keymap;
+use crate::tui::sanitize;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let width = area.width as usize;
+    let board = &app.board;
+    let mut pieces: Vec<(String, Style)> = Vec::new();
+    if let Some(text) = app.prompt() {
+        let typed = sanitize::clean(text);
+        // Keep the end of long input in view.
+        let room = width.saturating_sub(40).max(10);
+        let shown: String = {
+            let chars: Vec<char> = typed.chars().collect();
+            let mut start = chars.len();
+            let mut w = 0;
+            while start > 0 && w + sanitize::width(&chars[start - 1].to_string()) <= room {
+                start -= 1;
+                w += sanitize::width(&chars[start].to_string());
+            }
+            chars[start..].iter().collect()
+        };
+        let cursor_x = area.x + 3 + sanitize::width(&shown) as u16;
+        pieces.push((" / ".into(), theme.title()));
+        pieces.push((shown, theme.text()));
+        let matches = board.len(List::Live) + board.len(List::Ended);
+        pieces.push((
+            format!("   {matches} match · Enter keep · Esc clear"),
+            theme.dim(),
+        ));
+        frame.render_widget(Paragraph::new(fit_line(pieces, width)), area);
+        if cursor_x < area.right() {
+            frame.set_cursor_position(Position::new(cursor_x, area.y));
+        }
+        return;
+    }
+    pieces.push((" ".into(), Style::new()));
+    if !board.filter().is_empty() {
+        pieces.push(("filter ".into(), theme.dim()));
+        pieces.push((format!("“{}”", board.filter()), theme.notice()));
+        pieces.push(("  Esc clears   ".into(), theme.dim()));
+    }
+    for (key, word) in keymap::hints() {
+        pieces.push((key, theme.title()));
+        pieces.push((format!(" {word}  "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(fit_line(pieces, width)), area);
+}

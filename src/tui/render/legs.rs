@@ -1,0 +1,220 @@
+//! The detail pane for the selected call: its identifiers and every leg.
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{empty_note, fit_line, flow, section};
+use crate::api::model::{CallFields, CallRecord, Leg};
+use crate::board::Call;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::theme::Theme;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
+    let theme = app.theme;
+    let call = app.board.selected(app.focus);
+    let title = match call {
+        Some(c) => vec![
+            Span::raw("Call "),
+            Span::raw(crate::tui::sanitize::fit(c.id(), 40)),
+        ],
+        None => vec![Span::raw("Call details")],
+    };
+    let block = section(title, false, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(call) = call else {
+        empty_note(frame, inner, "select a call to see its legs", theme);
+        return;
+    };
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+    let mut lines = vec![headline(call, app, now, width)];
+    let ids = identifiers(call, width, theme);
+    let legs = &call.record().legs;
+    let blocks: Vec<Vec<Line>> = legs
+        .iter()
+        .enumerate()
+        .map(|(i, leg)| leg_lines(i, leg, call, now, width, theme))
+        .collect();
+    // Reason descriptions (the third line of a leg) only when everything else fits too.
+    let full: usize = blocks.iter().map(Vec::len).sum();
+    let keep = if 1 + full + ids.len() <= height { 3 } else { 2 };
+    let room = height.saturating_sub(1);
+    let mut used = 0;
+    let mut all_legs = true;
+    for (i, block) in blocks.into_iter().enumerate() {
+        let block: Vec<Line> = block.into_iter().take(keep).collect();
+        let reserve = usize::from(i + 1 < legs.len());
+        if used + block.len() + reserve > room {
+            if used < room {
+                let more = format!(" … {} more leg(s); a taller terminal shows them", legs.len() - i);
+                lines.push(fit_line(vec![(more, theme.dim())], width));
+            }
+            all_legs = false;
+            break;
+        }
+        used += block.len();
+        lines.extend(block);
+    }
+    if all_legs {
+        lines.extend(ids);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// State and timing in one line.
+fn headline(call: &Call, app: &App, now: Timestamp, width: usize) -> Line<'static> {
+    let theme = app.theme;
+    let mut head: Vec<(String, Style)> = vec![
+        (" ".into(), Style::new()),
+        (format::state(call.state()), theme.state(call.state())),
+        (format!("  {}", format::clock(call.duration(now))), theme.text()),
+    ];
+    if let Some(ring) = call.ring_time(now) {
+        head.push((format!("  rang {}", format::short(ring)), theme.dim()));
+    }
+    if let Some(talk) = call.talk_time(now) {
+        head.push((format!("  talking {}", format::short(talk)), theme.dim()));
+    }
+    head.push((
+        format!("  started {}", format::time_of_day(call.start(), &app.tz)),
+        theme.dim(),
+    ));
+    fit_line(head, width)
+}
+
+/// The record's own fields and identifiers, flowed over as many lines as they need.
+fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let r: &CallRecord = call.record();
+    let f = &r.fields;
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("from", format::party(f.from.as_ref())),
+        ("to", format::party(f.to.as_ref())),
+    ];
+    pairs.retain(|(_, v)| !v.is_empty());
+    pairs.extend(field_pairs(f));
+    pairs.push(("id", r.id.clone()));
+    if let Some(s) = &r.session_id {
+        pairs.push(("session", s.clone()));
+    }
+    if let Some(t) = &f.telephony_session_id {
+        pairs.push(("telephony", t.clone()));
+    }
+    if let Some(e) = &f.extension {
+        pairs.push(("extension id", e.id.to_string()));
+    }
+    let optional: [(&str, Option<String>); 8] = [
+        ("transport", f.transport.as_ref().map(|t| t.to_string())),
+        ("type", f.call_type.as_ref().map(|t| t.to_string())),
+        ("internal", f.internal_type.clone()),
+        (
+            "delegate",
+            f.delegate
+                .as_ref()
+                .map(|d| d.name.clone().unwrap_or_else(|| d.id.clone())),
+        ),
+        ("delegation", f.delegation_type.clone()),
+        ("sip", f.sip_uuid_info.clone()),
+        ("party", f.party_id.clone()),
+        (
+            "recording",
+            f.recording
+                .as_ref()
+                .map(|rec| rec.kind.clone().unwrap_or_else(|| "yes".into())),
+        ),
+    ];
+    pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    let mut lines = flow(&pairs, width.saturating_sub(1), theme);
+    for l in &mut lines {
+        l.spans.insert(0, Span::raw(" "));
+    }
+    lines
+}
+
+/// Direction, action, result and reason of a record or leg, when present.
+fn field_pairs(f: &CallFields) -> Vec<(&'static str, String)> {
+    let mut pairs = Vec::new();
+    if let Some(d) = &f.direction {
+        pairs.push(("dir", d.to_string()));
+    }
+    if let Some(a) = &f.action {
+        pairs.push(("action", a.to_string()));
+    }
+    if let Some(r) = &f.result {
+        pairs.push(("result", r.to_string()));
+    }
+    if let Some(r) = &f.reason {
+        pairs.push(("reason", r.to_string()));
+    }
+    pairs
+}
+
+/// One leg: a heading line, the parties, and the reason in words.
+fn leg_lines(
+    i: usize,
+    leg: &Leg,
+    call: &Call,
+    now: Timestamp,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let f = &leg.fields;
+    let master = if leg.master == Some(true) { "★ " } else { "  " };
+    let offset = f
+        .start_time
+        .map(|t| format!("+{}", format::short(t.duration_since(call.start()))))
+        .unwrap_or_else(|| "+?".into());
+    let duration = match f.duration {
+        Some(s) => format::clock(SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX))),
+        None if call.state().is_live() => {
+            format::clock(now.duration_since(f.start_time.unwrap_or(call.start())))
+        }
+        None => "—".into(),
+    };
+    let leg_type = leg
+        .leg_type
+        .as_ref()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "leg".into());
+    let mut head = vec![
+        (format!(" {}. ", i + 1), theme.dim()),
+        (master.to_owned(), theme.title()),
+        (leg_type, theme.header()),
+        (
+            format!("  {}", format::direction(f.direction.as_ref())),
+            theme.text(),
+        ),
+        (
+            format!("  {}", f.action.as_ref().map(|a| a.as_str()).unwrap_or("")),
+            theme.text(),
+        ),
+        (format!("  {offset}  {duration}"), theme.dim()),
+    ];
+    if let Some(result) = &f.result {
+        head.push((format!("  {result}"), theme.text()));
+    }
+    if let Some(reason) = &f.reason {
+        head.push((format!(" · {reason}"), theme.text()));
+    }
+    let mut lines = vec![fit_line(head, width)];
+    lines.push(fit_line(
+        vec![
+            ("     ".into(), Style::new()),
+            (format::party_with_device(f.from.as_ref()), theme.text()),
+            ("  →  ".into(), theme.dim()),
+            (format::party_with_device(f.to.as_ref()), theme.text()),
+        ],
+        width,
+    ));
+    if let Some(desc) = &f.reason_description {
+        lines.push(fit_line(
+            vec![("     ".into(), Style::new()), (desc.clone(), theme.dim())],
+            width,
+        ));
+    }
+    lines
+}

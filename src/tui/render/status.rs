@@ -1,0 +1,284 @@
+//! The status lines: scope and counts; then notices (errors in plain words, switching, STALE) on the
+//! left and poll timing and rate headroom on the right. A notice too long for one line wraps, and the
+//! status grows (up to [`MAX_NOTICE_LINES`] lines of notice) so it can always be read.
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::Paragraph;
+
+use super::{Pieces, fit_line, pieces_width, wrap_pieces};
+use crate::api::Scope;
+use crate::board::CallState;
+use crate::snapshot::{PollError, PollErrorKind, Snapshot};
+use crate::tui::app::App;
+use crate::tui::format::short;
+
+/// Data older than this many poll intervals is marked STALE.
+const STALE_INTERVALS: i32 = 3;
+/// Most lines a wrapped notice may take.
+const MAX_NOTICE_LINES: usize = 3;
+/// Below this width the app name is left out of the first line.
+const NAME_WIDTH: u16 = 100;
+
+/// Lines the status needs at this width: 2, or more while a long notice is shown.
+pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
+    let lines = layout_lines(app, width as usize, now);
+    1 + lines.len() as u16
+}
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
+    let width = area.width as usize;
+    let theme = app.theme;
+    let snap = &app.snapshot;
+
+    let mut left: Pieces = vec![(" ".into(), Style::new())];
+    if area.width >= NAME_WIDTH {
+        left.push(("callboard".into(), theme.title()));
+        left.push(("  ".into(), Style::new()));
+    }
+    left.push((scope_label(app.current_scope(), snap), theme.title()));
+    if app.demo {
+        left.push(("  ".into(), Style::new()));
+        left.push((" DEMO ".into(), theme.demo()));
+    }
+    let c = app.board.counts();
+    let (ring, talk) = (CallState::Ringing, CallState::Connected);
+    let long: Pieces = vec![
+        (format!("{} live", c.live), theme.text()),
+        (" · ".into(), theme.dim()),
+        (format!("◌ {} ringing", c.ringing), theme.state(&ring)),
+        (" · ".into(), theme.dim()),
+        (format!("● {} talking", c.connected), theme.state(&talk)),
+        (" · ".into(), theme.dim()),
+        (format!("{} recently ended ", c.ended), theme.text()),
+    ];
+    let compact: Pieces = vec![
+        (format!("{} live  ", c.live), theme.text()),
+        (format!("◌ {} ring  ", c.ringing), theme.state(&ring)),
+        (format!("● {} talk  ", c.connected), theme.state(&talk)),
+        (format!("{} ended ", c.ended), theme.text()),
+    ];
+    let room = width.saturating_sub(pieces_width(&left) + 2);
+    let counts = if pieces_width(&long) <= room {
+        long
+    } else {
+        compact
+    };
+    let line1 = Rect {
+        height: 1.min(area.height),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(fit_line(counts, width)).alignment(Alignment::Right),
+        line1,
+    );
+    frame.render_widget(Paragraph::new(fit_line(left, room.max(1) + 1)), line1);
+
+    for (i, (left, right)) in layout_lines(app, width, now).into_iter().enumerate() {
+        let y = area.y + 1 + i as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let line = Rect { y, height: 1, ..area };
+        let right_width = pieces_width(&right);
+        frame.render_widget(
+            Paragraph::new(fit_line(right, width)).alignment(Alignment::Right),
+            line,
+        );
+        frame.render_widget(
+            Paragraph::new(fit_line(left, width.saturating_sub(right_width))),
+            line,
+        );
+    }
+}
+
+/// The lines below the first: (left, right) pieces of each.
+fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)> {
+    let theme = app.theme;
+    let mut timing = timing(app, now);
+    let notice = notice(app, now);
+    let indent: Pieces = vec![(" ".into(), Style::new())];
+    if notice.is_empty() {
+        while pieces_width(&timing) > width && timing.len() > 1 {
+            timing.pop();
+        }
+        let mut left = indent;
+        if let Some(user) = user_line(&app.snapshot)
+            && pieces_width(&timing) + super::sanitize::width(&user) + 3 <= width
+        {
+            left.push((user, theme.dim()));
+        }
+        return vec![(left, timing)];
+    }
+    // The notice beside the timing, dropping the least useful timing first.
+    let notice_width = pieces_width(&notice) + 1;
+    let mut beside = timing.clone();
+    while !beside.is_empty() && notice_width + pieces_width(&beside) + 2 > width {
+        beside.pop();
+    }
+    let essential =
+        usize::from(is_stale(&app.snapshot, now)) + usize::from(app.snapshot.fetched_at.is_some());
+    if notice_width <= width && beside.len() >= essential.min(timing.len()) {
+        let mut left = indent;
+        left.extend(notice);
+        return vec![(left, beside)];
+    }
+    let mut lines: Vec<(Pieces, Pieces)> = wrap_pieces(notice, width.saturating_sub(1), MAX_NOTICE_LINES)
+        .into_iter()
+        .map(|mut l| {
+            l.insert(0, (" ".into(), Style::new()));
+            (l, Vec::new())
+        })
+        .collect();
+    while pieces_width(&timing) > width && timing.len() > 1 {
+        timing.pop();
+    }
+    lines.push((Vec::new(), timing));
+    lines
+}
+
+/// STALE, age of the data, next poll, rate headroom; most important first, each ending in a space.
+fn timing(app: &App, now: Timestamp) -> Pieces {
+    let theme = app.theme;
+    let snap = &app.snapshot;
+    let mut out: Pieces = Vec::new();
+    if is_stale(snap, now) {
+        out.push((" STALE ".into(), theme.alert()));
+    }
+    if let Some(at) = snap.fetched_at {
+        out.push((
+            format!(" updated {} ago ", short(now.duration_since(at))),
+            theme.text(),
+        ));
+    }
+    let rate_limited = snap
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind == PollErrorKind::RateLimited);
+    match snap
+        .rate
+        .and_then(|r| r.penalty_until)
+        .filter(|t| *t > now && !rate_limited)
+    {
+        Some(until) => out.push((
+            format!("· rate-limited, resumes in {} ", short(until.duration_since(now))),
+            theme.alert(),
+        )),
+        None => {
+            if let Some(next) = snap.next_poll_at {
+                let left = next.duration_since(now);
+                let text = if left.is_positive() {
+                    format!("· next poll in {} ", short(left))
+                } else {
+                    "· polling… ".into()
+                };
+                out.push((text, theme.text()));
+            }
+            if let Some(r) = snap.rate {
+                out.push((
+                    format!("· Heavy {}/{} per {}s ", r.remaining, r.limit, r.window_secs),
+                    if r.remaining == 0 {
+                        theme.alert()
+                    } else {
+                        theme.dim()
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What needs attention, in words: switching, the last error, stale data, no data yet.
+fn notice(app: &App, now: Timestamp) -> Pieces {
+    let theme = app.theme;
+    let snap = &app.snapshot;
+    let mut out: Pieces = Vec::new();
+    if snap.switching {
+        let to = scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
+        out.push((format!("⟳ switching to {to}…  "), theme.notice()));
+    }
+    if let Some(err) = &snap.error {
+        out.push((format!("✗ {}", error_text(app, err, now)), theme.error()));
+    } else if is_stale(snap, now) {
+        let age = snap
+            .fetched_at
+            .map(|at| short(now.duration_since(at)))
+            .unwrap_or_default();
+        out.push((format!("STALE: the last good poll was {age} ago"), theme.error()));
+    } else if snap.fetched_at.is_none() && !snap.switching {
+        out.push(("waiting for the first poll…".into(), theme.notice()));
+    } else if snap.skipped > 0 {
+        out.push((
+            format!("{} unreadable record(s) skipped; see the log", snap.skipped),
+            theme.notice(),
+        ));
+    }
+    out
+}
+
+fn user_line(snap: &Snapshot) -> Option<String> {
+    let u = snap.user.as_ref()?;
+    let mut who = format!("signed in as {}", u.name.as_deref().unwrap_or(&u.extension_id));
+    if u.admin {
+        who.push_str(" (admin)");
+    }
+    Some(who)
+}
+
+/// The error in words, with what happens next.
+fn error_text(app: &App, err: &PollError, now: Timestamp) -> String {
+    let wait = err
+        .retry_at
+        .map(|t| short(t.duration_since(now).max(SignedDuration::ZERO)));
+    match &err.kind {
+        PollErrorKind::Permission { permission } if account_context(app, permission.as_deref()) => format!(
+            "account scope needs an admin user with the {} permission; staying on extension scope",
+            permission.as_deref().unwrap_or("ReadCompanyCallLog")
+        ),
+        PollErrorKind::RateLimited => match wait {
+            Some(w) => format!("{}; next request in {w}", err.message),
+            None => err.message.clone(),
+        },
+        _ => match wait {
+            Some(w) => format!("{}; retrying in {w}", err.message),
+            None => err.message.clone(),
+        },
+    }
+}
+
+fn account_context(app: &App, permission: Option<&str>) -> bool {
+    app.requested.as_ref().is_some_and(Scope::is_account)
+        || app.snapshot.scope.as_ref().is_some_and(Scope::is_account)
+        || permission.is_some_and(|p| p.contains("Company"))
+}
+
+/// True when the last good poll is older than three poll intervals.
+fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
+    let interval = snap.interval.max(SignedDuration::from_secs(1));
+    snap.fetched_at
+        .is_some_and(|at| now.duration_since(at) > interval * STALE_INTERVALS)
+}
+
+/// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
+fn scope_label(scope: Option<&Scope>, snap: &Snapshot) -> String {
+    match scope {
+        None => "connecting…".into(),
+        Some(Scope::Account) => "account".into(),
+        Some(Scope::Extension(id)) => {
+            let user = snap.user.as_ref().filter(|u| id == "~" || *id == u.extension_id);
+            match user {
+                Some(u) => {
+                    let number = u.extension_number.as_deref().unwrap_or(&u.extension_id);
+                    match &u.name {
+                        Some(name) => format!("extension {number} ({name})"),
+                        None => format!("extension {number}"),
+                    }
+                }
+                None if id == "~" => "my extension".into(),
+                None => format!("extension {id}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The event loop: terminal setup and restore, and a `select!` over keys, snapshots and a 1 s tick.
+//! Draws only when something changed; never waits on the network.
+use std::collections::VecDeque;
+use std::io::{self, BufWriter, Stdout};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::{mpsc, watch};
+use tokio::time::MissedTickBehavior;
+
+use super::app::{App, UiOptions};
+use super::render;
+use crate::snapshot::{PollCommand, Snapshot};
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// True while the terminal is in raw mode on the alternate screen.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Runs the board until `q`/Ctrl-C, or until the poller stops (then an error, after the terminal is
+/// restored). Snapshots come from `rx`; scope changes and refreshes go to `tx`.
+pub async fn run(
+    opts: UiOptions,
+    mut rx: watch::Receiver<Arc<Snapshot>>,
+    tx: mpsc::Sender<PollCommand>,
+) -> io::Result<()> {
+    let mut app = App::new(&opts);
+    let mut terminal = enter()?;
+    let result = event_loop(&mut terminal, &mut app, &opts, &mut rx, &tx).await;
+    leave();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    opts: &UiOptions,
+    rx: &mut watch::Receiver<Arc<Snapshot>>,
+    tx: &mpsc::Sender<PollCommand>,
+) -> io::Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut pending: VecDeque<PollCommand> = VecDeque::new();
+    let first = rx.borrow_and_update().clone();
+    app.apply(first, opts.clock.now());
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let now = opts.clock.now();
+            terminal.draw(|frame| render::draw(frame, app, now))?;
+            dirty = false;
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    pending.extend(app.key(key, opts.clock.now()));
+                    dirty = true;
+                }
+                Some(Ok(Event::Resize(..))) => dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            changed = rx.changed() => {
+                if changed.is_err() {
+                    return Err(io::Error::other("the poller stopped unexpectedly; see the log file for why"));
+                }
+                let snapshot = rx.borrow_and_update().clone();
+                app.apply(snapshot, opts.clock.now());
+                dirty = true;
+            }
+            permit = tx.reserve(), if !pending.is_empty() => match permit {
+                Ok(permit) => {
+                    if let Some(cmd) = pending.pop_front() {
+                        permit.send(cmd);
+                    }
+                }
+                Err(_) => return Err(io::Error::other("the poller stopped accepting commands")),
+            },
+            _ = tick.tick(), if app.ticking() => {
+                app.tick(opts.clock.now());
+                dirty = true;
+            }
+        }
+    }
+}
+
+/// Raw mode, alternate screen, hidden cursor, a 64 KiB buffer, and a panic hook that undoes it all.
+fn enter() -> io::Result<Term> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut stdout = io::stdout();
+    if let Err(e) = execute!(stdout, EnterAlternateScreen, cursor::Hide) {
+        leave();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        64 * 1024,
+        io::stdout(),
+    )))
+    .inspect_err(|_| leave())
+}
+
+/// Restores the terminal; does nothing when it is not set up.
+fn leave() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+        let _ = disable_raw_mode();
+    }
+}
+
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave();
+        previous(info);
+    }));
+}

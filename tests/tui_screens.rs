@@ -1,0 +1,219 @@
+//! Whole-screen snapshots of the board on a fixed clock, at the sizes people use.
+mod tui_common;
+use tui_common as common;
+
+use std::sync::Arc;
+
+use callboard::api::Scope;
+use callboard::snapshot::{PollError, PollErrorKind, RateHeadroom, Snapshot};
+use callboard::tui::{App, draw};
+use common::{ago, app, now};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::SignedDuration;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+/// The buffer as text, one line per row, wide characters counted once.
+fn text(buffer: &Buffer) -> String {
+    let mut out = format!("{}x{}\n", buffer.area.width, buffer.area.height);
+    for row in buffer.content.chunks(buffer.area.width as usize) {
+        let mut line = String::new();
+        let mut skip = 0;
+        for cell in row {
+            if skip == 0 {
+                line.push_str(cell.symbol());
+            }
+            skip = skip
+                .max(unicode_width::UnicodeWidthStr::width(cell.symbol()))
+                .saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, app, now())).unwrap();
+    text(terminal.backend().buffer())
+}
+
+fn press(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), now());
+}
+
+fn republish(app: &mut App, last: &Snapshot, change: impl FnOnce(&mut Snapshot)) {
+    let mut s = last.clone();
+    s.seq += 1;
+    change(&mut s);
+    app.apply(Arc::new(s), now());
+}
+
+#[test]
+fn board_120x40() {
+    let (mut app, _) = app();
+    insta::assert_snapshot!(screen(&mut app, 120, 40));
+}
+
+#[test]
+fn board_80x24() {
+    let (mut app, _) = app();
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn board_60x15_minimum() {
+    let (mut app, _) = app();
+    insta::assert_snapshot!(screen(&mut app, 60, 15));
+}
+
+#[test]
+fn ended_list_focused_shows_its_call() {
+    let (mut app, _) = app();
+    app.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), now());
+    insta::assert_snapshot!(screen(&mut app, 120, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let (mut app, _) = app();
+    press(&mut app, '?');
+    insta::assert_snapshot!("help_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("help_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn permission_error_on_account_scope() {
+    let (mut app, last) = app();
+    press(&mut app, 'a');
+    republish(&mut app, &last, |s| {
+        s.user.as_mut().unwrap().admin = false;
+        s.error = Some(PollError {
+            kind: PollErrorKind::Permission {
+                permission: Some("ReadCompanyCallLog".into()),
+            },
+            message: "403 Forbidden: In order to call this API endpoint, user needs to have [ReadCompanyCallLog] permission".into(),
+            at: ago(2),
+            retry_at: None,
+        });
+    });
+    insta::assert_snapshot!(screen(&mut app, 120, 40));
+}
+
+#[test]
+fn stale_data() {
+    let (mut app, last) = app();
+    republish(&mut app, &last, |s| {
+        s.fetched_at = Some(ago(45));
+        s.next_poll_at = Some(ago(35));
+    });
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn rate_limited_with_countdown() {
+    let (mut app, last) = app();
+    republish(&mut app, &last, |s| {
+        s.rate = Some(RateHeadroom {
+            remaining: 0,
+            limit: 10,
+            window_secs: 60,
+            penalty_until: Some(now() + SignedDuration::from_secs(23)),
+        });
+        s.error = Some(PollError {
+            kind: PollErrorKind::RateLimited,
+            message: "RingCentral rate limit reached (Heavy group)".into(),
+            at: ago(37),
+            retry_at: Some(now() + SignedDuration::from_secs(23)),
+        });
+    });
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn switching_scope() {
+    let (mut app, last) = app();
+    press(&mut app, 's');
+    republish(&mut app, &last, |s| {
+        s.scope = Some(Scope::Account);
+        s.switching = true;
+    });
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn waiting_for_first_poll() {
+    let mut app = App::new(&common::options(false));
+    app.apply(
+        Arc::new(Snapshot {
+            scope: Some(Scope::own_extension()),
+            ..Snapshot::default()
+        }),
+        now(),
+    );
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn filter_prompt_while_typing() {
+    let (mut app, _) = app();
+    press(&mut app, '/');
+    for c in "650288".chars() {
+        press(&mut app, c);
+    }
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn too_small() {
+    let (mut app, _) = app();
+    insta::assert_snapshot!(screen(&mut app, 50, 12));
+}
+
+#[test]
+fn plain_table_for_pipes() {
+    let (app, _) = app();
+    insta::assert_snapshot!(callboard::tui::plain_table(
+        app.board(),
+        now(),
+        &jiff::tz::TimeZone::UTC
+    ));
+}
+
+#[test]
+fn no_escape_reaches_the_screen() {
+    let (mut app, _) = app();
+    for (w, h) in [(120, 40), (80, 24), (60, 15)] {
+        let s = screen(&mut app, w, h);
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{w}x{h}");
+        assert!(!s.contains('\u{202E}'));
+    }
+}
+
+#[test]
+fn colour_is_used_unless_disabled() {
+    use ratatui::style::Color;
+    let mut opts = common::options(false);
+    opts.no_color = false;
+    let colours = |opts: &callboard::tui::UiOptions| {
+        let mut app = App::new(opts);
+        for (i, (at, calls)) in common::polls().into_iter().enumerate() {
+            app.apply(Arc::new(common::snapshot(i as u64 + 1, calls, at)), at);
+        }
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| draw(f, &mut app, now())).unwrap();
+        terminal
+            .backend()
+            .buffer()
+            .content
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    if std::env::var_os("NO_COLOR").is_none() {
+        assert!(colours(&opts) > 0);
+    }
+    assert_eq!(colours(&common::options(false)), 0);
+}
