@@ -1,7 +1,10 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
 pub mod board;
+pub mod cli;
 pub mod config;
+pub mod logging;
+pub mod poller;
 pub mod secret;
 pub mod sim;
 pub mod snapshot;

@@ -11,7 +11,10 @@ fn load(name: &str) -> CallRecord {
     page.records.into_iter().next().unwrap()
 }
 
-fn leg_summary(r: &CallRecord) -> Vec<(LegType, bool, Option<CallResult>, Option<CallReason>, Option<u64>)> {
+/// (legType, master, result, reason, duration) of each leg.
+type LegSummary = (LegType, bool, Option<CallResult>, Option<CallReason>, Option<u64>);
+
+fn leg_summary(r: &CallRecord) -> Vec<LegSummary> {
     r.legs
         .iter()
         .map(|l| {

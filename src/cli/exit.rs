@@ -1,0 +1,43 @@
+//! Errors that end the program, and the exit code each one gives scripts.
+use std::process::ExitCode;
+
+use crate::api::error::ApiError;
+use crate::config::ConfigError;
+use crate::snapshot::{PollError, PollErrorKind};
+
+/// What stopped callboard. Exit codes are listed in `--help` (see `args.rs`).
+#[derive(Debug, thiserror::Error)]
+pub enum Fatal {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("{}", .0.message)]
+    Poll(PollError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Fatal {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> ExitCode {
+        let code = match self {
+            Fatal::Config(_) => 3,
+            Fatal::Api(ApiError::Unauthorized { .. } | ApiError::Config(_)) => 3,
+            Fatal::Api(ApiError::Permission { .. }) => 4,
+            Fatal::Api(ApiError::RateLimited { .. }) => 5,
+            Fatal::Api(ApiError::Network(_) | ApiError::Timeout) => 6,
+            Fatal::Poll(e) => match e.kind {
+                PollErrorKind::Unauthorized => 3,
+                PollErrorKind::Permission { .. } => 4,
+                PollErrorKind::RateLimited => 5,
+                PollErrorKind::Network | PollErrorKind::Timeout => 6,
+                PollErrorKind::Server | PollErrorKind::Malformed => 1,
+            },
+            Fatal::Api(_) | Fatal::Io(_) | Fatal::Other(_) => 1,
+        };
+        ExitCode::from(code)
+    }
+}

@@ -1,0 +1,153 @@
+//! The poller against the in-process simulator on loopback: scope choice, the permission fallback, and
+//! staying inside the Heavy rate limit however often the UI asks for a refresh.
+use std::sync::Arc;
+use std::time::Duration;
+
+use callboard::api::Scope;
+use callboard::api::client::{ClientConfig, RcClient};
+use callboard::poller::{self, Poller, PollerConfig, schedule};
+use callboard::secret::Secret;
+use callboard::sim::{RateGroup, SimOptions, Simulator};
+use callboard::snapshot::{PollCommand, PollErrorKind, Snapshot};
+
+fn client(sim: &Simulator, admin: bool) -> RcClient {
+    let c = sim.credentials();
+    let jwt = if admin { &c.admin_jwt } else { &c.non_admin_jwt };
+    let url = sim.base_url().parse().unwrap();
+    RcClient::new(ClientConfig::new(
+        url,
+        c.client_id.clone(),
+        Secret::new(c.client_secret.as_str()),
+        Secret::new(jwt.as_str()),
+    ))
+    .unwrap()
+}
+
+async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+    let wait = async {
+        loop {
+            {
+                let snap = poller.snapshots.borrow_and_update();
+                if pred(&snap) {
+                    return Arc::clone(&snap);
+                }
+            }
+            poller.snapshots.changed().await.expect("poller alive");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+fn heavy_requests(sim: &Simulator) -> Vec<callboard::sim::LoggedRequest> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.group == Some(RateGroup::Heavy))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_admin_starts_on_account_scope_and_sees_calls() {
+    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let mut poller = poller::spawn(
+        client(&sim, true),
+        PollerConfig {
+            scope: None,
+            interval: schedule::DEFAULT_INTERVAL,
+        },
+    );
+    let snap = wait_until(&mut poller, "first poll", |s| s.poll_seq > 0).await;
+    assert_eq!(snap.scope, Some(Scope::Account));
+    assert_eq!(snap.calls_scope, Some(Scope::Account));
+    assert!(!snap.calls.is_empty(), "the demo always has calls");
+    assert!(snap.user.as_ref().unwrap().admin);
+    let rate = snap.rate.unwrap();
+    assert_eq!((rate.limit, rate.window_secs), (10, 60));
+    assert!(!snap.switching);
+    assert!(snap.error.is_none());
+
+    poller
+        .commands
+        .send(PollCommand::SetScope(Scope::own_extension()))
+        .await
+        .unwrap();
+    let snap = wait_until(&mut poller, "extension poll", |s| {
+        s.calls_scope == Some(Scope::own_extension())
+    })
+    .await;
+    assert!(!snap.switching);
+    assert!(
+        heavy_requests(&sim)
+            .iter()
+            .any(|r| r.path.contains("/extension/~/active-calls"))
+    );
+}
+
+#[tokio::test]
+async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
+    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let config = PollerConfig {
+        scope: Some(Scope::Account),
+        interval: schedule::DEFAULT_INTERVAL,
+    };
+    let mut poller = poller::spawn(client(&sim, false), config);
+    let snap = wait_until(&mut poller, "fallback poll", |s| s.poll_seq > 0).await;
+    assert_eq!(snap.scope, Some(Scope::own_extension()));
+    let err = snap.error.clone().expect("the refusal stays visible");
+    assert_eq!(
+        err.kind,
+        PollErrorKind::Permission {
+            permission: Some("ReadCompanyCallLog".into())
+        }
+    );
+    assert!(
+        err.message.contains("admin") && err.message.contains("extension scope"),
+        "{}",
+        err.message
+    );
+    poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+    wait_until(&mut poller, "second poll", |s| s.poll_seq > 1).await;
+    let account_requests = heavy_requests(&sim)
+        .iter()
+        .filter(|r| r.path.starts_with("/restapi/v1.0/account/~/active-calls"))
+        .count();
+    assert_eq!(
+        account_requests, 1,
+        "account scope is not retried after a refusal"
+    );
+}
+
+/// Over 60 s of the demo, with the UI asking for a refresh every 200 ms, the simulator sees no 429 and no
+/// more Heavy requests than the limit allows in any 60 s window.
+#[tokio::test]
+async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
+    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let poller = poller::spawn(
+        client(&sim, true),
+        PollerConfig {
+            scope: None,
+            interval: schedule::DEFAULT_INTERVAL,
+        },
+    );
+    let end = tokio::time::Instant::now() + Duration::from_secs(61);
+    while tokio::time::Instant::now() < end {
+        let _ = poller.commands.try_send(PollCommand::RefreshNow);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log = sim.requests();
+    assert!(log.iter().all(|r| r.status != Some(429)), "no 429: {log:?}");
+    let heavy = heavy_requests(&sim);
+    assert!(heavy.len() >= 6, "it kept polling: {}", heavy.len());
+    for (i, first) in heavy.iter().enumerate() {
+        let in_window = heavy[i..]
+            .iter()
+            .take_while(|r| r.at.duration_since(first.at).as_secs() < 60)
+            .count();
+        assert!(
+            in_window <= 10,
+            "{in_window} Heavy requests within 60 s of {}",
+            first.at
+        );
+    }
+}
