@@ -134,6 +134,9 @@ async fn print_once(
     let snap = tokio::time::timeout(ONCE_TIMEOUT, first_poll(&mut rx))
         .await
         .map_err(|_| Fatal::Other("no answer from RingCentral within 60 s; check the network".into()))??;
+    if let Some(err) = &snap.error {
+        eprintln!("callboard: {}", err.message);
+    }
     let mut board = Board::new(BoardConfig {
         ended_window,
         ..BoardConfig::default()
