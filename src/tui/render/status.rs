@@ -168,7 +168,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
         None => {
             if let Some(next) = snap.next_poll_at {
                 let left = next.duration_since(now);
-                let text = if left.is_positive() {
+                let text = if left.as_secs() > 0 {
                     format!("· next poll in {} ", short(left))
                 } else {
                     "· polling… ".into()
