@@ -409,3 +409,16 @@ fn window_returns_only_the_requested_rows() {
     board.move_selection(List::Live, -1000);
     assert_eq!(board.selected_index(List::Live), Some(0));
 }
+
+#[test]
+fn a_huge_window_never_overflows() {
+    let mut board = Board::new(BoardConfig {
+        ended_window: SignedDuration::MAX,
+        ended_cap: 10,
+    });
+    board.merge(&[ringing("a", "A", 0)], t(0));
+    board.merge(&[], t(5));
+    assert!(!board.expire(t(1_000_000)));
+    let call = board.selected(List::Ended).unwrap();
+    assert!(board.time_left(call, t(10)) > SignedDuration::from_secs(1_000_000));
+}

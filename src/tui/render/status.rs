@@ -257,8 +257,12 @@ fn account_context(app: &App, permission: Option<&str>) -> bool {
 /// True when the last good poll is older than three poll intervals.
 fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
     let interval = snap.interval.max(SignedDuration::from_secs(1));
-    snap.fetched_at
-        .is_some_and(|at| now.duration_since(at) > interval * STALE_INTERVALS)
+    snap.fetched_at.is_some_and(|at| {
+        now.duration_since(at)
+            > interval
+                .checked_mul(STALE_INTERVALS)
+                .unwrap_or(SignedDuration::MAX)
+    })
 }
 
 /// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
