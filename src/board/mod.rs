@@ -1,6 +1,7 @@
 //! The board model: every call the poller has listed, merged poll after poll, with derived states,
 //! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
 //! clock of its own; callers pass `now`.
+#![warn(missing_docs)]
 mod call;
 mod sort;
 
@@ -43,9 +44,13 @@ pub enum List {
 /// Totals over all calls, ignoring the filter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Ringing plus connected.
     pub live: usize,
+    /// Ringing calls.
     pub ringing: usize,
+    /// Connected calls.
     pub connected: usize,
+    /// Ended and vanished calls still in the window.
     pub ended: usize,
 }
 
