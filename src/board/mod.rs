@@ -160,12 +160,20 @@ impl Board {
         }
         self.live = live;
         self.ended = ended;
-        self.expire(now);
+        self.drop_expired(now);
         self.rebuild(now);
     }
 
     /// Drops ended calls whose window has run out at `now`; true when any went.
     pub fn expire(&mut self, now: Timestamp) -> bool {
+        let changed = self.drop_expired(now);
+        if changed {
+            self.rebuild(now);
+        }
+        changed
+    }
+
+    fn drop_expired(&mut self, now: Timestamp) -> bool {
         let window = self.config.ended_window;
         self.expired.retain(|_, at| in_window(*at, window, now));
         let before = self.ended.len();
@@ -177,11 +185,7 @@ impl Board {
             }
             keep
         });
-        let changed = self.ended.len() != before;
-        if changed {
-            self.rebuild(now);
-        }
-        changed
+        self.ended.len() != before
     }
 
     /// Forgets every call (for a new scope), keeping sort and filter.
