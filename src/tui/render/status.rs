@@ -69,11 +69,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         height: 1.min(area.height),
         ..area
     };
+    let left_room = width.saturating_sub(pieces_width(&counts) + 1);
+    frame.render_widget(Paragraph::new(fit_line(left, left_room)), line1);
     frame.render_widget(
         Paragraph::new(fit_line(counts, width)).alignment(Alignment::Right),
         line1,
     );
-    frame.render_widget(Paragraph::new(fit_line(left, room.max(1) + 1)), line1);
 
     for (i, (left, right)) in layout_lines(app, width, now).into_iter().enumerate() {
         let y = area.y + 1 + i as u16;
