@@ -409,3 +409,32 @@ fn window_returns_only_the_requested_rows() {
     board.move_selection(List::Live, -1000);
     assert_eq!(board.selected_index(List::Live), Some(0));
 }
+
+#[test]
+fn a_huge_window_never_overflows() {
+    let mut board = Board::new(BoardConfig {
+        ended_window: SignedDuration::MAX,
+        ended_cap: 10,
+    });
+    board.merge(&[ringing("a", "A", 0)], t(0));
+    board.merge(&[], t(5));
+    assert!(!board.expire(t(1_000_000)));
+    let call = board.selected(List::Ended).unwrap();
+    assert!(board.time_left(call, t(10)) > SignedDuration::from_secs(1_000_000));
+}
+
+#[test]
+fn a_vanished_call_whose_ended_record_shows_up_keeps_its_end_time() {
+    let mut board = Board::default();
+    board.merge(&[capture("direct_2_answered")], t(0));
+    board.merge(&[], t(5));
+    assert_eq!(
+        *board.get("LIef14l8Nt_1zUA").unwrap().state(),
+        CallState::Vanished
+    );
+    board.merge(&[capture("direct_3_ended")], t(10));
+    let call = board.get("LIef14l8Nt_1zUA").unwrap();
+    assert_eq!(*call.state(), CallState::Ended(CallResult::Accepted));
+    assert_eq!(call.ended_at(), Some(t(5)));
+    assert_eq!(board.counts().ended, 1);
+}

@@ -113,6 +113,9 @@ fn help_opens_and_any_key_closes_it() {
     ch(&mut app, 'j');
     assert!(!app.help_shown());
     assert_eq!(selected(&app), before, "the closing key does nothing else");
+    ch(&mut app, '?');
+    ch(&mut app, 'x');
+    assert!(!app.help_shown(), "an unbound key closes it too");
     key(&mut app, KeyCode::F(1));
     assert!(app.help_shown());
     ch(&mut app, 'q');

@@ -99,7 +99,8 @@ fn permission_error_on_account_scope() {
             retry_at: None,
         });
     });
-    insta::assert_snapshot!(screen(&mut app, 120, 40));
+    insta::assert_snapshot!("permission_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("permission_80x24", screen(&mut app, 80, 24));
 }
 
 #[test]

@@ -49,7 +49,8 @@ impl CallState {
 /// A call on the board: its newest record and the times the board saw it change.
 #[derive(Debug, Clone)]
 pub struct Call {
-    record: CallRecord,
+    /// Boxed so sorting and moving calls copies a pointer, not a whole record.
+    record: Box<CallRecord>,
     state: CallState,
     first_seen: Timestamp,
     state_since: Timestamp,
@@ -72,7 +73,7 @@ impl Call {
     pub(crate) fn new(record: &CallRecord, now: Timestamp) -> Self {
         let state = CallState::derive(record);
         let mut call = Call {
-            record: CallRecord::default(),
+            record: Box::default(),
             answered_at: (state == CallState::Connected).then_some(now),
             ended_at: (!state.is_live()).then_some(now),
             seen_ringing: state == CallState::Ringing,
@@ -107,7 +108,10 @@ impl Call {
             }
             self.state = state;
         }
-        self.set_record(record);
+        // Most records do not change between polls: comparing is much cheaper than cloning.
+        if *record != *self.record {
+            self.set_record(record);
+        }
     }
 
     /// Marks the call as gone from the list at `now`.
@@ -118,7 +122,7 @@ impl Call {
     }
 
     fn set_record(&mut self, record: &CallRecord) {
-        self.record = record.clone();
+        *self.record = record.clone();
         self.from_key = party_label(self.record.fields.from.as_ref()).to_lowercase();
         self.to_key = party_label(self.record.fields.to.as_ref()).to_lowercase();
         self.via_key = self.via().unwrap_or_default().to_lowercase();

@@ -1,6 +1,7 @@
 //! The board model: every call the poller has listed, merged poll after poll, with derived states,
 //! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
 //! clock of its own; callers pass `now`.
+#![warn(missing_docs)]
 mod call;
 mod sort;
 
@@ -43,9 +44,13 @@ pub enum List {
 /// Totals over all calls, ignoring the filter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Ringing plus connected.
     pub live: usize,
+    /// Ringing calls.
     pub ringing: usize,
+    /// Connected calls.
     pub connected: usize,
+    /// Ended and vanished calls still in the window.
     pub ended: usize,
 }
 
@@ -155,28 +160,32 @@ impl Board {
         }
         self.live = live;
         self.ended = ended;
-        self.expire(now);
+        self.drop_expired(now);
         self.rebuild(now);
     }
 
     /// Drops ended calls whose window has run out at `now`; true when any went.
     pub fn expire(&mut self, now: Timestamp) -> bool {
+        let changed = self.drop_expired(now);
+        if changed {
+            self.rebuild(now);
+        }
+        changed
+    }
+
+    fn drop_expired(&mut self, now: Timestamp) -> bool {
         let window = self.config.ended_window;
-        self.expired.retain(|_, at| now < *at + window);
+        self.expired.retain(|_, at| in_window(*at, window, now));
         let before = self.ended.len();
         let expired = &mut self.expired;
         self.ended.retain(|c| {
-            let keep = c.ended_at().is_some_and(|at| now < at + window);
+            let keep = c.ended_at().is_some_and(|at| in_window(at, window, now));
             if !keep {
                 expired.insert(c.id().to_owned(), now);
             }
             keep
         });
-        let changed = self.ended.len() != before;
-        if changed {
-            self.rebuild(now);
-        }
-        changed
+        self.ended.len() != before
     }
 
     /// Forgets every call (for a new scope), keeping sort and filter.
@@ -280,15 +289,14 @@ impl Board {
         self.live.iter().chain(&self.ended).find(|c| c.id() == id)
     }
 
-    /// Time an ended call has left in the window at `now` (zero if not ended).
+    /// Time an ended call has left in the window at `now` (zero if not ended; saturates at the end of time).
     pub fn time_left(&self, call: &Call, now: Timestamp) -> SignedDuration {
-        call.ended_at()
-            .map(|at| {
-                (at + self.config.ended_window)
-                    .duration_since(now)
-                    .max(SignedDuration::ZERO)
-            })
-            .unwrap_or(SignedDuration::ZERO)
+        let end = call
+            .ended_at()
+            .map(|at| at.checked_add(self.config.ended_window).unwrap_or(Timestamp::MAX));
+        end.map_or(SignedDuration::ZERO, |end| {
+            end.duration_since(now).max(SignedDuration::ZERO)
+        })
     }
 
     fn calls(&self, list: List) -> &[Call] {
@@ -322,4 +330,9 @@ impl Board {
         self.live_view.rebuild(&self.live, &self.needle);
         self.ended_view.rebuild(&self.ended, &self.needle);
     }
+}
+
+/// True while `now` is less than `window` after `at` (a window past the end of time never closes).
+fn in_window(at: Timestamp, window: SignedDuration, now: Timestamp) -> bool {
+    at.checked_add(window).map_or(true, |end| now < end)
 }

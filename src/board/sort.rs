@@ -9,12 +9,19 @@ use crate::api::model::Direction;
 /// A column the live list can be sorted by, in on-screen order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortColumn {
+    /// Ringing, then connected.
     State,
+    /// Call length.
     Duration,
+    /// Inbound, then outbound.
     Direction,
+    /// Caller's name, number or extension.
     From,
+    /// Callee's name, number or extension.
     To,
+    /// Queue, delegate or routing action.
     Via,
+    /// Start time.
     Start,
 }
 
@@ -54,7 +61,9 @@ impl SortColumn {
 /// The live list's order: a column and whether it is descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
+    /// The column compared first.
     pub column: SortColumn,
+    /// Largest first when true.
     pub descending: bool,
 }
 

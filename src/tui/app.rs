@@ -188,12 +188,13 @@ impl App {
                 }
             };
         }
-        let action = keymap::lookup(&ev, Mode::Board)?;
-        if self.help && action != Action::Quit {
+        let action = keymap::lookup(&ev, Mode::Board);
+        if self.help && action != Some(Action::Quit) {
+            // Any key closes the help, and does nothing else.
             self.help = false;
             return None;
         }
-        self.act(action, now)
+        self.act(action?, now)
     }
 
     /// Performs an action; returns a command for the poller when it asks for one.

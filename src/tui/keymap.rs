@@ -4,24 +4,41 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// What a key asks the app to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Select the next row.
     Down,
+    /// Select the previous row.
     Up,
+    /// Move the selection one screen down.
     PageDown,
+    /// Move the selection one screen up.
     PageUp,
+    /// Select the first row.
     Top,
+    /// Select the last row.
     Bottom,
+    /// Move the focus between the live and ended lists.
     FocusNext,
+    /// Sort by the next column to the right.
     SortNext,
+    /// Sort by the next column to the left.
     SortPrev,
+    /// Flip ascending and descending.
     SortInvert,
+    /// Switch between account and extension scope.
     ToggleScope,
+    /// Switch to account scope.
     AccountScope,
+    /// Switch to the user's own extension.
     ExtensionScope,
+    /// Ask the poller to poll now.
     Refresh,
+    /// Open the filter prompt.
     Filter,
+    /// Show or hide the help overlay.
     Help,
     /// Close the help overlay, or clear the filter.
     Back,
+    /// Leave callboard.
     Quit,
     /// In the filter prompt: keep the filter and leave the prompt.
     FilterKeep,
@@ -34,25 +51,35 @@ pub enum Action {
 /// Where keys are read: the board, or the filter prompt (where other characters are typed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// Keys move, sort, switch scope.
     Board,
+    /// Keys edit the filter.
     Prompt,
 }
 
 /// One key: a plain character (shift allowed), a Ctrl chord, or a named key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
+    /// A character typed without Ctrl or Alt.
     Char(char),
+    /// Ctrl with a character.
     Ctrl(char),
+    /// A named key (arrows, F-keys, Tab…) without Ctrl or Alt.
     Code(KeyCode),
 }
 
 /// Keys bound to one action in one mode, with their help text.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
+    /// Where the keys apply.
     pub mode: Mode,
+    /// Heading in the help overlay.
     pub section: &'static str,
+    /// The keys, the first one shown in hints.
     pub keys: &'static [Key],
+    /// What they do.
     pub action: Action,
+    /// Help text.
     pub help: &'static str,
     /// Place and short word in the footer, when the binding is worth a hint.
     pub hint: Option<(u8, &'static str)>,

@@ -1,4 +1,5 @@
 //! The terminal UI: a live call board on ratatui and crossterm.
+#![warn(missing_docs)]
 mod app;
 mod format;
 pub mod keymap;

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::{mpsc, watch};
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 
 use super::app::{App, UiOptions};
 use super::render;
@@ -46,7 +46,11 @@ async fn event_loop(
     tx: &mpsc::Sender<PollCommand>,
 ) -> io::Result<()> {
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Ticks just after each wall-clock second, when the durations on screen change.
+    let into_second = u64::try_from(opts.clock.now().subsec_nanosecond()).unwrap_or(0);
+    let first = Instant::now() + Duration::from_nanos(1_000_000_000 - into_second + 5_000_000);
+    let mut tick = tokio::time::interval_at(first, Duration::from_secs(1));
+    let mut stop = Stop::new()?;
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut pending: VecDeque<PollCommand> = VecDeque::new();
     let first = rx.borrow_and_update().clone();
@@ -88,11 +92,50 @@ async fn event_loop(
                 }
                 Err(_) => return Err(io::Error::other("the poller stopped accepting commands")),
             },
+            _ = stop.recv() => return Ok(()),
             _ = tick.tick(), if app.ticking() => {
                 app.tick(opts.clock.now());
                 dirty = true;
             }
         }
+    }
+}
+
+/// SIGTERM and SIGHUP, which end the board cleanly (the terminal is restored).
+struct Stop {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    #[cfg(unix)]
+    fn new() -> io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> io::Result<Self> {
+        Ok(Stop {})
+    }
+
+    /// Resolves when a stop signal arrives.
+    #[cfg(unix)]
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) {
+        std::future::pending::<()>().await
     }
 }
 

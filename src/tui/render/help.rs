@@ -47,12 +47,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme) {
                 lines.push(Line::default());
             }
             lines.push(fit_line(vec![(name.to_string(), theme.header())], w));
-            for b in bindings {
-                let keys = format!("{:<KEYS$}", keymap::keys_label(b));
+            for (keys, help) in bindings {
                 lines.push(fit_line(
                     vec![
-                        (format!(" {keys} "), theme.title()),
-                        (b.help.to_owned(), Style::new()),
+                        (format!(" {keys:<KEYS$} "), theme.title()),
+                        (help.to_string(), Style::new()),
                     ],
                     w,
                 ));
@@ -62,29 +61,47 @@ pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme) {
             Paragraph::new(lines),
             Rect {
                 x: col.x + 1,
-                width: col.width.saturating_sub(1),
+                width: col.width.saturating_sub(2),
                 ..col
             },
         );
     }
 }
 
-/// Bindings grouped by section, in table order; the prompt's repeats of board keys are left out.
-fn sections() -> Vec<(&'static str, Vec<&'static keymap::Binding>)> {
-    let mut out: Vec<(&str, Vec<&keymap::Binding>)> = Vec::new();
+/// What the board's symbols mean, shown after the keys.
+const SYMBOLS: [(&str, &str); 6] = [
+    ("◌ ring", "ringing"),
+    ("● talk", "connected"),
+    ("✓ ✗", "ended ok / not ok"),
+    ("? vanished", "gone, no result"),
+    ("★", "master leg"),
+    ("▲ ▼", "sort order"),
+];
+
+/// Bindings grouped by section in table order (the prompt's repeats of board keys left out), then the
+/// symbols.
+fn sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let mut out: Vec<(&str, Vec<(String, &str)>)> = Vec::new();
     for b in KEYMAP {
-        if b.mode == keymap::Mode::Prompt
-            && matches!(
-                b.action,
-                keymap::Action::Up | keymap::Action::Down | keymap::Action::Quit
-            )
-        {
+        let repeat = matches!(
+            b.action,
+            keymap::Action::Up | keymap::Action::Down | keymap::Action::Quit
+        );
+        if b.mode == keymap::Mode::Prompt && repeat {
             continue;
         }
+        let entry = (keymap::keys_label(b), b.help);
         match out.iter_mut().find(|(name, _)| *name == b.section) {
-            Some((_, list)) => list.push(b),
-            None => out.push((b.section, vec![b])),
+            Some((_, list)) => list.push(entry),
+            None => out.push((b.section, vec![entry])),
         }
     }
+    out.push((
+        "Symbols",
+        SYMBOLS
+            .iter()
+            .map(|&(sym, meaning)| (sym.to_owned(), meaning))
+            .collect(),
+    ));
     out
 }

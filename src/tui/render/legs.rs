@@ -171,7 +171,9 @@ fn leg_lines(
     let duration = match f.duration {
         Some(s) => format::clock(SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX))),
         None if call.state().is_live() => {
-            format::clock(now.duration_since(f.start_time.unwrap_or(call.start())))
+            // A leg never started before its call; clamping keeps skewed data from showing nonsense.
+            let start = f.start_time.map_or(call.start(), |t| t.max(call.start()));
+            format::clock(now.duration_since(start))
         }
         None => "—".into(),
     };

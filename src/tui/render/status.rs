@@ -69,11 +69,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         height: 1.min(area.height),
         ..area
     };
+    let left_room = width.saturating_sub(pieces_width(&counts) + 1);
+    frame.render_widget(Paragraph::new(fit_line(left, left_room)), line1);
     frame.render_widget(
         Paragraph::new(fit_line(counts, width)).alignment(Alignment::Right),
         line1,
     );
-    frame.render_widget(Paragraph::new(fit_line(left, room.max(1) + 1)), line1);
 
     for (i, (left, right)) in layout_lines(app, width, now).into_iter().enumerate() {
         let y = area.y + 1 + i as u16;
@@ -168,7 +169,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
         None => {
             if let Some(next) = snap.next_poll_at {
                 let left = next.duration_since(now);
-                let text = if left.is_positive() {
+                let text = if left.as_secs() > 0 {
                     format!("· next poll in {} ", short(left))
                 } else {
                     "· polling… ".into()
@@ -257,8 +258,12 @@ fn account_context(app: &App, permission: Option<&str>) -> bool {
 /// True when the last good poll is older than three poll intervals.
 fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
     let interval = snap.interval.max(SignedDuration::from_secs(1));
-    snap.fetched_at
-        .is_some_and(|at| now.duration_since(at) > interval * STALE_INTERVALS)
+    snap.fetched_at.is_some_and(|at| {
+        now.duration_since(at)
+            > interval
+                .checked_mul(STALE_INTERVALS)
+                .unwrap_or(SignedDuration::MAX)
+    })
 }
 
 /// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
