@@ -222,6 +222,9 @@ impl Config {
             })?,
             None => None,
         };
+        if let (Some(path), Some(_)) = (&path, &file) {
+            warn_if_shared(path);
+        }
         Config::resolve(
             flags,
             |k| std::env::var(k).ok(),
@@ -310,6 +313,19 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
         Some(line) => format!("line {line}: {message}"),
         None => message,
     }
+}
+
+/// Logs a warning when a file that may hold secrets is readable by other users.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            tracing::warn!(path = %path.display(), "the config file is readable by other users; chmod 600 it");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// The file's text, `None` when it does not exist.

@@ -209,26 +209,14 @@ impl RcClient {
                 rate: reply.rate,
                 body: String::from_utf8_lossy(&reply.body).into_owned(),
             });
-            let Some(next) = page
+            match page
                 .navigation
                 .next_page
                 .map(|l| l.uri)
                 .filter(|u| !u.trim().is_empty())
-            else {
-                return Ok(calls);
-            };
-            url = base
-                .join(&next)
-                .map_err(|_| ApiError::Malformed("the next-page link is not a URL".into()))?;
-            if url.origin() != base.origin() {
-                return Err(ApiError::Malformed(
-                    "the next-page link points to another server; not followed".into(),
-                ));
-            }
-            if seen.contains(&url) {
-                return Err(ApiError::Malformed(
-                    "the next-page links go round in a loop".into(),
-                ));
+            {
+                Some(next) => url = next_page_url(base, &next, &seen)?,
+                None => return Ok(calls),
             }
         }
         Err(ApiError::Malformed(format!(
@@ -465,6 +453,25 @@ fn transport_error(e: reqwest::Error) -> ApiError {
     ApiError::Network(clean_server_text(&text, &[]))
 }
 
+/// The URL of the next page: `link` resolved against `base`, refused when it leaves `base`'s origin or
+/// returns to a page already fetched.
+fn next_page_url(base: &Url, link: &str, seen: &HashSet<Url>) -> Result<Url, ApiError> {
+    let url = base
+        .join(link)
+        .map_err(|_| ApiError::Malformed("the next-page link is not a URL".into()))?;
+    if url.origin() != base.origin() {
+        return Err(ApiError::Malformed(
+            "the next-page link points to another server; not followed".into(),
+        ));
+    }
+    if seen.contains(&url) {
+        return Err(ApiError::Malformed(
+            "the next-page links go round in a loop".into(),
+        ));
+    }
+    Ok(url)
+}
+
 /// A JSON error as `Malformed`, naming only its kind and position (serde's text can quote the data).
 pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> ApiError {
     ApiError::Malformed(format!(
@@ -527,6 +534,36 @@ mod tests {
         let e = serde_json::from_str::<u64>(&format!("\"{JWT}\"")).unwrap_err();
         let text = json_error("token response", &e).to_string();
         assert!(!text.contains(JWT) && text.contains("line 1"), "{text}");
+    }
+
+    #[test]
+    fn next_page_links_stay_on_the_server_and_never_loop() {
+        let base: Url = "https://platform.ringcentral.com".parse().unwrap();
+        let first: Url = "https://platform.ringcentral.com/restapi/v1.0/account/~/active-calls?page=1"
+            .parse()
+            .unwrap();
+        let seen = HashSet::from([first.clone()]);
+        let next = next_page_url(
+            &base,
+            "https://platform.ringcentral.com/restapi/v1.0/account/~/active-calls?page=2",
+            &seen,
+        );
+        assert_eq!(next.unwrap().query(), Some("page=2"));
+        let relative = next_page_url(&base, "/restapi/v1.0/account/~/active-calls?page=3", &seen).unwrap();
+        assert_eq!(relative.host_str(), Some("platform.ringcentral.com"));
+        for link in [
+            "https://evil.example/restapi/v1.0/account/~/active-calls?page=2",
+            "http://platform.ringcentral.com/restapi/v1.0/account/~/active-calls?page=2",
+            "https://platform.ringcentral.com:8443/x",
+            "//evil.example/x",
+            first.as_str(),
+            "http://[::1",
+        ] {
+            assert!(
+                matches!(next_page_url(&base, link, &seen), Err(ApiError::Malformed(_))),
+                "{link}"
+            );
+        }
     }
 
     #[test]

@@ -61,8 +61,8 @@ fn rate_limited_text(group: &str, retry_after: Duration, sent: bool) -> String {
         )
     } else {
         format!(
-            "request not sent: the {group} rate budget is used up or a penalty is running; the next one \
-             may go in {secs}s"
+            "callboard held back a {group} request to stay within RingCentral's rate limit (budget used \
+             up or penalty running); the next one may go in {secs}s"
         )
     }
 }

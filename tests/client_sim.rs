@@ -1,0 +1,499 @@
+//! The RingCentral client against the in-process simulator on loopback: auth and the token cache,
+//! both scopes and pagination, rate limits, server errors, timeouts and malformed bodies.
+use std::path::Path;
+use std::time::Duration;
+
+use callboard::api::rate_limit::{AUTH, HEAVY, LIGHT};
+use callboard::api::{ApiError, ClientConfig, RcClient, Scope};
+use callboard::secret::Secret;
+use callboard::sim::{Fault, LoggedRequest, RateLimits, SimClock, SimOptions, Simulator};
+
+const TOKEN_PATH: &str = "/restapi/oauth/token";
+
+async fn start(opts: SimOptions) -> Simulator {
+    Simulator::start(opts).await.expect("simulator starts")
+}
+
+fn config(sim: &Simulator, admin: bool, cache: Option<&Path>) -> ClientConfig {
+    let creds = sim.credentials();
+    let jwt = if admin {
+        &creds.admin_jwt
+    } else {
+        &creds.non_admin_jwt
+    };
+    let mut config = ClientConfig::new(
+        sim.base_url().parse().unwrap(),
+        creds.client_id.clone(),
+        Secret::new(creds.client_secret.clone()),
+        Secret::new(jwt.clone()),
+    );
+    config.token_cache_dir = cache.map(Path::to_owned);
+    config
+}
+
+fn client(sim: &Simulator, admin: bool, cache: Option<&Path>) -> RcClient {
+    RcClient::new(config(sim, admin, cache)).expect("client builds")
+}
+
+/// Requests whose path starts with `prefix`.
+fn requests_to(sim: &Simulator, prefix: &str) -> Vec<LoggedRequest> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with(prefix))
+        .collect()
+}
+
+fn statuses(requests: &[LoggedRequest]) -> Vec<Option<u16>> {
+    requests.iter().map(|r| r.status).collect()
+}
+
+fn active_calls_requests(sim: &Simulator) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path.contains("/active-calls"))
+        .count()
+}
+
+#[tokio::test]
+async fn jwt_login_then_who_am_i() {
+    let sim = start(SimOptions::demo()).await;
+    let rc = client(&sim, true, None);
+    let me = rc.current_extension().await.unwrap();
+    assert_eq!(me.id, sim.credentials().admin_extension_id);
+    assert_eq!(
+        me.extension_number.as_deref(),
+        Some(sim.credentials().admin_extension_number.as_str())
+    );
+    assert!(me.admin);
+    assert!(!client(&sim, false, None).current_extension().await.unwrap().admin);
+    assert_eq!(statuses(&requests_to(&sim, TOKEN_PATH)), [Some(200), Some(200)]);
+    let light = rc.latest_rate_headers(LIGHT).expect("rate headers seen");
+    assert!(light.limit.is_some() && light.remaining.is_some());
+}
+
+#[tokio::test]
+async fn a_cached_token_is_reused_by_the_next_instance() {
+    let sim = start(SimOptions::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    client(&sim, true, Some(dir.path()))
+        .active_calls(&Scope::Account)
+        .await
+        .unwrap();
+    let second = client(&sim, true, Some(dir.path()));
+    second.active_calls(&Scope::Account).await.unwrap();
+    second.current_extension().await.unwrap();
+    assert_eq!(
+        requests_to(&sim, TOKEN_PATH).len(),
+        1,
+        "one login for both instances"
+    );
+
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(!files[0].to_string_lossy().contains(&sim.credentials().admin_jwt));
+    assert!(!text.contains(&sim.credentials().admin_jwt) && !text.contains(&sim.credentials().client_secret));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_refreshed_before_it_expires() {
+    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    let rc = client(&sim, true, None);
+    rc.active_calls(&Scope::own_extension()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    rc.active_calls(&Scope::own_extension()).await.unwrap();
+    assert_eq!(
+        statuses(&requests_to(&sim, TOKEN_PATH)),
+        [Some(200), Some(200)],
+        "login, then refresh"
+    );
+    assert!(
+        sim.requests().iter().all(|r| r.status != Some(401)),
+        "never used an expired token"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_refresh_token_falls_back_to_the_jwt() {
+    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    sim.faults().set_reject_refresh(true);
+    let rc = client(&sim, true, None);
+    rc.active_calls(&Scope::Account).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    rc.active_calls(&Scope::Account).await.unwrap();
+    assert_eq!(
+        statuses(&requests_to(&sim, TOKEN_PATH)),
+        [Some(200), Some(400), Some(200)],
+        "login, rejected refresh, login with the JWT"
+    );
+}
+
+#[tokio::test]
+async fn a_401_renews_the_token_and_retries_once() {
+    let sim = start(SimOptions::demo()).await;
+    let rc = client(&sim, true, None);
+    rc.current_extension().await.unwrap();
+    sim.faults().fail_next(1, Fault::Unauthorized);
+    rc.active_calls(&Scope::Account).await.unwrap();
+    let calls = requests_to(&sim, "/restapi/v1.0/account/~/active-calls");
+    assert_eq!(statuses(&calls), [Some(401), Some(200)]);
+    assert_eq!(requests_to(&sim, TOKEN_PATH).len(), 2);
+
+    sim.faults().fail_next(2, Fault::Unauthorized);
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(
+        matches!(&e, ApiError::Unauthorized { code, .. } if code == "OAU-213"),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
+    let sim =
+        start(SimOptions::contact_centre().clock(SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
+            .await;
+    let admin = client(&sim, true, None);
+    let account = admin.active_calls(&Scope::Account).await.unwrap();
+    let own = admin.active_calls(&Scope::own_extension()).await.unwrap();
+    assert!(!account.records.is_empty());
+    assert!(account.records.len() >= own.records.len());
+    assert!(
+        account
+            .rate
+            .as_ref()
+            .is_some_and(|r| r.group.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(HEAVY)))
+    );
+    let page = &account.pages[0];
+    assert!(
+        page.url.contains("view=Detailed") && page.url.contains("perPage=1000"),
+        "{}",
+        page.url
+    );
+    assert!(!page.body.is_empty());
+
+    let user = client(&sim, false, None);
+    user.active_calls(&Scope::own_extension()).await.unwrap();
+    let e = user.active_calls(&Scope::Account).await.unwrap_err();
+    match &e {
+        ApiError::Permission { permission, .. } => {
+            assert_eq!(permission.as_deref(), Some("ReadCompanyCallLog"))
+        }
+        other => panic!("expected a permission error, got {other:?}"),
+    }
+    assert!(e.to_string().contains("ReadCompanyCallLog"), "{e}");
+}
+
+#[tokio::test]
+async fn pagination_follows_next_page_links_to_the_end() {
+    let sim =
+        start(SimOptions::contact_centre().clock(SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
+            .await;
+    let all = client(&sim, true, None)
+        .active_calls(&Scope::Account)
+        .await
+        .unwrap();
+    let total = all.records.len();
+    assert!(total >= 3, "the scenario has calls ({total})");
+    let mut config = config(&sim, true, None);
+    config.per_page = u32::try_from(total.div_ceil(3)).unwrap();
+    let paged = RcClient::new(config)
+        .unwrap()
+        .active_calls(&Scope::Account)
+        .await
+        .unwrap();
+    assert_eq!(paged.pages.len(), 3);
+    let ids =
+        |calls: &callboard::api::ActiveCalls| calls.records.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&paged), ids(&all));
+    assert!(paged.pages.iter().all(|p| !p.url.contains("access_token")));
+}
+
+#[tokio::test]
+async fn a_429_stops_all_heavy_requests_until_retry_after() {
+    let limits = RateLimits {
+        penalty_secs: 2,
+        ..RateLimits::default()
+    };
+    let sim = start(SimOptions::demo().rate_limits(limits)).await;
+    let rc = client(&sim, true, None);
+    sim.faults().fail_next(1, Fault::RateLimited);
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert_eq!(
+        e,
+        ApiError::RateLimited {
+            group: HEAVY.into(),
+            retry_after: Duration::from_secs(2),
+            sent: true
+        }
+    );
+    let sent = active_calls_requests(&sim);
+
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(matches!(e, ApiError::RateLimited { sent: false, .. }), "{e:?}");
+    assert!(rc.wait_before(HEAVY) > Duration::ZERO);
+    assert!(rc.rate_headroom(HEAVY).unwrap().penalty_remaining.is_some());
+    assert!(rc.wait_before(LIGHT).is_zero(), "other groups go on");
+    rc.current_extension().await.unwrap();
+    assert_eq!(
+        active_calls_requests(&sim),
+        sent,
+        "nothing sent during the penalty"
+    );
+
+    tokio::time::sleep(rc.wait_before(HEAVY)).await;
+    rc.active_calls(&Scope::Account).await.unwrap();
+    assert_eq!(active_calls_requests(&sim), sent + 1);
+}
+
+#[tokio::test]
+async fn the_advertised_budget_is_never_exceeded() {
+    let limits = RateLimits {
+        heavy: 3,
+        ..RateLimits::default()
+    };
+    let sim = start(SimOptions::demo().rate_limits(limits)).await;
+    let rc = client(&sim, true, None);
+    for _ in 0..3 {
+        rc.active_calls(&Scope::Account).await.unwrap();
+    }
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(matches!(e, ApiError::RateLimited { sent: false, .. }), "{e:?}");
+    assert_eq!(rc.rate_headroom(HEAVY).unwrap().limit, 3);
+    assert_eq!(active_calls_requests(&sim), 3);
+    assert!(sim.requests().iter().all(|r| r.status != Some(429)));
+    assert!(rc.rate_headroom(AUTH).is_some());
+}
+
+#[tokio::test]
+async fn server_errors_carry_retry_after_when_given() {
+    let sim = start(SimOptions::demo()).await;
+    let rc = client(&sim, true, None);
+    sim.faults().fail_next(
+        1,
+        Fault::ServerError {
+            status: 503,
+            retry_after: Some(7),
+        },
+    );
+    sim.faults().fail_next(
+        1,
+        Fault::ServerError {
+            status: 500,
+            retry_after: None,
+        },
+    );
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(
+        matches!(e, ApiError::Server { status: 503, retry_after: Some(d), .. } if d == Duration::from_secs(7)),
+        "{e:?}"
+    );
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ApiError::Server {
+                status: 500,
+                retry_after: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    rc.active_calls(&Scope::Account).await.unwrap();
+}
+
+#[tokio::test]
+async fn hung_and_slow_responses_time_out() {
+    let sim = start(SimOptions::demo()).await;
+    let mut config = config(&sim, true, None);
+    config.total_timeout = Duration::from_millis(400);
+    let rc = RcClient::new(config).unwrap();
+    rc.current_extension().await.unwrap();
+    sim.faults().fail_next(1, Fault::Hang);
+    sim.faults().fail_next(1, Fault::Slow { delay_ms: 2000 });
+    let started = std::time::Instant::now();
+    assert_eq!(
+        rc.active_calls(&Scope::Account).await.unwrap_err(),
+        ApiError::Timeout
+    );
+    assert_eq!(
+        rc.active_calls(&Scope::Account).await.unwrap_err(),
+        ApiError::Timeout
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    rc.active_calls(&Scope::Account).await.unwrap();
+}
+
+#[tokio::test]
+async fn broken_bodies_and_connections_are_errors_not_panics() {
+    let sim = start(SimOptions::demo()).await;
+    let rc = client(&sim, true, None);
+    for fault in [Fault::Malformed, Fault::Truncated] {
+        sim.faults().fail_next(1, fault.clone());
+        let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed(_)), "{fault:?}: {e:?}");
+        sim.faults().fail_next(1, fault.clone());
+        let e = rc.current_extension().await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed(_)), "{fault:?}: {e:?}");
+    }
+    sim.faults().fail_next(1, Fault::Drop);
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(matches!(e, ApiError::Network(_)), "{e:?}");
+    rc.active_calls(&Scope::Account).await.unwrap();
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_and_deletes_the_cache() {
+    let sim = start(SimOptions::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rc = client(&sim, true, Some(dir.path()));
+    rc.current_extension().await.unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    rc.logout().await.unwrap();
+    assert_eq!(statuses(&requests_to(&sim, "/restapi/oauth/revoke")), [Some(200)]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // Logging out again (nothing cached) is fine, and the next call logs in afresh.
+    rc.logout().await.unwrap();
+    client(&sim, true, Some(dir.path()))
+        .current_extension()
+        .await
+        .unwrap();
+    assert_eq!(requests_to(&sim, TOKEN_PATH).len(), 2);
+}
+
+#[tokio::test]
+async fn bad_credentials_name_the_setting_to_fix() {
+    let sim = start(SimOptions::demo()).await;
+    let mut bad_jwt = config(&sim, true, None);
+    bad_jwt.jwt = Secret::new("eyJub3QiOiJ2YWxpZCJ9.bm90LXZhbGlk.c2lnbmF0dXJl");
+    let e = RcClient::new(bad_jwt)
+        .unwrap()
+        .current_extension()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ApiError::Unauthorized { .. }) && e.to_string().contains("RC_USER_JWT"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("bm90LXZhbGlk"));
+
+    let mut bad_secret = config(&sim, true, None);
+    bad_secret.client_secret = Secret::new("wrong-secret-value");
+    let e = RcClient::new(bad_secret)
+        .unwrap()
+        .current_extension()
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("RC_APP_CLIENT_SECRET") && !e.to_string().contains("wrong-secret-value"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn odd_extension_ids_are_refused_before_sending() {
+    let sim = start(SimOptions::demo()).await;
+    let rc = client(&sim, true, None);
+    for id in ["", "../oauth/token", "101?x=1"] {
+        let e = rc.active_calls(&Scope::Extension(id.into())).await.unwrap_err();
+        assert!(matches!(e, ApiError::Config(_)), "{id}: {e:?}");
+    }
+    assert!(sim.requests().is_empty());
+    let e = rc
+        .active_calls(&Scope::Extension("999999999".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ApiError::NotFound | ApiError::Permission { .. }),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_login_and_one_refresh() {
+    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    let rc = client(&sim, true, None);
+    for expected_token_requests in [1, 2] {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let rc = rc.clone();
+                tokio::spawn(async move { rc.current_extension().await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(requests_to(&sim, TOKEN_PATH).len(), expected_token_requests);
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+    }
+}
+
+#[test]
+fn logs_never_contain_credentials_or_tokens() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let dir = tempfile::tempdir().unwrap();
+    let (creds, cached) = tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+            let rc = client(&sim, true, Some(dir.path()));
+            rc.active_calls(&Scope::Account).await.unwrap();
+            let cached: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect();
+            tokio::time::sleep(Duration::from_millis(1200)).await;
+            sim.faults().fail_next(1, Fault::Unauthorized);
+            rc.active_calls(&Scope::Account).await.unwrap();
+            let _ = client(&sim, false, None).active_calls(&Scope::Account).await;
+            rc.logout().await.unwrap();
+            (sim.credentials().clone(), cached)
+        })
+    });
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("RingCentral response"), "debug logs were captured");
+    let token: serde_json::Value = serde_json::from_str(&cached[0]).unwrap();
+    for secret in [
+        creds.admin_jwt.as_str(),
+        creds.non_admin_jwt.as_str(),
+        creds.client_secret.as_str(),
+        token["access_token"].as_str().unwrap(),
+        token["refresh_token"].as_str().unwrap(),
+    ] {
+        assert!(!logs.contains(secret), "a secret leaked into the logs");
+    }
+}
