@@ -14,6 +14,9 @@ const NOT_ANSWERED: &str = "The call was not answered within the allowed time";
 const NO_ANSWER: &str = "The called party did not answer";
 const BUSY: &str = "The called party was busy";
 
+/// A result reason and its description.
+type Reason = Option<(CallReason, &'static str)>;
+
 /// One record plus what the list filters and scopes need to know about it.
 #[derive(Debug, Clone)]
 pub struct OwnedRecord {
@@ -33,12 +36,6 @@ pub struct Renderer<'a> {
     pub account_scope: bool,
     pub now: i64,
     pub cache_window: i64,
-}
-
-/// Per-record facts shared by its top level and legs.
-struct Ctx<'a> {
-    owner: &'a Extension,
-    tsid: &'a str,
 }
 
 impl Renderer<'_> {
@@ -64,14 +61,10 @@ impl Renderer<'_> {
     }
 
     fn direct(&self, call: &PlannedCall, phase: Phase, user: &Extension, hop: Option<Leg>) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         let (result, reason) = inbound_result(call, phase);
         let top = self.fields(
-            &ctx,
-            call.start,
+            call,
+            user,
             Direction::Inbound,
             CallAction::PhoneCall,
             outside_party(call),
@@ -83,23 +76,14 @@ impl Renderer<'_> {
             true,
         )];
         if phase != Phase::Ringing && call.outcome == Outcome::Answered {
-            legs.push(self.sip_leg(&ctx, call.answer, phase, user));
+            legs.push(self.sip_leg(call, phase, user));
         }
         legs.extend(hop);
-        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
-            None
-        } else {
-            reason
-        };
-        let top = with_result(top, result, top_reason);
+        let top = with_result(top, result, top_level_reason(call, phase, reason));
         self.record(call, 0, top, legs, phase, Transport::Pstn)
     }
 
     fn outbound(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         let (result, reason) = match (phase, call.outcome) {
             (Phase::Ringing, _) => (CallResult::InProgress, None),
             (Phase::Connected, _) => (CallResult::InProgress, accepted()),
@@ -115,28 +99,16 @@ impl Renderer<'_> {
             location: Some(call.outside.location.clone()),
             ..Party::default()
         };
-        let top = self.fields(
-            &ctx,
-            call.start,
-            Direction::Outbound,
-            CallAction::VoipCall,
-            from,
-            to,
-        );
+        let top = self.fields(call, user, Direction::Outbound, CallAction::VoipCall, from, to);
         let legs = vec![leg(
             with_result(top.clone(), result.clone(), reason.clone()),
             LegType::SipToPstnMetered,
             true,
         )];
-        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
-            None
-        } else {
-            reason
-        };
         self.record(
             call,
             0,
-            with_result(top, result, top_reason),
+            with_result(top, result, top_level_reason(call, phase, reason)),
             legs,
             phase,
             Transport::Pstn,
@@ -146,10 +118,6 @@ impl Renderer<'_> {
     /// Queue calls look like an outbound VoIP call to the agent while live and turn into an inbound
     /// "Queue - CALLER" phone call once ended, exactly as in the captures.
     fn queue(&self, call: &PlannedCall, phase: Phase, user: &Extension, queue: &Extension) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         if phase != Phase::Ended {
             let reason = if phase == Phase::Connected {
                 accepted()
@@ -158,8 +126,8 @@ impl Renderer<'_> {
             };
             let from = self.device_party(user, phase == Phase::Connected);
             let top = self.fields(
-                &ctx,
-                call.start,
+                call,
+                user,
                 Direction::Outbound,
                 CallAction::VoipCall,
                 from,
@@ -184,18 +152,11 @@ impl Renderer<'_> {
             location: Some(queue.location.clone()),
             ..Party::default()
         };
-        let top = self.fields(
-            &ctx,
-            call.start,
-            Direction::Inbound,
-            CallAction::PhoneCall,
-            from,
-            to,
-        );
+        let top = self.fields(call, user, Direction::Inbound, CallAction::PhoneCall, from, to);
         let top = with_result(top, result.clone(), reason.clone());
         let sip = self.fields(
-            &ctx,
-            call.start,
+            call,
+            user,
             Direction::Outbound,
             CallAction::VoipCall,
             self.device_party(user, true),
@@ -262,11 +223,7 @@ impl Renderer<'_> {
         sides
             .into_iter()
             .map(|(slot, owner, direction, action, result, leg_type)| {
-                let ctx = Ctx {
-                    owner,
-                    tsid: &call.telephony_session_id,
-                };
-                let top = self.fields(&ctx, call.start, direction, action, from.clone(), to.clone());
+                let top = self.fields(call, owner, direction, action, from.clone(), to.clone());
                 let top = with_result(top, result, reason.clone());
                 let legs = vec![leg(top.clone(), leg_type, true)];
                 self.record(call, slot, top, legs, phase, Transport::Voip)
@@ -286,47 +243,39 @@ impl Renderer<'_> {
             return vec![self.direct(call, phase, user, None)];
         };
         let (result, reason) = inbound_result(call, phase);
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
-        let mut from = self.device_party(user, true);
-        from.phone_number = None;
+        let from = self.device_party(user, true);
         let hop = self.fields(
-            &ctx,
-            at,
+            call,
+            user,
             Direction::Outbound,
             CallAction::Transfer,
             from,
             named_party(target),
         );
         let hop = leg(
-            with_result(hop, result.clone(), reason.clone()),
+            with_result(starting(hop, at), result.clone(), reason.clone()),
             LegType::TransferCall,
             false,
         );
         let first = self.direct(call, phase, user, Some(hop));
-        let target_ctx = Ctx {
-            owner: target,
-            tsid: &call.telephony_session_id,
-        };
         let top = self.fields(
-            &target_ctx,
-            at,
+            call,
+            target,
             Direction::Inbound,
             CallAction::PhoneCall,
             outside_party(call),
             named_party(target),
         );
-        let top = with_result(top, result, reason);
+        let top = with_result(starting(top, at), result, reason);
         let legs = vec![leg(top.clone(), LegType::Accept, true)];
         vec![first, self.record(call, 1, top, legs, phase, Transport::Pstn)]
     }
 
-    fn sip_leg(&self, ctx: &Ctx<'_>, start: i64, phase: Phase, user: &Extension) -> Leg {
+    /// The answering phone's leg of an inbound call.
+    fn sip_leg(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> Leg {
         let fields = self.fields(
-            ctx,
-            start,
+            call,
+            user,
             Direction::Outbound,
             CallAction::VoipCall,
             self.device_party(user, true),
@@ -337,30 +286,35 @@ impl Renderer<'_> {
         } else {
             CallResult::InProgress
         };
-        leg(with_result(fields, result, accepted()), LegType::PstnToSip, false)
+        leg(
+            with_result(starting(fields, call.answer), result, accepted()),
+            LegType::PstnToSip,
+            false,
+        )
     }
 
+    /// The fields every record and leg of `call` carries, as seen by `owner`, starting with the call.
     fn fields(
         &self,
-        ctx: &Ctx<'_>,
-        start: i64,
+        call: &PlannedCall,
+        owner: &Extension,
         direction: Direction,
         action: CallAction,
         from: Party,
         to: Party,
     ) -> CallFields {
         CallFields {
-            start_time: Some(ts(start)),
+            start_time: Some(ts(call.start)),
             call_type: Some(CallType::Voice),
             direction: Some(direction),
             action: Some(action),
             from: Some(from),
             to: Some(to),
             extension: Some(ExtensionRef {
-                id: ctx.owner.id,
-                uri: Some(format!("{}{}", self.base, ctx.owner.path())),
+                id: owner.id,
+                uri: Some(format!("{}{}", self.base, owner.path())),
             }),
-            telephony_session_id: Some(ctx.tsid.to_owned()),
+            telephony_session_id: Some(call.telephony_session_id.clone()),
             ..CallFields::default()
         }
     }
@@ -432,7 +386,7 @@ impl Renderer<'_> {
     }
 }
 
-fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Option<(CallReason, &'static str)>) {
+fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Reason) {
     match (phase, call.outcome) {
         (Phase::Ringing, _) => (CallResult::InProgress, None),
         (Phase::Connected, _) => (CallResult::InProgress, accepted()),
@@ -444,23 +398,34 @@ fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Option<(Call
     }
 }
 
-fn accepted() -> Option<(CallReason, &'static str)> {
+/// While connected, the real service shows `reason` on the top level of some records and not others.
+fn top_level_reason(call: &PlannedCall, phase: Phase, reason: Reason) -> Reason {
+    if phase == Phase::Connected && !call.top_reason_while_live {
+        None
+    } else {
+        reason
+    }
+}
+
+fn accepted() -> Reason {
     why(CallReason::Accepted, ACCEPTED)
 }
 
-fn why(reason: CallReason, description: &'static str) -> Option<(CallReason, &'static str)> {
+fn why(reason: CallReason, description: &'static str) -> Reason {
     Some((reason, description))
 }
 
-fn with_result(
-    mut f: CallFields,
-    result: CallResult,
-    reason: Option<(CallReason, &'static str)>,
-) -> CallFields {
+fn with_result(mut f: CallFields, result: CallResult, reason: Reason) -> CallFields {
     f.result = Some(result);
     f.reason_description = reason.as_ref().map(|(_, d)| (*d).to_owned());
     f.reason = reason.map(|(r, _)| r);
     f
+}
+
+/// `fields` of a leg or record that began later than the call, at `at`.
+fn starting(mut fields: CallFields, at: i64) -> CallFields {
+    fields.start_time = Some(ts(at));
+    fields
 }
 
 fn leg(fields: CallFields, leg_type: LegType, master: bool) -> Leg {
