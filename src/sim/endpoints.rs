@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -165,20 +166,22 @@ fn client_auth(headers: &HeaderMap) -> Result<(), ApiError> {
 /// `GET /restapi/v1.0/account/{account}/active-calls` (admins only).
 pub async fn account_calls(
     State(st): State<Arc<SimState>>,
-    Path(account): Path<String>,
+    account: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Reply {
+    let account = path_or_blank(account);
     active_calls(&st, &headers, &account, None, query.as_deref())
 }
 
 /// `GET /restapi/v1.0/account/{account}/extension/{ext}/active-calls`.
 pub async fn extension_calls(
     State(st): State<Arc<SimState>>,
-    Path((account, ext)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Reply {
+    let (account, ext) = path_or_blank(path);
     active_calls(&st, &headers, &account, Some(&ext), query.as_deref())
 }
 
@@ -257,9 +260,10 @@ fn active_calls(
 /// `GET /restapi/v1.0/account/{account}/extension/{ext}`: one extension (`~` is the caller).
 pub async fn extension_info(
     State(st): State<Arc<SimState>>,
-    Path((account, ext)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Reply {
+    let (account, ext) = path_or_blank(path);
     let caller = match st.authorize(&headers, RateGroup::Light) {
         Ok(c) => c,
         Err(reply) => return reply,
@@ -278,10 +282,11 @@ pub async fn extension_info(
 /// `GET /restapi/v1.0/account/{account}/extension`: the directory, paged, filterable by `type`/`status`.
 pub async fn directory(
     State(st): State<Arc<SimState>>,
-    Path(account): Path<String>,
+    account: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Reply {
+    let account = path_or_blank(account);
     let caller = match st.authorize(&headers, RateGroup::Medium) {
         Ok(c) => c,
         Err(reply) => return reply,
@@ -307,6 +312,11 @@ pub async fn directory(
         &format!("{base}/restapi/v1.0/account/{ACCOUNT_ID}/extension"),
     );
     Reply::ok(&page, Some(caller.ext.id), caller.verdict)
+}
+
+/// Path segments, or blanks (which name no account or extension) when they are not valid UTF-8.
+fn path_or_blank<T: Default>(path: Result<Path<T>, PathRejection>) -> T {
+    path.map(|Path(p)| p).unwrap_or_default()
 }
 
 fn kind_name(e: &Extension) -> &'static str {
