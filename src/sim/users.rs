@@ -178,9 +178,13 @@ impl Directory {
 /// Everything a client needs to log in to the simulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimCredentials {
+    /// App client id (HTTP Basic user).
     pub client_id: String,
+    /// App client secret (HTTP Basic password).
     pub client_secret: String,
+    /// JWT credential of the admin user (sees the whole account).
     pub admin_jwt: String,
+    /// JWT credential of the non-admin user (own extension only).
     pub non_admin_jwt: String,
     pub admin_extension_id: u64,
     pub admin_extension_number: String,
