@@ -18,7 +18,7 @@ use super::rate_limit::RateGroup;
 use super::render::Renderer;
 use super::server::{Caller, Reply, SimState, strip_scheme};
 use super::users::{ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, ExtKind, Extension};
-use crate::api::model::{CallLogResponse, CallRecord, Navigation, PageLink, Paging};
+use crate::api::model::{CallLogResponse, CallType, Navigation, PageLink, Paging};
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const MAX_PER_PAGE: usize = 1000;
@@ -223,37 +223,45 @@ fn active_calls(
         cache_window: st.scenario.calls.cache_window_secs as i64,
     };
     let users = st.dir.users();
-    let mut records: Vec<CallRecord> = st
-        .generator
-        .calls_at(now)
+    // Every simulated call is a voice call.
+    let voice_wanted = params.allows("type", Some(CallType::Voice.as_str()));
+    let calls = st.generator.calls_at(now);
+    let mut keyed: Vec<_> = calls
         .iter()
-        .flat_map(|call| renderer.records(call))
-        .filter(|r| {
-            owner
-                .as_ref()
-                .is_none_or(|o| users.get(r.owner).is_some_and(|u| u.id == o.id))
+        .flat_map(|call| {
+            call.record_keys(now, renderer.cache_window)
+                .into_iter()
+                .map(move |k| (call, k))
         })
-        .filter(|r| {
-            params.allows(
-                "direction",
-                r.record.fields.direction.as_ref().map(|d| d.as_str()),
-            )
+        .filter(|(_, k)| {
+            voice_wanted
+                && owner
+                    .as_ref()
+                    .is_none_or(|o| users.get(k.owner).is_some_and(|u| u.id == o.id))
         })
-        .filter(|r| params.allows("type", r.record.fields.call_type.as_ref().map(|t| t.as_str())))
-        .filter(|r| params.allows("transport", Some(r.transport.as_str())))
-        .map(|r| r.record)
+        .filter(|(_, k)| params.allows("direction", Some(k.direction.as_str())))
+        .filter(|(_, k)| params.allows("transport", Some(k.transport.as_str())))
         .collect();
-    records.sort_by(|a, b| {
-        b.fields
-            .start_time
-            .cmp(&a.fields.start_time)
-            .then_with(|| a.id.cmp(&b.id))
+    keyed.sort_by(|(a, ka), (b, kb)| {
+        kb.start
+            .cmp(&ka.start)
+            .then_with(|| a.record_ids[ka.slot].cmp(&b.record_ids[kb.slot]))
     });
     let path = match &owner {
         Some(o) => format!("{}/active-calls", o.path()),
         None => format!("/restapi/v1.0/account/{ACCOUNT_ID}/active-calls"),
     };
-    let page = params.page(records, &format!("{base}{path}"));
+    let page = params.page(keyed, &format!("{base}{path}"));
+    let page = CallLogResponse {
+        records: page
+            .records
+            .into_iter()
+            .filter_map(|(call, k)| renderer.record(call, k.slot))
+            .collect(),
+        uri: page.uri,
+        paging: page.paging,
+        navigation: page.navigation,
+    };
     Reply::ok(&page, Some(caller.ext.id), caller.verdict)
 }
 

@@ -5,7 +5,7 @@ use super::generator::{CallKind, Outcome, Phase, PlannedCall};
 use super::users::{ACCOUNT_ID, Directory, Extension};
 use crate::api::model::{
     CallAction, CallFields, CallReason, CallRecord, CallResult, CallType, Device, Direction, ExtensionRef,
-    Leg, LegType, Party, Transport,
+    Leg, LegType, Party,
 };
 
 const ACCEPTED: &str = "The call connected to and was accepted by this number.";
@@ -17,13 +17,11 @@ const BUSY: &str = "The called party was busy";
 /// A result reason and its description.
 type Reason = Option<(CallReason, &'static str)>;
 
-/// One record plus what the list filters and scopes need to know about it.
+/// One rendered record and which of its call's records it is (`RecordKey::slot`).
 #[derive(Debug, Clone)]
-pub struct OwnedRecord {
-    /// Directory index of the extension the record belongs to.
-    pub owner: usize,
-    pub transport: Transport,
-    pub record: CallRecord,
+struct OwnedRecord {
+    slot: usize,
+    record: CallRecord,
 }
 
 /// Renders calls for active-calls responses.
@@ -39,8 +37,16 @@ pub struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// Record `slot` of `call` at `now` (see [`PlannedCall::record_keys`]).
+    pub fn record(&self, call: &PlannedCall, slot: usize) -> Option<CallRecord> {
+        self.records(call)
+            .into_iter()
+            .find(|r| r.slot == slot)
+            .map(|r| r.record)
+    }
+
     /// The records `call` contributes at `now` (one, or two for internal and transferred calls).
-    pub fn records(&self, call: &PlannedCall) -> Vec<OwnedRecord> {
+    fn records(&self, call: &PlannedCall) -> Vec<OwnedRecord> {
         let Some(phase) = call.phase(self.now, self.cache_window) else {
             return Vec::new();
         };
@@ -80,7 +86,7 @@ impl Renderer<'_> {
         }
         legs.extend(hop);
         let top = with_result(top, result, top_level_reason(call, phase, reason));
-        self.record(call, 0, top, legs, phase, Transport::Pstn)
+        self.wrap(call, 0, top, legs, phase)
     }
 
     fn outbound(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> OwnedRecord {
@@ -105,13 +111,12 @@ impl Renderer<'_> {
             LegType::SipToPstnMetered,
             true,
         )];
-        self.record(
+        self.wrap(
             call,
             0,
             with_result(top, result, top_level_reason(call, phase, reason)),
             legs,
             phase,
-            Transport::Pstn,
         )
     }
 
@@ -135,7 +140,7 @@ impl Renderer<'_> {
             );
             let top = with_result(top, CallResult::InProgress, reason);
             let legs = vec![leg(top.clone(), LegType::PstnToSip, true)];
-            return self.record(call, 0, top, legs, phase, Transport::Pstn);
+            return self.wrap(call, 0, top, legs, phase);
         }
         let (result, reason) = match call.outcome {
             Outcome::Answered => (CallResult::Accepted, accepted()),
@@ -166,7 +171,7 @@ impl Renderer<'_> {
             leg(top.clone(), LegType::Accept, true),
             leg(with_result(sip, result, reason), LegType::PstnToSip, false),
         ];
-        self.record(call, 0, top, legs, phase, Transport::Pstn)
+        self.wrap(call, 0, top, legs, phase)
     }
 
     /// Two records sharing one telephony session: the caller's outbound one and the callee's inbound one.
@@ -226,7 +231,7 @@ impl Renderer<'_> {
                 let top = self.fields(call, owner, direction, action, from.clone(), to.clone());
                 let top = with_result(top, result, reason.clone());
                 let legs = vec![leg(top.clone(), leg_type, true)];
-                self.record(call, slot, top, legs, phase, Transport::Voip)
+                self.wrap(call, slot, top, legs, phase)
             })
             .collect()
     }
@@ -268,7 +273,7 @@ impl Renderer<'_> {
         );
         let top = with_result(starting(top, at), result, reason);
         let legs = vec![leg(top.clone(), LegType::Accept, true)];
-        vec![first, self.record(call, 1, top, legs, phase, Transport::Pstn)]
+        vec![first, self.wrap(call, 1, top, legs, phase)]
     }
 
     /// The answering phone's leg of an inbound call.
@@ -335,14 +340,13 @@ impl Renderer<'_> {
     }
 
     /// Wraps fields into a record; adds durations once ended and drops legs in the Simple view.
-    fn record(
+    fn wrap(
         &self,
         call: &PlannedCall,
         slot: usize,
         mut top: CallFields,
         mut legs: Vec<Leg>,
         phase: Phase,
-        transport: Transport,
     ) -> OwnedRecord {
         let owner = if slot == 0 { call.user } else { call.peer };
         let id = call.record_ids[slot].clone();
@@ -369,8 +373,7 @@ impl Renderer<'_> {
             .filter_map(|l| l.fields.start_time.map(|t| t.as_second()))
             .fold(changed, i64::max);
         OwnedRecord {
-            owner,
-            transport,
+            slot,
             record: CallRecord {
                 id: id.clone(),
                 uri: Some(format!(
@@ -467,4 +470,48 @@ fn device_target(user: &Extension) -> Party {
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::generator::Generator;
+    use crate::sim::scenario::Scenario;
+
+    #[test]
+    fn record_keys_match_rendered_records() {
+        let mut scenario = Scenario::demo();
+        scenario.calls.arrivals_per_minute = 30.0;
+        let dir = Directory::new(scenario.users, scenario.queues);
+        let generator = Generator::new(scenario);
+        let mut checked = 0;
+        for step in 0..60 {
+            let now = 1_767_600_000 + step * 37;
+            let renderer = Renderer {
+                dir: &dir,
+                base: "http://sim",
+                detailed: true,
+                account_scope: true,
+                now,
+                cache_window: 120,
+            };
+            for call in generator.calls_at(now) {
+                let keys = call.record_keys(now, 120);
+                let rendered = renderer.records(&call);
+                assert_eq!(keys.len(), rendered.len(), "{call:?}");
+                for (key, r) in keys.iter().zip(&rendered) {
+                    let f = &r.record.fields;
+                    assert_eq!(key.slot, r.slot);
+                    assert_eq!(f.direction.as_ref(), Some(&key.direction), "{call:?}");
+                    assert_eq!(f.start_time.map(|t| t.as_second()), Some(key.start));
+                    assert_eq!(
+                        f.extension.as_ref().map(|e| e.id),
+                        Some(dir.users()[key.owner].id)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
 }
