@@ -14,6 +14,7 @@ use url::form_urlencoded;
 
 use super::auth::RefreshError;
 use super::errors::ApiError;
+use super::generator::{PlannedCall, RecordKey};
 use super::rate_limit::RateGroup;
 use super::render::Renderer;
 use super::server::{Caller, Reply, SimState, strip_scheme};
@@ -222,31 +223,8 @@ fn active_calls(
         now,
         cache_window: st.scenario.calls.cache_window_secs as i64,
     };
-    let users = st.dir.users();
-    // Every simulated call is a voice call.
-    let voice_wanted = params.allows("type", Some(CallType::Voice.as_str()));
     let calls = st.generator.calls_at(now);
-    let mut keyed: Vec<_> = calls
-        .iter()
-        .flat_map(|call| {
-            call.record_keys(now, renderer.cache_window)
-                .into_iter()
-                .map(move |k| (call, k))
-        })
-        .filter(|(_, k)| {
-            voice_wanted
-                && owner
-                    .as_ref()
-                    .is_none_or(|o| users.get(k.owner).is_some_and(|u| u.id == o.id))
-        })
-        .filter(|(_, k)| params.allows("direction", Some(k.direction.as_str())))
-        .filter(|(_, k)| params.allows("transport", Some(k.transport.as_str())))
-        .collect();
-    keyed.sort_by(|(a, ka), (b, kb)| {
-        kb.start
-            .cmp(&ka.start)
-            .then_with(|| a.record_ids[ka.slot].cmp(&b.record_ids[kb.slot]))
-    });
+    let keyed = matching(&calls, st, owner.as_ref(), &params, now);
     let path = match &owner {
         Some(o) => format!("{}/active-calls", o.path()),
         None => format!("/restapi/v1.0/account/{ACCOUNT_ID}/active-calls"),
@@ -263,6 +241,37 @@ fn active_calls(
         navigation: page.navigation,
     };
     Reply::ok(&page, Some(caller.ext.id), caller.verdict)
+}
+
+/// The records of `calls` the request asks for, newest first (ties by record id).
+fn matching<'c>(
+    calls: &'c [PlannedCall],
+    st: &SimState,
+    owner: Option<&Extension>,
+    params: &ListParams,
+    now: i64,
+) -> Vec<(&'c PlannedCall, RecordKey)> {
+    let users = st.dir.users();
+    let cache_window = st.scenario.calls.cache_window_secs as i64;
+    // Every simulated call is a voice call.
+    let voice_wanted = params.allows("type", Some(CallType::Voice.as_str()));
+    let mut keyed: Vec<_> = calls
+        .iter()
+        .flat_map(|call| {
+            call.record_keys(now, cache_window)
+                .into_iter()
+                .map(move |k| (call, k))
+        })
+        .filter(|(_, k)| owner.is_none_or(|o| users.get(k.owner).is_some_and(|u| u.id == o.id)))
+        .filter(|(_, k)| voice_wanted && params.allows("direction", Some(k.direction.as_str())))
+        .filter(|(_, k)| params.allows("transport", Some(k.transport.as_str())))
+        .collect();
+    keyed.sort_by(|(a, ka), (b, kb)| {
+        kb.start
+            .cmp(&ka.start)
+            .then_with(|| a.record_ids[ka.slot].cmp(&b.record_ids[kb.slot]))
+    });
+    keyed
 }
 
 /// `GET /restapi/v1.0/account/{account}/extension/{ext}`: one extension (`~` is the caller).
