@@ -150,7 +150,7 @@ impl Simulator {
         let base_url = format!("http://{addr}");
         let (stop, stopping) = watch::channel(false);
         let scenario = opts.scenario;
-        let dir = Directory::new(scenario.users, scenario.queues);
+        let dir = Directory::new(scenario.users, scenario.queues, scenario.hostile_names);
         let state = Arc::new(SimState {
             clock: opts.clock,
             generator: generator::Generator::new(scenario.clone()),

@@ -482,7 +482,7 @@ mod tests {
     fn record_keys_match_rendered_records() {
         let mut scenario = Scenario::demo();
         scenario.calls.arrivals_per_minute = 30.0;
-        let dir = Directory::new(scenario.users, scenario.queues);
+        let dir = Directory::new(scenario.users, scenario.queues, false);
         let generator = Generator::new(scenario);
         let mut checked = 0;
         for step in 0..60 {

@@ -34,7 +34,7 @@ pub struct Scenario {
     pub users: usize,
     /// Number of call queues in the directory.
     pub queues: usize,
-    /// Mix odd caller names (escape sequences, bidi controls, very long strings) into the calls.
+    /// Mix odd names (escape sequences, bidi controls, very long strings) into callers and some users.
     pub hostile_names: bool,
     /// `[calls]`: arrivals, durations, mix and outcomes.
     pub calls: CallSettings,
