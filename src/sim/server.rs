@@ -22,7 +22,7 @@ use super::faults::{Fault, Faults};
 use super::generator::Generator;
 use super::listener::ConnHandle;
 use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
-use super::request_log::{LoggedRequest, RequestLog};
+use super::request_log::{LoggedRequest, RequestLog, redact};
 use super::scenario::Scenario;
 use super::users::{Directory, Extension};
 
@@ -174,10 +174,11 @@ async fn frame(
 ) -> Response {
     let at = st.clock.now();
     let method = req.method().to_string();
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let path = redact(
+        req.uri()
+            .path_and_query()
+            .map_or(req.uri().path(), |p| p.as_str()),
+    );
     let is_api = req.uri().path().starts_with("/restapi/v1.0/");
     let log = |status: Option<u16>, meta: ReqMeta| {
         st.log.push(LoggedRequest {
