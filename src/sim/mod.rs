@@ -28,6 +28,8 @@ mod fake;
 mod faults;
 mod generator;
 mod listener;
+mod oauth;
+mod paging;
 mod rate_limit;
 mod render;
 mod request_log;

@@ -21,6 +21,7 @@ use super::errors::ApiError;
 use super::faults::{Fault, Faults};
 use super::generator::Generator;
 use super::listener::ConnHandle;
+use super::oauth;
 use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
 use super::request_log::{LoggedRequest, RequestLog, redact};
 use super::scenario::Scenario;
@@ -137,8 +138,8 @@ impl IntoResponse for Reply {
 /// The router with every endpoint, wrapped in the fault/log frame.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
-        .route("/restapi/oauth/token", post(endpoints::token))
-        .route("/restapi/oauth/revoke", post(endpoints::revoke))
+        .route("/restapi/oauth/token", post(oauth::token))
+        .route("/restapi/oauth/revoke", post(oauth::revoke))
         .route(
             "/restapi/v1.0/account/{account}/active-calls",
             get(endpoints::account_calls),
