@@ -26,6 +26,7 @@ mod endpoints;
 mod errors;
 mod fake;
 mod faults;
+mod frame;
 mod generator;
 mod listener;
 mod oauth;
