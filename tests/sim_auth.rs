@@ -270,3 +270,19 @@ async fn scenario_files_load_and_bad_ones_fail_clearly() {
     .await;
     assert!(h.sim.scenario().hostile_names);
 }
+
+#[tokio::test]
+async fn undecodable_paths_get_json_errors() {
+    let h = Harness::start(demo()).await;
+    let token = h.admin().await;
+    for path in [
+        "/restapi/v1.0/account/%FF/active-calls",
+        "/restapi/v1.0/account/~/extension/%C3%28/active-calls",
+        "/restapi/v1.0/account/~/extension/%FF",
+        "/restapi/v1.0/account/%FF/extension",
+    ] {
+        let got = h.get(&token, path).await;
+        assert_eq!(got.status, 404, "{path}");
+        assert_eq!(got.json()["errors"][0]["errorCode"], "CMN-102", "{path}");
+    }
+}

@@ -228,4 +228,20 @@ async fn hostile_scenario_names_survive_the_wire() {
         h.advance(60);
     }
     assert!(odd > 0, "no hostile names seen");
+    let dir = h
+        .get_ok(&token, "/restapi/v1.0/account/~/extension?type=User")
+        .await;
+    let odd_users = dir["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["name"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}')
+        })
+        .count();
+    assert!(odd_users > 0, "no hostile extension names");
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: Value,
+    /// `Retry-After` seconds, for 429 and some 503s.
     pub retry_after: Option<u64>,
 }
 

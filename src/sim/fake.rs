@@ -93,9 +93,13 @@ const HOSTILE: &[&str] = &[
     "",
 ];
 
-/// The `i`-th person's (first, last) name; stable across runs.
-pub fn person_name(i: usize) -> (String, String) {
-    let first = FIRST[i % FIRST.len()];
+/// The `i`-th person's (first, last) name; stable across runs. With `hostile`, every seventh person
+/// after the two demo users gets an odd first name.
+pub fn person_name(i: usize, hostile: bool) -> (String, String) {
+    let first = match HOSTILE.get(i / 7) {
+        Some(odd) if hostile && i >= 2 && i % 7 == 3 => odd,
+        _ => FIRST[i % FIRST.len()],
+    };
     let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
     (first.to_owned(), last.to_owned())
 }

@@ -35,6 +35,7 @@ pub enum Fault {
 pub struct QueuedFault {
     #[serde(flatten)]
     pub fault: Fault,
+    /// How many consecutive API requests get it (default 1).
     #[serde(default = "one")]
     pub count: u32,
 }
@@ -44,6 +45,7 @@ pub struct QueuedFault {
 pub struct PeriodicFault {
     #[serde(flatten)]
     pub fault: Fault,
+    /// Period, counted over all API requests (0 disables).
     pub nth: u64,
 }
 

@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use super::fake;
 use super::scenario::Scenario;
+use crate::api::model::{Direction, Transport};
 
 const BUCKET_SECS: i64 = 10;
 /// Extra weight of each of the two demo users when picking who a call is for.
@@ -79,7 +80,53 @@ pub struct PlannedCall {
     pub top_reason_while_live: bool,
 }
 
+/// What the list needs to know about one record of a call (filters, scope, order) without rendering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKey {
+    /// Which of the call's records: 0 for `user`, 1 for `peer`.
+    pub slot: usize,
+    /// Directory index of the extension the record belongs to.
+    pub owner: usize,
+    /// Unix seconds of the record's `startTime`.
+    pub start: i64,
+    pub direction: Direction,
+    pub transport: Transport,
+}
+
 impl PlannedCall {
+    /// The records this call shows at `now` (empty when not visible); the renderer produces the same ones.
+    pub fn record_keys(&self, now: i64, cache_window: i64) -> Vec<RecordKey> {
+        let Some(phase) = self.phase(now, cache_window) else {
+            return Vec::new();
+        };
+        let key = |slot, start, direction, transport| RecordKey {
+            slot,
+            owner: if slot == 0 { self.user } else { self.peer },
+            start,
+            direction,
+            transport,
+        };
+        match self.kind {
+            CallKind::DirectInbound => vec![key(0, self.start, Direction::Inbound, Transport::Pstn)],
+            CallKind::Outbound => vec![key(0, self.start, Direction::Outbound, Transport::Pstn)],
+            CallKind::Queue if phase == Phase::Ended => {
+                vec![key(0, self.start, Direction::Inbound, Transport::Pstn)]
+            }
+            CallKind::Queue => vec![key(0, self.start, Direction::Outbound, Transport::Pstn)],
+            CallKind::Internal => vec![
+                key(0, self.start, Direction::Outbound, Transport::Voip),
+                key(1, self.start, Direction::Inbound, Transport::Voip),
+            ],
+            CallKind::Transfer => {
+                let mut keys = vec![key(0, self.start, Direction::Inbound, Transport::Pstn)];
+                if let Some(at) = self.transfer_at.filter(|at| now >= *at) {
+                    keys.push(key(1, at, Direction::Inbound, Transport::Pstn));
+                }
+                keys
+            }
+        }
+    }
+
     /// The phase at `now`, or `None` before it starts or after it left the cache window.
     pub fn phase(&self, now: i64, cache_window: i64) -> Option<Phase> {
         if now < self.start || now >= self.end + cache_window {

@@ -1,14 +1,36 @@
 //! The built-in RingCentral simulator: a loopback HTTP server speaking RingCentral's wire format (OAuth
 //! token/revoke, active calls, extensions) with seeded deterministic calls, real rate limiting and error
 //! bodies, a manual clock and fault injection, so the demo, tests and benchmarks need no account.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use callboard::sim::{Fault, SimClock, SimOptions, Simulator};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let start = "2026-01-05T09:00:00Z".parse().expect("timestamp");
+//! let sim = Simulator::start(SimOptions::demo().clock(SimClock::manual(start))).await?;
+//! let creds = sim.credentials();
+//! // POST {base}/restapi/oauth/token with Basic client_id:client_secret and the admin JWT, then poll
+//! // GET {base}/restapi/v1.0/account/~/active-calls with the access token.
+//! println!("{} {} {}", sim.base_url(), creds.client_id, creds.admin_jwt);
+//! sim.faults().fail_next(2, Fault::ServerError { status: 503, retry_after: Some(5) });
+//! sim.clock().advance(Duration::from_secs(30));
+//! assert!(sim.requests().is_empty());
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 mod auth;
 mod clock;
 mod endpoints;
 mod errors;
 mod fake;
 mod faults;
+mod frame;
 mod generator;
 mod listener;
+mod oauth;
+mod paging;
 mod rate_limit;
 mod render;
 mod request_log;
@@ -131,7 +153,7 @@ impl Simulator {
         let base_url = format!("http://{addr}");
         let (stop, stopping) = watch::channel(false);
         let scenario = opts.scenario;
-        let dir = Directory::new(scenario.users, scenario.queues);
+        let dir = Directory::new(scenario.users, scenario.queues, scenario.hostile_names);
         let state = Arc::new(SimState {
             clock: opts.clock,
             generator: generator::Generator::new(scenario.clone()),

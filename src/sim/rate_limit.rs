@@ -37,11 +37,17 @@ impl fmt::Display for RateGroup {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimits {
+    /// Requests per window in the Heavy group (active calls).
     pub heavy: u32,
+    /// Medium group (extension directory).
     pub medium: u32,
+    /// Light group (single extension).
     pub light: u32,
+    /// Auth group (token, revoke).
     pub auth: u32,
+    /// Sliding window length.
     pub window_secs: u64,
+    /// How long a throttled user is refused; restarts with each request made during it.
     pub penalty_secs: u64,
 }
 
@@ -74,8 +80,11 @@ impl RateLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateVerdict {
     pub group: RateGroup,
+    /// `X-Rate-Limit-Limit`.
     pub limit: u32,
+    /// `X-Rate-Limit-Remaining`.
     pub remaining: u32,
+    /// `X-Rate-Limit-Window`.
     pub window_secs: u64,
     /// `Some(penalty seconds)` when the request must get a 429.
     pub throttled: Option<u64>,

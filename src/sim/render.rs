@@ -5,7 +5,7 @@ use super::generator::{CallKind, Outcome, Phase, PlannedCall};
 use super::users::{ACCOUNT_ID, Directory, Extension};
 use crate::api::model::{
     CallAction, CallFields, CallReason, CallRecord, CallResult, CallType, Device, Direction, ExtensionRef,
-    Leg, LegType, Party, Transport,
+    Leg, LegType, Party,
 };
 
 const ACCEPTED: &str = "The call connected to and was accepted by this number.";
@@ -14,13 +14,14 @@ const NOT_ANSWERED: &str = "The call was not answered within the allowed time";
 const NO_ANSWER: &str = "The called party did not answer";
 const BUSY: &str = "The called party was busy";
 
-/// One record plus what the list filters and scopes need to know about it.
+/// A result reason and its description.
+type Reason = Option<(CallReason, &'static str)>;
+
+/// One rendered record and which of its call's records it is (`RecordKey::slot`).
 #[derive(Debug, Clone)]
-pub struct OwnedRecord {
-    /// Directory index of the extension the record belongs to.
-    pub owner: usize,
-    pub transport: Transport,
-    pub record: CallRecord,
+struct OwnedRecord {
+    slot: usize,
+    record: CallRecord,
 }
 
 /// Renders calls for active-calls responses.
@@ -35,15 +36,17 @@ pub struct Renderer<'a> {
     pub cache_window: i64,
 }
 
-/// Per-record facts shared by its top level and legs.
-struct Ctx<'a> {
-    owner: &'a Extension,
-    tsid: &'a str,
-}
-
 impl Renderer<'_> {
+    /// Record `slot` of `call` at `now` (see [`PlannedCall::record_keys`]).
+    pub fn record(&self, call: &PlannedCall, slot: usize) -> Option<CallRecord> {
+        self.records(call)
+            .into_iter()
+            .find(|r| r.slot == slot)
+            .map(|r| r.record)
+    }
+
     /// The records `call` contributes at `now` (one, or two for internal and transferred calls).
-    pub fn records(&self, call: &PlannedCall) -> Vec<OwnedRecord> {
+    fn records(&self, call: &PlannedCall) -> Vec<OwnedRecord> {
         let Some(phase) = call.phase(self.now, self.cache_window) else {
             return Vec::new();
         };
@@ -64,14 +67,10 @@ impl Renderer<'_> {
     }
 
     fn direct(&self, call: &PlannedCall, phase: Phase, user: &Extension, hop: Option<Leg>) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         let (result, reason) = inbound_result(call, phase);
         let top = self.fields(
-            &ctx,
-            call.start,
+            call,
+            user,
             Direction::Inbound,
             CallAction::PhoneCall,
             outside_party(call),
@@ -83,23 +82,14 @@ impl Renderer<'_> {
             true,
         )];
         if phase != Phase::Ringing && call.outcome == Outcome::Answered {
-            legs.push(self.sip_leg(&ctx, call.answer, phase, user));
+            legs.push(self.sip_leg(call, phase, user));
         }
         legs.extend(hop);
-        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
-            None
-        } else {
-            reason
-        };
-        let top = with_result(top, result, top_reason);
-        self.record(call, 0, top, legs, phase, Transport::Pstn)
+        let top = with_result(top, result, top_level_reason(call, phase, reason));
+        self.wrap(call, 0, top, legs, phase)
     }
 
     fn outbound(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         let (result, reason) = match (phase, call.outcome) {
             (Phase::Ringing, _) => (CallResult::InProgress, None),
             (Phase::Connected, _) => (CallResult::InProgress, accepted()),
@@ -115,41 +105,24 @@ impl Renderer<'_> {
             location: Some(call.outside.location.clone()),
             ..Party::default()
         };
-        let top = self.fields(
-            &ctx,
-            call.start,
-            Direction::Outbound,
-            CallAction::VoipCall,
-            from,
-            to,
-        );
+        let top = self.fields(call, user, Direction::Outbound, CallAction::VoipCall, from, to);
         let legs = vec![leg(
             with_result(top.clone(), result.clone(), reason.clone()),
             LegType::SipToPstnMetered,
             true,
         )];
-        let top_reason = if phase == Phase::Connected && !call.top_reason_while_live {
-            None
-        } else {
-            reason
-        };
-        self.record(
+        self.wrap(
             call,
             0,
-            with_result(top, result, top_reason),
+            with_result(top, result, top_level_reason(call, phase, reason)),
             legs,
             phase,
-            Transport::Pstn,
         )
     }
 
     /// Queue calls look like an outbound VoIP call to the agent while live and turn into an inbound
     /// "Queue - CALLER" phone call once ended, exactly as in the captures.
     fn queue(&self, call: &PlannedCall, phase: Phase, user: &Extension, queue: &Extension) -> OwnedRecord {
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
         if phase != Phase::Ended {
             let reason = if phase == Phase::Connected {
                 accepted()
@@ -158,8 +131,8 @@ impl Renderer<'_> {
             };
             let from = self.device_party(user, phase == Phase::Connected);
             let top = self.fields(
-                &ctx,
-                call.start,
+                call,
+                user,
                 Direction::Outbound,
                 CallAction::VoipCall,
                 from,
@@ -167,7 +140,7 @@ impl Renderer<'_> {
             );
             let top = with_result(top, CallResult::InProgress, reason);
             let legs = vec![leg(top.clone(), LegType::PstnToSip, true)];
-            return self.record(call, 0, top, legs, phase, Transport::Pstn);
+            return self.wrap(call, 0, top, legs, phase);
         }
         let (result, reason) = match call.outcome {
             Outcome::Answered => (CallResult::Accepted, accepted()),
@@ -184,18 +157,11 @@ impl Renderer<'_> {
             location: Some(queue.location.clone()),
             ..Party::default()
         };
-        let top = self.fields(
-            &ctx,
-            call.start,
-            Direction::Inbound,
-            CallAction::PhoneCall,
-            from,
-            to,
-        );
+        let top = self.fields(call, user, Direction::Inbound, CallAction::PhoneCall, from, to);
         let top = with_result(top, result.clone(), reason.clone());
         let sip = self.fields(
-            &ctx,
-            call.start,
+            call,
+            user,
             Direction::Outbound,
             CallAction::VoipCall,
             self.device_party(user, true),
@@ -205,7 +171,7 @@ impl Renderer<'_> {
             leg(top.clone(), LegType::Accept, true),
             leg(with_result(sip, result, reason), LegType::PstnToSip, false),
         ];
-        self.record(call, 0, top, legs, phase, Transport::Pstn)
+        self.wrap(call, 0, top, legs, phase)
     }
 
     /// Two records sharing one telephony session: the caller's outbound one and the callee's inbound one.
@@ -262,14 +228,10 @@ impl Renderer<'_> {
         sides
             .into_iter()
             .map(|(slot, owner, direction, action, result, leg_type)| {
-                let ctx = Ctx {
-                    owner,
-                    tsid: &call.telephony_session_id,
-                };
-                let top = self.fields(&ctx, call.start, direction, action, from.clone(), to.clone());
+                let top = self.fields(call, owner, direction, action, from.clone(), to.clone());
                 let top = with_result(top, result, reason.clone());
                 let legs = vec![leg(top.clone(), leg_type, true)];
-                self.record(call, slot, top, legs, phase, Transport::Voip)
+                self.wrap(call, slot, top, legs, phase)
             })
             .collect()
     }
@@ -286,47 +248,39 @@ impl Renderer<'_> {
             return vec![self.direct(call, phase, user, None)];
         };
         let (result, reason) = inbound_result(call, phase);
-        let ctx = Ctx {
-            owner: user,
-            tsid: &call.telephony_session_id,
-        };
-        let mut from = self.device_party(user, true);
-        from.phone_number = None;
+        let from = self.device_party(user, true);
         let hop = self.fields(
-            &ctx,
-            at,
+            call,
+            user,
             Direction::Outbound,
             CallAction::Transfer,
             from,
             named_party(target),
         );
         let hop = leg(
-            with_result(hop, result.clone(), reason.clone()),
+            with_result(starting(hop, at), result.clone(), reason.clone()),
             LegType::TransferCall,
             false,
         );
         let first = self.direct(call, phase, user, Some(hop));
-        let target_ctx = Ctx {
-            owner: target,
-            tsid: &call.telephony_session_id,
-        };
         let top = self.fields(
-            &target_ctx,
-            at,
+            call,
+            target,
             Direction::Inbound,
             CallAction::PhoneCall,
             outside_party(call),
             named_party(target),
         );
-        let top = with_result(top, result, reason);
+        let top = with_result(starting(top, at), result, reason);
         let legs = vec![leg(top.clone(), LegType::Accept, true)];
-        vec![first, self.record(call, 1, top, legs, phase, Transport::Pstn)]
+        vec![first, self.wrap(call, 1, top, legs, phase)]
     }
 
-    fn sip_leg(&self, ctx: &Ctx<'_>, start: i64, phase: Phase, user: &Extension) -> Leg {
+    /// The answering phone's leg of an inbound call.
+    fn sip_leg(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> Leg {
         let fields = self.fields(
-            ctx,
-            start,
+            call,
+            user,
             Direction::Outbound,
             CallAction::VoipCall,
             self.device_party(user, true),
@@ -337,30 +291,35 @@ impl Renderer<'_> {
         } else {
             CallResult::InProgress
         };
-        leg(with_result(fields, result, accepted()), LegType::PstnToSip, false)
+        leg(
+            with_result(starting(fields, call.answer), result, accepted()),
+            LegType::PstnToSip,
+            false,
+        )
     }
 
+    /// The fields every record and leg of `call` carries, as seen by `owner`, starting with the call.
     fn fields(
         &self,
-        ctx: &Ctx<'_>,
-        start: i64,
+        call: &PlannedCall,
+        owner: &Extension,
         direction: Direction,
         action: CallAction,
         from: Party,
         to: Party,
     ) -> CallFields {
         CallFields {
-            start_time: Some(ts(start)),
+            start_time: Some(ts(call.start)),
             call_type: Some(CallType::Voice),
             direction: Some(direction),
             action: Some(action),
             from: Some(from),
             to: Some(to),
             extension: Some(ExtensionRef {
-                id: ctx.owner.id,
-                uri: Some(format!("{}{}", self.base, ctx.owner.path())),
+                id: owner.id,
+                uri: Some(format!("{}{}", self.base, owner.path())),
             }),
-            telephony_session_id: Some(ctx.tsid.to_owned()),
+            telephony_session_id: Some(call.telephony_session_id.clone()),
             ..CallFields::default()
         }
     }
@@ -381,14 +340,13 @@ impl Renderer<'_> {
     }
 
     /// Wraps fields into a record; adds durations once ended and drops legs in the Simple view.
-    fn record(
+    fn wrap(
         &self,
         call: &PlannedCall,
         slot: usize,
         mut top: CallFields,
         mut legs: Vec<Leg>,
         phase: Phase,
-        transport: Transport,
     ) -> OwnedRecord {
         let owner = if slot == 0 { call.user } else { call.peer };
         let id = call.record_ids[slot].clone();
@@ -415,8 +373,7 @@ impl Renderer<'_> {
             .filter_map(|l| l.fields.start_time.map(|t| t.as_second()))
             .fold(changed, i64::max);
         OwnedRecord {
-            owner,
-            transport,
+            slot,
             record: CallRecord {
                 id: id.clone(),
                 uri: Some(format!(
@@ -432,7 +389,7 @@ impl Renderer<'_> {
     }
 }
 
-fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Option<(CallReason, &'static str)>) {
+fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Reason) {
     match (phase, call.outcome) {
         (Phase::Ringing, _) => (CallResult::InProgress, None),
         (Phase::Connected, _) => (CallResult::InProgress, accepted()),
@@ -444,23 +401,34 @@ fn inbound_result(call: &PlannedCall, phase: Phase) -> (CallResult, Option<(Call
     }
 }
 
-fn accepted() -> Option<(CallReason, &'static str)> {
+/// While connected, the real service shows `reason` on the top level of some records and not others.
+fn top_level_reason(call: &PlannedCall, phase: Phase, reason: Reason) -> Reason {
+    if phase == Phase::Connected && !call.top_reason_while_live {
+        None
+    } else {
+        reason
+    }
+}
+
+fn accepted() -> Reason {
     why(CallReason::Accepted, ACCEPTED)
 }
 
-fn why(reason: CallReason, description: &'static str) -> Option<(CallReason, &'static str)> {
+fn why(reason: CallReason, description: &'static str) -> Reason {
     Some((reason, description))
 }
 
-fn with_result(
-    mut f: CallFields,
-    result: CallResult,
-    reason: Option<(CallReason, &'static str)>,
-) -> CallFields {
+fn with_result(mut f: CallFields, result: CallResult, reason: Reason) -> CallFields {
     f.result = Some(result);
     f.reason_description = reason.as_ref().map(|(_, d)| (*d).to_owned());
     f.reason = reason.map(|(r, _)| r);
     f
+}
+
+/// `fields` of a leg or record that began later than the call, at `at`.
+fn starting(mut fields: CallFields, at: i64) -> CallFields {
+    fields.start_time = Some(ts(at));
+    fields
 }
 
 fn leg(fields: CallFields, leg_type: LegType, master: bool) -> Leg {
@@ -502,4 +470,48 @@ fn device_target(user: &Extension) -> Party {
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::generator::Generator;
+    use crate::sim::scenario::Scenario;
+
+    #[test]
+    fn record_keys_match_rendered_records() {
+        let mut scenario = Scenario::demo();
+        scenario.calls.arrivals_per_minute = 30.0;
+        let dir = Directory::new(scenario.users, scenario.queues, false);
+        let generator = Generator::new(scenario);
+        let mut checked = 0;
+        for step in 0..60 {
+            let now = 1_767_600_000 + step * 37;
+            let renderer = Renderer {
+                dir: &dir,
+                base: "http://sim",
+                detailed: true,
+                account_scope: true,
+                now,
+                cache_window: 120,
+            };
+            for call in generator.calls_at(now) {
+                let keys = call.record_keys(now, 120);
+                let rendered = renderer.records(&call);
+                assert_eq!(keys.len(), rendered.len(), "{call:?}");
+                for (key, r) in keys.iter().zip(&rendered) {
+                    let f = &r.record.fields;
+                    assert_eq!(key.slot, r.slot);
+                    assert_eq!(f.direction.as_ref(), Some(&key.direction), "{call:?}");
+                    assert_eq!(f.start_time.map(|t| t.as_second()), Some(key.start));
+                    assert_eq!(
+                        f.extension.as_ref().map(|e| e.id),
+                        Some(dir.users()[key.owner].id)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
 }

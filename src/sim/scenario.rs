@@ -34,11 +34,15 @@ pub struct Scenario {
     pub users: usize,
     /// Number of call queues in the directory.
     pub queues: usize,
-    /// Mix odd caller names (escape sequences, bidi controls, very long strings) into the calls.
+    /// Mix odd names (escape sequences, bidi controls, very long strings) into callers and some users.
     pub hostile_names: bool,
+    /// `[calls]`: arrivals, durations, mix and outcomes.
     pub calls: CallSettings,
+    /// `[rate_limits]`: per-group limits, window and penalty.
     pub rate_limits: RateLimits,
+    /// `[auth]`: token lifetimes.
     pub auth: AuthSettings,
+    /// `[faults]`: faults active from the start.
     pub faults: FaultSettings,
 }
 
@@ -54,7 +58,9 @@ pub struct CallSettings {
     pub talk_secs: [u64; 2],
     /// How long an ended call stays in the active-calls list, seconds.
     pub cache_window_secs: u64,
+    /// Relative frequency of each kind of call.
     pub mix: MixWeights,
+    /// Relative frequency of each ending.
     pub outcomes: OutcomeWeights,
 }
 
@@ -62,10 +68,15 @@ pub struct CallSettings {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MixWeights {
+    /// Outside caller to a user's direct number.
     pub direct_inbound: u32,
+    /// User to an outside number.
     pub outbound: u32,
+    /// Outside caller through a call queue to an agent (the record flips direction at hang-up).
     pub queue: u32,
+    /// User to user: two records sharing one telephony session.
     pub internal: u32,
+    /// Direct inbound call transferred to a colleague (`TransferCall` leg).
     pub transfer: u32,
 }
 
@@ -73,9 +84,13 @@ pub struct MixWeights {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutcomeWeights {
+    /// Connected, then talked for `talk_secs`.
     pub answered: u32,
+    /// Rang out unanswered.
     pub missed: u32,
+    /// Went to voicemail (busy, for outbound calls).
     pub voicemail: u32,
+    /// The caller hung up while it rang.
     pub abandoned: u32,
 }
 
@@ -83,7 +98,9 @@ pub struct OutcomeWeights {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
+    /// `expires_in` of access tokens.
     pub access_token_ttl_secs: u64,
+    /// `refresh_token_expires_in` of refresh tokens.
     pub refresh_token_ttl_secs: u64,
 }
 

@@ -1,14 +1,11 @@
 //! The HTTP front: routes, the per-request frame (faults, request log), bearer auth and rate limiting, and
 //! the reply type every handler returns.
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -18,11 +15,12 @@ use super::auth::{AccessCheck, TokenStore};
 use super::clock::SimClock;
 use super::endpoints;
 use super::errors::ApiError;
-use super::faults::{Fault, Faults};
+use super::faults::Faults;
+use super::frame;
 use super::generator::Generator;
-use super::listener::ConnHandle;
+use super::oauth;
 use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
-use super::request_log::{LoggedRequest, RequestLog};
+use super::request_log::RequestLog;
 use super::scenario::Scenario;
 use super::users::{Directory, Extension};
 
@@ -48,11 +46,11 @@ pub struct Caller {
     pub verdict: RateVerdict,
 }
 
-/// What the request log learns from a handler.
+/// What the request log learns from a handler (carried as a response extension).
 #[derive(Debug, Clone, Copy, Default)]
-struct ReqMeta {
-    user: Option<u64>,
-    group: Option<RateGroup>,
+pub struct ReqMeta {
+    pub user: Option<u64>,
+    pub group: Option<RateGroup>,
 }
 
 /// A handler's answer: JSON body plus the headers the real service adds.
@@ -137,8 +135,8 @@ impl IntoResponse for Reply {
 /// The router with every endpoint, wrapped in the fault/log frame.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
-        .route("/restapi/oauth/token", post(endpoints::token))
-        .route("/restapi/oauth/revoke", post(endpoints::revoke))
+        .route("/restapi/oauth/token", post(oauth::token))
+        .route("/restapi/oauth/revoke", post(oauth::revoke))
         .route(
             "/restapi/v1.0/account/{account}/active-calls",
             get(endpoints::account_calls),
@@ -157,104 +155,12 @@ pub fn router(state: Arc<SimState>) -> Router {
         )
         .fallback(unknown_uri)
         .method_not_allowed_fallback(unknown_uri)
-        .layer(middleware::from_fn_with_state(state.clone(), frame))
+        .layer(middleware::from_fn_with_state(state.clone(), frame::frame))
         .with_state(state)
 }
 
 async fn unknown_uri() -> Reply {
     Reply::error(ApiError::invalid_uri())
-}
-
-/// Applies injected faults to API requests and logs every request with its outcome.
-async fn frame(
-    State(st): State<Arc<SimState>>,
-    ConnectInfo(conn): ConnectInfo<ConnHandle>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let at = st.clock.now();
-    let method = req.method().to_string();
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
-    let is_api = req.uri().path().starts_with("/restapi/v1.0/");
-    let log = |status: Option<u16>, meta: ReqMeta| {
-        st.log.push(LoggedRequest {
-            at,
-            method: method.clone(),
-            path: path.clone(),
-            user: meta.user,
-            group: meta.group,
-            status,
-        })
-    };
-    let (fault, delay) = if is_api {
-        (st.faults.next_for_api_request(), st.faults.delay())
-    } else {
-        (None, Duration::ZERO)
-    };
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let response = match fault {
-        None => next.run(req).await,
-        Some(Fault::Slow { delay_ms }) => {
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            next.run(req).await
-        }
-        Some(Fault::Hang) => return withhold(&st, log, None).await,
-        Some(Fault::Drop) => return withhold(&st, log, Some(&conn)).await,
-        Some(Fault::Unauthorized) => {
-            Reply::error(ApiError::token_invalid("OAU-213", "Token not found")).into_response()
-        }
-        Some(Fault::RateLimited) => {
-            Reply::error(ApiError::rate_exceeded(st.scenario.rate_limits.penalty_secs)).into_response()
-        }
-        Some(Fault::ServerError { status, retry_after }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Reply::error(ApiError::server_error(status, retry_after)).into_response()
-        }
-        Some(Fault::Truncated) => damage(next.run(req).await, |b| b[..b.len() / 2].to_vec()).await,
-        Some(Fault::Malformed) => damage(next.run(req).await, malform).await,
-    };
-    let meta = response
-        .extensions()
-        .get::<ReqMeta>()
-        .copied()
-        .unwrap_or_default();
-    log(Some(response.status().as_u16()), meta);
-    response
-}
-
-/// Sends nothing: optionally cuts the connection, then waits until the simulator stops.
-async fn withhold(st: &SimState, log: impl Fn(Option<u16>, ReqMeta), conn: Option<&ConnHandle>) -> Response {
-    log(None, ReqMeta::default());
-    if let Some(conn) = conn {
-        conn.kill();
-    }
-    let mut stopping = st.stopping.clone();
-    // An error means the simulator is gone, which also ends the wait.
-    let _ = stopping.wait_for(|stop| *stop).await;
-    StatusCode::SERVICE_UNAVAILABLE.into_response()
-}
-
-/// Rewrites a response body with `f`, keeping status and headers (minus the stale length).
-async fn damage(response: Response, f: impl FnOnce(&[u8]) -> Vec<u8>) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    parts.headers.remove(CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(f(&bytes)))
-}
-
-/// Breaks JSON syntax while keeping the body recognisably the same document.
-fn malform(body: &[u8]) -> Vec<u8> {
-    let mut out = body.to_vec();
-    match out.iter().position(|b| *b == b':') {
-        Some(i) => out[i] = b'=',
-        None => out.extend_from_slice(b"{\"records\":[,]"),
-    }
-    out
 }
 
 impl SimState {

@@ -114,12 +114,13 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// `users` people (at least 2) and `queues` call queues, the same for every run.
-    pub fn new(users: usize, queues: usize) -> Self {
+    /// `users` people (at least 2) and `queues` call queues, the same for every run; `hostile` gives
+    /// some of them odd names.
+    pub fn new(users: usize, queues: usize, hostile: bool) -> Self {
         let users = users.max(2);
         let mut extensions = Vec::with_capacity(users + queues);
         for i in 0..users {
-            let (first, last) = fake::person_name(i);
+            let (first, last) = fake::person_name(i, hostile);
             let (phone_number, location) = fake::did(i);
             extensions.push(Extension {
                 id: 62_264_400_016 + i as u64 * 13_000,
@@ -178,9 +179,13 @@ impl Directory {
 /// Everything a client needs to log in to the simulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimCredentials {
+    /// App client id (HTTP Basic user).
     pub client_id: String,
+    /// App client secret (HTTP Basic password).
     pub client_secret: String,
+    /// JWT credential of the admin user (sees the whole account).
     pub admin_jwt: String,
+    /// JWT credential of the non-admin user (own extension only).
     pub non_admin_jwt: String,
     pub admin_extension_id: u64,
     pub admin_extension_number: String,
