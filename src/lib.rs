@@ -4,6 +4,7 @@ pub mod board;
 pub mod cli;
 pub mod config;
 pub mod logging;
+pub mod output;
 pub mod poller;
 pub mod secret;
 pub mod sim;
