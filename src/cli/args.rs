@@ -22,7 +22,8 @@ const AFTER_HELP: &str = "\
 Credentials: set RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT in the environment,
 in .env in the working directory, or in config.toml in the platform config directory.
 
-Scripts: `callboard once --format json` prints the current calls and exits.
+Scripts: `callboard once --format json` prints the current calls and exits; `callboard doctor` checks
+the setup; `--record FILE` keeps every poll for `callboard replay FILE`.
 
 Exit codes: 0 success, 1 other failure, 2 usage, 3 bad credentials or configuration,
 4 missing permission, 5 rate limited, 6 network failure or timeout.";
@@ -58,6 +59,11 @@ pub struct BoardArgs {
     #[arg(global = true, long)]
     pub no_color: bool,
 
+    /// Append every raw poll response (with its time, scope and rate-limit headers) to FILE as NDJSON;
+    /// play it back with `callboard replay FILE`. Holds no token or secret.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
     /// RingCentral server URL (overrides RC_SERVER_URL).
     #[arg(global = true, long, value_name = "URL")]
     pub server_url: Option<String>,
@@ -85,6 +91,20 @@ pub enum Command {
     Once {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Play a recording made with --record on the board (or print its final state with --once).
+    Replay {
+        /// The recording (NDJSON from --record), or a single raw active-calls response.
+        file: PathBuf,
+        /// Playback speed: 2 plays twice as fast as it was recorded.
+        #[arg(long, default_value_t = 1.0, value_name = "N")]
+        speed: f64,
+        /// Print the board at the end of the recording and exit instead of showing it.
+        #[arg(long)]
+        once: bool,
+        /// Output format with --once.
+        #[arg(long, value_enum, default_value_t = Format::Table, requires = "once")]
         format: Format,
     },
 }

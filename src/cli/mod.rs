@@ -3,6 +3,7 @@
 pub mod args;
 mod exit;
 pub mod once;
+mod replay;
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::api::client::{ClientConfig, RcClient};
 use crate::config::{Config, Overrides};
 use crate::output::Format;
 use crate::poller::{self, PollerConfig, schedule};
+use crate::record::Recorder;
 use crate::secret::Secret;
 use crate::sim::{SimOptions, Simulator};
 use crate::{logging, tui};
@@ -27,6 +29,12 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
         Some(Command::Sim { listen, scenario }) => run_sim(listen, scenario).await,
         Some(Command::Logout) => logout(&args.board).await,
         Some(Command::Once { format }) => run_once(&args.board, format).await,
+        Some(Command::Replay {
+            file,
+            speed,
+            once,
+            format,
+        }) => replay::run(&args.board, &file, speed, once.then_some(format)).await,
         None => run_board(args.board).await,
     }
 }
@@ -59,6 +67,10 @@ fn overrides(args: &BoardArgs) -> Overrides {
         server_url: args.server_url.clone(),
         client_id: args.client_id.clone(),
     }
+}
+
+fn ended_window(args: &BoardArgs) -> SignedDuration {
+    SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX))
 }
 
 /// The client for a real account, or for an in-process simulator when `--demo` (kept alive in the tuple).
@@ -113,6 +125,11 @@ fn scope_arg(args: &BoardArgs) -> Option<Scope> {
 
 async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     if !std::io::stdout().is_terminal() {
+        if args.record.is_some() {
+            return Err(Fatal::Other(
+                "--record records the live board, which needs a terminal; run it in one".into(),
+            ));
+        }
         return run_once(&args, Format::Table).await;
     }
     let (client, sim) = connect(&args).await?;
@@ -124,24 +141,29 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     if let Some(note) = note {
         eprintln!("callboard: {note}");
     }
-    let poller = poller::spawn(
+    let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
+    let poller = poller::spawn_recording(
         client,
         PollerConfig {
             scope: scope_arg(&args),
             interval,
         },
+        recorder.clone(),
     );
-    let ended_window = SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX));
     let opts = tui::UiOptions {
         demo: sim.is_some(),
         no_color: args.no_color,
-        ended_window,
+        ended_window: ended_window(&args),
         ..Default::default()
     };
     let result = tui::run(opts, poller.snapshots, poller.commands)
         .await
         .map_err(Fatal::from);
     poller.task.abort();
+    let _ = poller.task.await;
+    if let Some(problem) = recorder.and_then(Recorder::finish) {
+        eprintln!("callboard: {problem}");
+    }
     if let Some(sim) = sim {
         sim.shutdown().await;
     }
