@@ -107,6 +107,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table, requires = "once")]
         format: Format,
     },
+    /// Check configuration, server, clock, token, permissions and rate limits; one line each.
+    Doctor,
 }
 
 /// Simulated user for `--demo`.
