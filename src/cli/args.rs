@@ -59,6 +59,10 @@ pub struct BoardArgs {
     #[arg(global = true, long)]
     pub no_color: bool,
 
+    /// Do not copy with y/Y (OSC 52 clipboard escape sequences are never written).
+    #[arg(global = true, long)]
+    pub no_osc52: bool,
+
     /// Append every raw poll response (with its time, scope and rate-limit headers) to FILE as NDJSON;
     /// play it back with `callboard replay FILE`. Holds no token or secret.
     #[arg(long, value_name = "FILE")]

@@ -161,6 +161,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let opts = tui::UiOptions {
         demo: sim.is_some(),
         no_color: args.no_color,
+        osc52: !args.no_osc52,
         ended_window: ended_window(&args),
         ..Default::default()
     };

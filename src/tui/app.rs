@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::clipboard::{self, Wrap};
 use super::keymap::{self, Action, Mode};
 use super::theme::Theme;
 use crate::api::Scope;
@@ -14,6 +15,8 @@ use crate::snapshot::{PollCommand, Snapshot};
 
 /// Longest filter text kept.
 const MAX_FILTER: usize = 200;
+/// How long the copy message stays on screen.
+const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
 
 /// Where the UI reads the time from.
 #[derive(Clone)]
@@ -64,6 +67,8 @@ pub struct UiOptions {
     pub clock: Clock,
     /// Time zone for start times.
     pub tz: TimeZone,
+    /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
+    pub osc52: bool,
 }
 
 impl Default for UiOptions {
@@ -77,6 +82,7 @@ impl Default for UiOptions {
             ended_cap: board.ended_cap,
             clock: Clock::system(),
             tz: TimeZone::system(),
+            osc52: true,
         }
     }
 }
@@ -100,6 +106,12 @@ pub struct App {
     pub(crate) demo: bool,
     pub(crate) replay: bool,
     pub(crate) tz: TimeZone,
+    /// A short message (e.g. what was copied) and until when it shows.
+    pub(crate) message: Option<(String, Timestamp)>,
+    /// How to reach the clipboard; `None` when OSC 52 is off.
+    osc52: Option<Wrap>,
+    /// OSC 52 bytes waiting for the terminal writer.
+    clipboard: Option<Vec<u8>>,
     poll_seq: Option<u64>,
     calls_scope: Option<Scope>,
     quit: bool,
@@ -124,6 +136,9 @@ impl App {
             demo: opts.demo,
             replay: opts.replay,
             tz: opts.tz.clone(),
+            message: None,
+            osc52: opts.osc52.then(Wrap::detect),
+            clipboard: None,
             poll_seq: None,
             calls_scope: None,
             quit: false,
@@ -257,6 +272,7 @@ impl App {
             Action::Back if self.help => self.help = false,
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,
+            Action::CopyId | Action::CopyRecord => self.copy(action == Action::CopyRecord, now),
             Action::FilterKeep => self.prompt = None,
             Action::FilterClear => {
                 self.prompt = None;
@@ -276,6 +292,46 @@ impl App {
     /// The scope shown: the poller's, else the one asked for.
     pub fn current_scope(&self) -> Option<&Scope> {
         self.snapshot.scope.as_ref().or(self.requested.as_ref())
+    }
+
+    /// OSC 52 bytes to write to the terminal, once.
+    pub fn take_clipboard(&mut self) -> Option<Vec<u8>> {
+        self.clipboard.take()
+    }
+
+    /// The message to show at `now`, if one is current.
+    pub fn message(&self, now: Timestamp) -> Option<&str> {
+        self.message
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(text, _)| text.as_str())
+    }
+
+    /// Copies the selected call's telephonySessionId, or its whole record as JSON.
+    fn copy(&mut self, record: bool, now: Timestamp) {
+        let text = match self.board.selected(self.focus) {
+            None => "no call selected to copy".to_owned(),
+            Some(call) => {
+                let (what, value) = if record {
+                    let json = serde_json::to_string(call.record()).unwrap_or_default();
+                    (format!("call {} as JSON", call.id()), json)
+                } else {
+                    let id = call.record().fields.telephony_session_id.as_deref();
+                    (
+                        format!("telephonySessionId {}", id.unwrap_or("(none)")),
+                        id.unwrap_or_default().to_owned(),
+                    )
+                };
+                match self.osc52 {
+                    Some(wrap) => {
+                        self.clipboard = Some(clipboard::osc52(&value, wrap));
+                        format!("copied {what} to the clipboard (OSC 52)")
+                    }
+                    None => format!("not copied: the clipboard is off (--no-osc52); {what}"),
+                }
+            }
+        };
+        self.message = Some((text, now.checked_add(MESSAGE_FOR).unwrap_or(now)));
     }
 
     fn ask_scope(&mut self, scope: Scope) -> PollCommand {
