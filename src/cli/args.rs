@@ -113,6 +113,14 @@ pub enum Command {
     },
     /// Check configuration, server, clock, token, permissions and rate limits; one line each.
     Doctor,
+    /// Print a shell completion script (e.g. `callboard completions bash > /etc/bash_completion.d/callboard`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `callboard man | man -l -`.
+    Man,
 }
 
 /// Simulated user for `--demo`.

@@ -3,6 +3,7 @@
 pub mod args;
 mod doctor;
 mod exit;
+mod generate;
 pub mod once;
 mod replay;
 
@@ -31,6 +32,8 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
         Some(Command::Logout) => logout(&args.board).await,
         Some(Command::Once { format }) => run_once(&args.board, format).await,
         Some(Command::Doctor) => doctor::run(&args.board).await,
+        Some(Command::Completions { shell }) => generate::completions(shell, &mut std::io::stdout()),
+        Some(Command::Man) => generate::man(&mut std::io::stdout()),
         Some(Command::Replay {
             file,
             speed,
