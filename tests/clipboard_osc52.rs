@@ -71,6 +71,26 @@ fn y_copies_the_session_id_and_shift_y_the_record() {
     assert!(json["legs"].is_array());
 }
 
+/// The top screen line after drawing at 160 columns.
+fn status_line(app: &mut App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    terminal.draw(|f| callboard::tui::draw(f, app, now())).unwrap();
+    let buffer = terminal.backend().buffer();
+    buffer.content[..160].iter().map(|c| c.symbol()).collect()
+}
+
+#[test]
+fn the_confirmation_shows_on_the_status_bar_and_replays_are_marked() {
+    let mut app = board_app(&options(false));
+    press(&mut app, 'y');
+    assert!(status_line(&mut app).contains("copied telephonySessionId"));
+    let mut replay = board_app(&UiOptions {
+        replay: true,
+        ..options(false)
+    });
+    assert!(status_line(&mut replay).contains(" REPLAY "));
+}
+
 #[test]
 fn with_osc52_off_nothing_is_written_and_the_message_says_so() {
     let mut app = board_app(&UiOptions {
