@@ -7,13 +7,18 @@ use callboard::secret::Secret;
 use callboard::sim::{RateGroup, SimOptions, Simulator};
 
 async fn run(sim: &Simulator, jwt: &str) -> Vec<Check> {
+    run_cached(sim, jwt, None).await
+}
+
+async fn run_cached(sim: &Simulator, jwt: &str, cache: Option<&std::path::Path>) -> Vec<Check> {
     let c = sim.credentials();
-    let config = ClientConfig::new(
+    let mut config = ClientConfig::new(
         sim.base_url().parse().unwrap(),
         c.client_id.clone(),
         Secret::new(c.client_secret.as_str()),
         Secret::new(jwt),
     );
+    config.token_cache_dir = cache.map(ToOwned::to_owned);
     let client = RcClient::new(config.clone()).unwrap();
     doctor::server_checks(&client, &config).await
 }
@@ -112,6 +117,18 @@ async fn bad_credentials_fail_the_token_check_and_stop_there() {
         "{report}"
     );
     assert!(sim.requests().iter().all(|r| r.group != Some(RateGroup::Heavy)));
+}
+
+#[tokio::test]
+async fn a_second_run_reuses_the_cached_token() {
+    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jwt = sim.credentials().admin_jwt.clone();
+    let token = |checks: &[Check]| checks.iter().find(|c| c.name == "token").unwrap().line();
+    let first = run_cached(&sim, &jwt, Some(dir.path())).await;
+    assert!(token(&first).contains("new token is cached"), "{}", token(&first));
+    let second = run_cached(&sim, &jwt, Some(dir.path())).await;
+    assert!(token(&second).contains("reused the cached token"), "{}", token(&second));
 }
 
 #[test]
