@@ -188,3 +188,22 @@ fn a_malformed_line_is_named_skipped_and_the_rest_kept() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no recorded poll"));
 }
+
+#[test]
+fn a_recording_problem_shows_once_on_the_status_bar() {
+    use callboard::tui::{App, Notes, UiOptions};
+    let mut app = App::new(&UiOptions {
+        notes: Notes::from_fn(|| Some("writing polls.ndjson failed; recording stopped".into())),
+        ..UiOptions::default()
+    });
+    let now: jiff::Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+    assert_eq!(app.message(now), None);
+    app.tick(now);
+    assert_eq!(
+        app.message(now),
+        Some("writing polls.ndjson failed; recording stopped")
+    );
+    let later = now.checked_add(jiff::SignedDuration::from_secs(60)).unwrap();
+    app.tick(later);
+    assert_eq!(app.message(later), None, "shown once, not again on every tick");
+}

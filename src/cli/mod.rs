@@ -166,6 +166,9 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         no_color: args.no_color,
         osc52: !args.no_osc52,
         ended_window: ended_window(&args),
+        notes: recorder
+            .as_ref()
+            .map_or_else(tui::Notes::default, |r| tui::Notes::from_fn(r.problems())),
         ..Default::default()
     };
     let result = tui::run(opts, poller.snapshots, poller.commands)

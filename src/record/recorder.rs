@@ -81,9 +81,10 @@ impl Recorder {
         }
     }
 
-    /// The first recording problem, if any.
-    pub fn problem(&self) -> Option<String> {
-        lock(&self.shared.problem).clone()
+    /// Reads the first recording problem, if any; holds no sender, so it never keeps the file open.
+    pub fn problems(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || lock(&shared.problem).clone()
     }
 
     /// Waits for everything handed over to be written, once this is the last clone, and returns the
@@ -156,10 +157,12 @@ mod tests {
     #[test]
     fn a_write_error_is_reported_once_and_recording_stops_quietly() {
         let recorder = Recorder::create(Path::new("/dev/full")).unwrap();
+        let problems = recorder.problems();
         for _ in 0..3 {
             recorder.record(poll());
         }
         let problem = recorder.finish().unwrap();
+        assert_eq!(problems(), Some(problem.clone()));
         assert!(
             problem.contains("/dev/full") && problem.contains("recording stopped"),
             "{problem}"

@@ -17,6 +17,8 @@ use crate::snapshot::{PollCommand, Snapshot};
 const MAX_FILTER: usize = 200;
 /// How long the copy message stays on screen.
 const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
+/// How long an outside note stays on screen.
+const NOTE_FOR: SignedDuration = SignedDuration::from_secs(15);
 
 /// Where the UI reads the time from.
 #[derive(Clone)]
@@ -50,6 +52,28 @@ impl fmt::Debug for Clock {
     }
 }
 
+/// One-off messages for the status bar from outside the poller (e.g. a recording that stopped), read
+/// on each tick; the first one is shown once.
+#[derive(Clone, Default)]
+pub struct Notes(Option<Arc<dyn Fn() -> Option<String> + Send + Sync>>);
+
+impl Notes {
+    /// Notes read from `read`.
+    pub fn from_fn(read: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
+        Notes(Some(Arc::new(read)))
+    }
+
+    fn read(&self) -> Option<String> {
+        self.0.as_ref().and_then(|read| read())
+    }
+}
+
+impl fmt::Debug for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Notes")
+    }
+}
+
 /// How the UI is run.
 #[derive(Debug, Clone)]
 pub struct UiOptions {
@@ -69,6 +93,8 @@ pub struct UiOptions {
     pub tz: TimeZone,
     /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
     pub osc52: bool,
+    /// Where one-off status-bar messages come from.
+    pub notes: Notes,
 }
 
 impl Default for UiOptions {
@@ -83,6 +109,7 @@ impl Default for UiOptions {
             clock: Clock::system(),
             tz: TimeZone::system(),
             osc52: true,
+            notes: Notes::default(),
         }
     }
 }
@@ -112,6 +139,8 @@ pub struct App {
     osc52: Option<Wrap>,
     /// OSC 52 bytes waiting for the terminal writer.
     clipboard: Option<Vec<u8>>,
+    /// Outside messages; `None` once one was shown.
+    notes: Option<Notes>,
     poll_seq: Option<u64>,
     calls_scope: Option<Scope>,
     quit: bool,
@@ -139,6 +168,7 @@ impl App {
             message: None,
             osc52: opts.osc52.then(Wrap::detect),
             clipboard: None,
+            notes: Some(opts.notes.clone()),
             poll_seq: None,
             calls_scope: None,
             quit: false,
@@ -187,6 +217,10 @@ impl App {
     /// A clock tick: ended calls whose window ran out go.
     pub fn tick(&mut self, now: Timestamp) {
         self.board.expire(now);
+        if let Some(note) = self.notes.as_ref().and_then(Notes::read) {
+            self.notes = None;
+            self.message = Some((note, now.checked_add(NOTE_FOR).unwrap_or(now)));
+        }
     }
 
     /// True while something on screen changes with time (durations, ages, countdowns).

@@ -11,7 +11,7 @@ mod run;
 pub mod sanitize;
 mod theme;
 
-pub use app::{App, Clock, UiOptions};
+pub use app::{App, Clock, Notes, UiOptions};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use plain::plain_table;
 pub use render::draw;
