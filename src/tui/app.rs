@@ -30,6 +30,11 @@ impl Clock {
         Clock(Arc::new(move || t))
     }
 
+    /// A clock reading `now` (e.g. recorded time during a replay).
+    pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(now))
+    }
+
     /// The current time.
     pub fn now(&self) -> Timestamp {
         (self.0)()
@@ -47,6 +52,8 @@ impl fmt::Debug for Clock {
 pub struct UiOptions {
     /// Connected to the simulator: show a `DEMO` marker.
     pub demo: bool,
+    /// Playing a recording: show a `REPLAY` marker.
+    pub replay: bool,
     /// No colour (the `NO_COLOR` environment variable is honoured as well).
     pub no_color: bool,
     /// How long ended calls stay listed.
@@ -64,6 +71,7 @@ impl Default for UiOptions {
         let board = BoardConfig::default();
         UiOptions {
             demo: false,
+            replay: false,
             no_color: false,
             ended_window: board.ended_window,
             ended_cap: board.ended_cap,
@@ -90,6 +98,7 @@ pub struct App {
     pub(crate) requested: Option<Scope>,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
+    pub(crate) replay: bool,
     pub(crate) tz: TimeZone,
     poll_seq: Option<u64>,
     calls_scope: Option<Scope>,
@@ -113,6 +122,7 @@ impl App {
             requested: None,
             theme: Theme::new(opts.no_color || Theme::no_color_env()),
             demo: opts.demo,
+            replay: opts.replay,
             tz: opts.tz.clone(),
             poll_seq: None,
             calls_scope: None,

@@ -42,6 +42,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("  ".into(), Style::new()));
         left.push((" DEMO ".into(), theme.demo()));
     }
+    if app.replay {
+        left.push(("  ".into(), Style::new()));
+        left.push((" REPLAY ".into(), theme.demo()));
+    }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
     let long: Pieces = vec![
