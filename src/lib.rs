@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod logging;
 pub mod poller;
+pub mod prefs;
 pub mod secret;
 pub mod sim;
 pub mod snapshot;

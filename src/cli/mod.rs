@@ -107,7 +107,10 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let poller = poller::spawn(client, PollerConfig { scope, interval });
     let ended_window = SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX));
     let result = if std::io::stdout().is_terminal() {
+        let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
         let opts = tui::UiOptions {
+            prefs,
+            prefs_path,
             demo: sim.is_some(),
             no_color: args.no_color,
             ended_window,
