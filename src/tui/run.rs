@@ -60,6 +60,12 @@ async fn event_loop(
         if dirty {
             let now = opts.clock.now();
             terminal.draw(|frame| render::draw(frame, app, now))?;
+            if app.take_bell() {
+                use std::io::Write;
+                let backend = terminal.backend_mut();
+                backend.write_all(b"\x07")?;
+                backend.flush()?;
+            }
             dirty = false;
         }
         if app.should_quit() {

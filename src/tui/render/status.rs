@@ -37,6 +37,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("callboard".into(), theme.title()));
         left.push(("  ".into(), Style::new()));
     }
+    left.extend(super::summary::markers(app));
     left.push((scope_label(app.current_scope(), snap), theme.title()));
     if app.demo {
         left.push(("  ".into(), Style::new()));
@@ -57,12 +58,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         (" · ".into(), theme.dim()),
         (format!("{} recently ended ", c.ended), theme.text()),
     ];
+    let (alerts_long, alerts_compact) = super::summary::alert_counts(app, now);
+    let long: Pieces = alerts_long.into_iter().chain(long).collect();
     let compact: Pieces = vec![
         (format!("{} live  ", c.live), theme.text()),
         (format!("◌ {} ring  ", c.ringing), theme.state(&ring)),
         (format!("● {} talk  ", c.connected), theme.state(&talk)),
         (format!("{} ended ", c.ended), theme.text()),
     ];
+    let compact: Pieces = alerts_compact.into_iter().chain(compact).collect();
     let room = width.saturating_sub(pieces_width(&left) + 2);
     let counts = if pieces_width(&long) <= room {
         long
