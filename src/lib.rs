@@ -3,6 +3,7 @@ pub mod api;
 pub mod board;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod logging;
 pub mod output;
 pub mod poller;

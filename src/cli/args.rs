@@ -59,6 +59,10 @@ pub struct BoardArgs {
     #[arg(global = true, long)]
     pub no_color: bool,
 
+    /// Do not copy with y/Y (OSC 52 clipboard escape sequences are never written).
+    #[arg(global = true, long)]
+    pub no_osc52: bool,
+
     /// Append every raw poll response (with its time, scope and rate-limit headers) to FILE as NDJSON;
     /// play it back with `callboard replay FILE`. Holds no token or secret.
     #[arg(long, value_name = "FILE")]
@@ -107,6 +111,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table, requires = "once")]
         format: Format,
     },
+    /// Check configuration, server, clock, token, permissions and rate limits; one line each.
+    Doctor,
+    /// Print a shell completion script (e.g. `callboard completions bash > /etc/bash_completion.d/callboard`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `callboard man | man -l -`.
+    Man,
 }
 
 /// Simulated user for `--demo`.

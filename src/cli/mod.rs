@@ -1,7 +1,9 @@
 //! Wires the pieces together: configuration or the in-process simulator, the client, the poller, and the
 //! terminal UI (or a plain table when stdout is not a terminal).
 pub mod args;
+mod doctor;
 mod exit;
+mod generate;
 pub mod once;
 mod replay;
 
@@ -29,6 +31,9 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
         Some(Command::Sim { listen, scenario }) => run_sim(listen, scenario).await,
         Some(Command::Logout) => logout(&args.board).await,
         Some(Command::Once { format }) => run_once(&args.board, format).await,
+        Some(Command::Doctor) => doctor::run(&args.board).await,
+        Some(Command::Completions { shell }) => generate::completions(shell, &mut std::io::stdout()),
+        Some(Command::Man) => generate::man(&mut std::io::stdout()),
         Some(Command::Replay {
             file,
             speed,
@@ -79,6 +84,12 @@ async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>), Fata
         let config = Config::load(&overrides(args))?;
         return Ok((RcClient::new(config.client_config())?, None));
     }
+    let (config, sim) = start_demo(args).await?;
+    Ok((RcClient::new(config)?, Some(sim)))
+}
+
+/// Starts the in-process simulator and returns the client configuration for the chosen demo user.
+async fn start_demo(args: &BoardArgs) -> Result<(ClientConfig, Simulator), Fatal> {
     let sim = Simulator::start(sim_options(args.scenario.as_deref())?).await?;
     let creds = sim.credentials();
     let jwt = match args.demo_user {
@@ -95,7 +106,7 @@ async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>), Fata
         Secret::new(creds.client_secret.as_str()),
         Secret::new(jwt.as_str()),
     );
-    Ok((RcClient::new(config)?, Some(sim)))
+    Ok((config, sim))
 }
 
 /// `once`: connects, polls once and prints.
@@ -156,6 +167,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         prefs_path,
         demo: sim.is_some(),
         no_color: args.no_color,
+        osc52: !args.no_osc52,
         ended_window: ended_window(&args),
         ..Default::default()
     };

@@ -40,6 +40,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     let opts = tui::UiOptions {
         replay: true,
         no_color: args.no_color,
+        osc52: !args.no_osc52,
         ended_window: ended_window(args),
         clock: Clock::from_fn(move || clock.now()),
         ..Default::default()

@@ -131,3 +131,57 @@ fn write_all(file: File, rx: &Receiver<RecordedPoll>, shared: &Shared) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Scope;
+    use crate::api::client::RawPage;
+    use jiff::Timestamp;
+
+    fn poll() -> RecordedPoll {
+        RecordedPoll {
+            at: Timestamp::UNIX_EPOCH,
+            scope: Scope::Account,
+            pages: vec![RawPage {
+                url: "http://127.0.0.1/restapi/v1.0/account/~/active-calls".into(),
+                received_at: Timestamp::UNIX_EPOCH,
+                rate: None,
+                body: r#"{"records":[]}"#.into(),
+            }],
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_write_error_is_reported_once_and_recording_stops_quietly() {
+        let recorder = Recorder::create(Path::new("/dev/full")).unwrap();
+        for _ in 0..3 {
+            recorder.record(poll());
+        }
+        let problem = recorder.finish().unwrap();
+        assert!(
+            problem.contains("/dev/full") && problem.contains("recording stopped"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn polls_are_appended_one_line_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ndjson");
+        for _ in 0..2 {
+            let recorder = Recorder::create(&path).unwrap();
+            recorder.record(poll());
+            assert_eq!(recorder.finish(), None);
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only the owner may read a recording");
+        }
+    }
+}

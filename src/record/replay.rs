@@ -274,6 +274,41 @@ mod tests {
         assert_eq!(rec.frames[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
     }
 
+    #[tokio::test]
+    async fn the_feeder_publishes_every_frame_in_order_and_ignores_commands() {
+        let rec = Recording::parse(PAGE);
+        let mut frames = vec![rec.frames[0].clone(); 3];
+        for (i, f) in frames.iter_mut().enumerate() {
+            f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
+        }
+        let last = frames[2].at;
+        let mut feeder = spawn_feeder(frames, ReplayClock::new(rec.frames[0].at, 100.0));
+        feeder
+            .commands
+            .send(PollCommand::SetScope(Scope::own_extension()))
+            .await
+            .unwrap();
+        let snap = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                feeder.snapshots.changed().await.unwrap();
+                let snap = feeder.snapshots.borrow_and_update().clone();
+                if snap.poll_seq == 3 {
+                    return snap;
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(snap.fetched_at, Some(last));
+        assert_eq!(
+            snap.scope,
+            Some(Scope::Account),
+            "a recording cannot switch scope"
+        );
+        assert_eq!(snap.next_poll_at, None);
+        assert_eq!(snap.calls.len(), 1);
+    }
+
     #[test]
     fn the_clock_runs_at_the_given_speed() {
         let start: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();

@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::clipboard::{self, Wrap};
 use super::keymap::{self, Action, Mode};
 use super::privacy;
 use super::theme::Theme;
@@ -19,6 +20,8 @@ use crate::snapshot::{PollCommand, Snapshot};
 
 /// Longest filter text kept.
 const MAX_FILTER: usize = 200;
+/// How long the copy message stays on screen.
+const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
 
 /// Where the UI reads the time from.
 #[derive(Clone)]
@@ -73,6 +76,8 @@ pub struct UiOptions {
     pub prefs: Prefs,
     /// Where changed preferences are saved; `None` keeps them for this run only.
     pub prefs_path: Option<PathBuf>,
+    /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
+    pub osc52: bool,
 }
 
 impl Default for UiOptions {
@@ -88,6 +93,7 @@ impl Default for UiOptions {
             tz: TimeZone::system(),
             prefs: Prefs::default(),
             prefs_path: None,
+            osc52: true,
         }
     }
 }
@@ -115,8 +121,6 @@ pub struct App {
     pub(crate) alerts: AlertConfig,
     /// Phone numbers and external names are masked.
     pub(crate) privacy: bool,
-    /// A one-line message for the user (a preference that could not be saved, a refused scope).
-    pub(crate) message: Option<String>,
     paused: Option<Paused>,
     bell: bool,
     bell_due: bool,
@@ -124,6 +128,12 @@ pub struct App {
     critical: HashSet<String>,
     prefs: Prefs,
     prefs_path: Option<PathBuf>,
+    /// A short message (e.g. what was copied) and until when it shows.
+    pub(crate) message: Option<(String, Timestamp)>,
+    /// How to reach the clipboard; `None` when OSC 52 is off.
+    osc52: Option<Wrap>,
+    /// OSC 52 bytes waiting for the terminal writer.
+    clipboard: Option<Vec<u8>>,
     poll_seq: Option<u64>,
     calls_scope: Option<Scope>,
     quit: bool,
@@ -170,6 +180,8 @@ impl App {
             critical: HashSet::new(),
             prefs: prefs.clone(),
             prefs_path: opts.prefs_path.clone(),
+            osc52: opts.osc52.then(Wrap::detect),
+            clipboard: None,
             poll_seq: None,
             calls_scope: None,
             quit: false,
@@ -372,6 +384,7 @@ impl App {
                 }) => self.apply(snapshot, now),
                 Some(_) => {}
             },
+            Action::CopyId | Action::CopyRecord => self.copy(action == Action::CopyRecord, now),
             Action::FilterKeep => self.prompt = None,
             Action::FilterClear => {
                 self.prompt = None;
@@ -398,11 +411,56 @@ impl App {
         if let Some(path) = &self.prefs_path
             && let Err(e) = self.prefs.save(path)
         {
-            self.message = Some(format!(
+            let text = format!(
                 "could not save preferences to {}: {e}; they last for this run",
                 path.display()
-            ));
+            );
+            self.message = Some((text, Timestamp::MAX));
         }
+    }
+
+    /// OSC 52 bytes to write to the terminal, once.
+    pub fn take_clipboard(&mut self) -> Option<Vec<u8>> {
+        self.clipboard.take()
+    }
+
+    /// The message to show at `now`, if one is current.
+    pub fn message(&self, now: Timestamp) -> Option<&str> {
+        self.message
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(text, _)| text.as_str())
+    }
+
+    /// Copies the selected call's telephonySessionId, or its whole record as JSON.
+    fn copy(&mut self, record: bool, now: Timestamp) {
+        let text = match self.board.selected(self.focus) {
+            None => "no call selected to copy".to_owned(),
+            Some(call) => {
+                let mut copied = call.record().clone();
+                if self.privacy {
+                    privacy::mask_record(&mut copied);
+                }
+                let (what, value) = if record {
+                    let json = serde_json::to_string(&copied).unwrap_or_default();
+                    (format!("call {} as JSON", call.id()), json)
+                } else {
+                    let id = copied.fields.telephony_session_id.as_deref();
+                    (
+                        format!("telephonySessionId {}", id.unwrap_or("(none)")),
+                        id.unwrap_or_default().to_owned(),
+                    )
+                };
+                match self.osc52 {
+                    Some(wrap) => {
+                        self.clipboard = Some(clipboard::osc52(&value, wrap));
+                        format!("copied {what} to the clipboard (OSC 52)")
+                    }
+                    None => format!("not copied: the clipboard is off (--no-osc52); {what}"),
+                }
+            }
+        };
+        self.message = Some((text, now.checked_add(MESSAGE_FOR).unwrap_or(now)));
     }
 
     fn ask_scope(&mut self, scope: Scope) -> PollCommand {

@@ -1,7 +1,7 @@
 //! The event loop: terminal setup and restore, and a `select!` over keys, snapshots and a 1 s tick.
 //! Draws only when something changed; never waits on the network.
 use std::collections::VecDeque;
-use std::io::{self, BufWriter, Stdout};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -75,6 +75,11 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     pending.extend(app.key(key, opts.clock.now()));
+                    if let Some(bytes) = app.take_clipboard() {
+                        let out = terminal.backend_mut();
+                        out.write_all(&bytes)?;
+                        out.flush()?;
+                    }
                     dirty = true;
                 }
                 Some(Ok(Event::Resize(..))) => dirty = true,
