@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// A terminal live call board for RingCentral accounts.
 #[derive(Debug, Parser)]
-#[command(name = "callboard", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "callboard", version, about, long_about = None, after_help = after_help())]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -22,6 +22,12 @@ in .env in the working directory, or in config.toml in the platform config direc
 
 Exit codes: 0 success, 1 other failure, 2 usage, 3 bad credentials or configuration,
 4 missing permission, 5 rate limited, 6 network failure or timeout.";
+
+/// [`AFTER_HELP`] plus where the log files are, so a user can find them.
+fn after_help() -> String {
+    let dir = crate::logging::log_dir().map_or_else(|| "unavailable".into(), |d| d.display().to_string());
+    format!("{AFTER_HELP}\n\nLogs: daily files in {dir} (more detail: CALLBOARD_LOG=debug).")
+}
 
 /// Options of the live board.
 #[derive(Debug, clap::Args)]
