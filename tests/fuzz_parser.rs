@@ -14,7 +14,11 @@ const CAPTURES: [&str; 6] = [
 ];
 
 fn capture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/assets/captures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 /// One page holding the first record of every capture, each with a distinct id.
