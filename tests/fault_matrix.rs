@@ -84,7 +84,7 @@ async fn rejected_credentials_name_the_setting_to_fix() {
         (creds.client_secret.as_str(), "not-a-valid-jwt", "RC_USER_JWT"),
         ("wrong-secret", creds.admin_jwt.as_str(), "RC_APP_CLIENT_SECRET"),
     ] {
-        let mut poller = start(client(&sim.base_url(), creds, secret, jwt));
+        let mut poller = start(client(&sim.base_url(), &creds.client_id, secret, jwt));
         let snap = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
         let err = snap.error.as_ref().unwrap();
         assert_eq!(err.kind, PollErrorKind::Unauthorized);
