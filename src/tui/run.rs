@@ -213,6 +213,8 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();
+        // The log keeps the reason after the screen is gone ("the poller stopped unexpectedly; see the log").
+        tracing::error!("panic: {info}");
         previous(info);
     }));
 }
