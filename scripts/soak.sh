@@ -11,6 +11,8 @@ port=${SOAK_PORT:-18090}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/target/soak}
 session="callboard-soak-$$"
+# A private tmux server: nobody else's tmux commands can touch the session.
+tmux() { command tmux -L "$session" "$@"; }
 
 rm -rf "$out" && mkdir -p "$out/sim-state" "$out/board-home"
 cargo build --release --manifest-path "$root/Cargo.toml" >"$out/build.log" 2>&1
@@ -24,7 +26,7 @@ XDG_STATE_HOME="$out/sim-state" CALLBOARD_LOG="info,callboard::sim::requests=deb
     >"$out/sim.out" 2>"$out/sim.err" &
 sim_pid=$!
 cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-server 2>/dev/null || true
     kill "$sim_pid" 2>/dev/null || true
 }
 trap cleanup EXIT

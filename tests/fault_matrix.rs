@@ -85,7 +85,7 @@ async fn rejected_credentials_name_the_setting_to_fix() {
         (creds.client_secret.as_str(), "not-a-valid-jwt", "RC_USER_JWT"),
         ("wrong-secret", creds.admin_jwt.as_str(), "RC_APP_CLIENT_SECRET"),
     ] {
-        let mut poller = start(client(&sim.base_url(), creds, secret, jwt));
+        let mut poller = start(client(&sim.base_url(), &creds.client_id, secret, jwt));
         let snap = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
         let err = snap.error.as_ref().unwrap();
         assert_eq!(err.kind, PollErrorKind::Unauthorized);
@@ -117,7 +117,7 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     assert_eq!(bad.fetched_at, good.fetched_at);
     let text = screen(&mut board, &bad);
     assert!(text.contains("STALE") && text.contains("updated"), "{text}");
-    assert!(text.contains('✗'), "the reason is shown: {text}");
+    assert!(text.lines().nth(1).unwrap().contains('✗'), "the reason is shown: {text}");
     assert!(board.board().counts().live > 0, "the calls stay listed");
 }
 

@@ -32,10 +32,10 @@ pub fn sim_options() -> SimOptions {
 }
 
 /// A client for `base` logging in as `jwt`, giving up on any request after about a second.
-pub fn client(base: &str, creds: &SimCredentials, secret: &str, jwt: &str) -> RcClient {
+pub fn client(base: &str, client_id: &str, secret: &str, jwt: &str) -> RcClient {
     let mut config = ClientConfig::new(
         base.parse().expect("base url"),
-        creds.client_id.clone(),
+        client_id,
         Secret::new(secret),
         Secret::new(jwt),
     );
@@ -47,7 +47,7 @@ pub fn client(base: &str, creds: &SimCredentials, secret: &str, jwt: &str) -> Rc
 
 /// The admin's client with the right credentials.
 pub fn admin(base: &str, creds: &SimCredentials) -> RcClient {
-    client(base, creds, &creds.client_secret, &creds.admin_jwt)
+    client(base, &creds.client_id, &creds.client_secret, &creds.admin_jwt)
 }
 
 /// A poller on account scope polling every second.
