@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod logging;
 pub mod output;
 pub mod poller;
+pub mod prefs;
 pub mod record;
 pub mod secret;
 pub mod sim;

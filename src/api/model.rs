@@ -265,7 +265,7 @@ pub struct Recording {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, serialize_with = "millis", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
     /// Seconds; absent while the call is in progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,7 +347,7 @@ pub struct CallRecord {
     pub fields: CallFields,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub legs: Vec<Leg>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, serialize_with = "millis", skip_serializing_if = "Option::is_none")]
     pub last_modified_time: Option<Timestamp>,
 }
 
@@ -425,6 +425,14 @@ impl CallRecord {
     }
 }
 
+/// Writes a timestamp the way RingCentral does: UTC with milliseconds (`2021-01-19T23:58:57.000Z`).
+fn millis<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(&t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        None => s.serialize_none(),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum StringOrNumber {
@@ -478,6 +486,14 @@ mod tests {
     fn a_broken_envelope_is_an_error() {
         assert!(ActiveCallsPage::parse(b"{\"records\": [").is_err());
         assert!(ActiveCallsPage::parse(b"[]").is_err());
+    }
+
+    #[test]
+    fn timestamps_are_written_with_milliseconds_like_the_api() {
+        let rec: CallRecord =
+            serde_json::from_str(r#"{"id":"x","startTime":"2021-01-19T23:58:57Z"}"#).unwrap();
+        let json = serde_json::to_string(&rec).unwrap();
+        assert_eq!(json, r#"{"id":"x","startTime":"2021-01-19T23:58:57.000Z"}"#);
     }
 
     #[test]

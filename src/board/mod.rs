@@ -2,16 +2,20 @@
 //! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
 //! clock of its own; callers pass `now`.
 #![warn(missing_docs)]
+mod alerts;
 mod call;
 mod sort;
+mod summary;
 
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
+pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
 pub use call::{Call, CallState, party_label};
 pub use sort::{Sort, SortColumn};
+pub use summary::Summary;
 
 /// Limits of the recently-ended list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +239,25 @@ impl Board {
             connected: self.live.len() - ringing,
             ended: self.ended.len(),
         }
+    }
+
+    /// Live calls by direction and state, the longest calls, ended calls by result; ignores the filter.
+    pub fn summary(&self, now: Timestamp) -> Summary {
+        Summary::compute(&self.live, &self.ended, now)
+    }
+
+    /// How many live calls are over an alert threshold at `now`; ignores the filter.
+    pub fn alert_counts(&self, config: &AlertConfig, now: Timestamp) -> AlertCounts {
+        AlertCounts::of(config, &self.live, now)
+    }
+
+    /// Ids of the live calls over the critical threshold at `now`.
+    pub fn critical_ids(&self, config: &AlertConfig, now: Timestamp) -> Vec<&str> {
+        self.live
+            .iter()
+            .filter(|c| config.level(c, now) == Some(AlertLevel::Critical))
+            .map(Call::id)
+            .collect()
     }
 
     /// How many rows a list shows (after the filter).

@@ -9,7 +9,7 @@ use crate::output::Format;
 
 /// A terminal live call board for RingCentral accounts.
 #[derive(Debug, Parser)]
-#[command(name = "callboard", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "callboard", version, about, long_about = None, after_help = after_help())]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -27,6 +27,12 @@ the setup; `--record FILE` keeps every poll for `callboard replay FILE`.
 
 Exit codes: 0 success, 1 other failure, 2 usage, 3 bad credentials or configuration,
 4 missing permission, 5 rate limited, 6 network failure or timeout.";
+
+/// [`AFTER_HELP`] plus where the log files are, so a user can find them.
+fn after_help() -> String {
+    let dir = crate::logging::log_dir().map_or_else(|| "unavailable".into(), |d| d.display().to_string());
+    format!("{AFTER_HELP}\n\nLogs: daily files in {dir} (more detail: CALLBOARD_LOG=debug).")
+}
 
 /// Options of the live board.
 #[derive(Debug, clap::Args)]

@@ -161,7 +161,10 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         },
         recorder.clone(),
     );
+    let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
     let opts = tui::UiOptions {
+        prefs,
+        prefs_path,
         demo: sim.is_some(),
         no_color: args.no_color,
         osc52: !args.no_osc52,

@@ -1,5 +1,8 @@
 //! The UI's state and what keys and snapshots do to it. Pure: no terminal, no clock; `now` is passed in.
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -8,9 +11,11 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::clipboard::{self, Wrap};
 use super::keymap::{self, Action, Mode};
+use super::privacy;
 use super::theme::Theme;
 use crate::api::Scope;
-use crate::board::{Board, BoardConfig, List, Sort};
+use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort};
+use crate::prefs::{Prefs, ThemeName};
 use crate::snapshot::{PollCommand, Snapshot};
 
 /// Longest filter text kept.
@@ -91,6 +96,10 @@ pub struct UiOptions {
     pub clock: Clock,
     /// Time zone for start times.
     pub tz: TimeZone,
+    /// Sort order, columns, theme, alert thresholds, bell and favourites.
+    pub prefs: Prefs,
+    /// Where changed preferences are saved; `None` keeps them for this run only.
+    pub prefs_path: Option<PathBuf>,
     /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
     pub osc52: bool,
     /// Where one-off status-bar messages come from.
@@ -108,6 +117,8 @@ impl Default for UiOptions {
             ended_cap: board.ended_cap,
             clock: Clock::system(),
             tz: TimeZone::system(),
+            prefs: Prefs::default(),
+            prefs_path: None,
             osc52: true,
             notes: Notes::default(),
         }
@@ -133,6 +144,17 @@ pub struct App {
     pub(crate) demo: bool,
     pub(crate) replay: bool,
     pub(crate) tz: TimeZone,
+    /// Ringing and talking thresholds.
+    pub(crate) alerts: AlertConfig,
+    /// Phone numbers and external names are masked.
+    pub(crate) privacy: bool,
+    paused: Option<Paused>,
+    bell: bool,
+    bell_due: bool,
+    /// Live calls over the critical threshold at the last check, to ring only for new ones.
+    critical: HashSet<String>,
+    prefs: Prefs,
+    prefs_path: Option<PathBuf>,
     /// A short message (e.g. what was copied) and until when it shows.
     pub(crate) message: Option<(String, Timestamp)>,
     /// How to reach the clipboard; `None` when OSC 52 is off.
@@ -146,14 +168,27 @@ pub struct App {
     quit: bool,
 }
 
+/// A frozen screen: when it froze, and the newest snapshot held back.
+#[derive(Debug)]
+struct Paused {
+    at: Timestamp,
+    latest: Option<Arc<Snapshot>>,
+    /// New polls held back.
+    waiting: usize,
+}
+
 impl App {
     /// A fresh app; colour is off when the option or `NO_COLOR` says so.
     pub fn new(opts: &UiOptions) -> Self {
+        let prefs = &opts.prefs;
+        let mut board = Board::new(BoardConfig {
+            ended_window: opts.ended_window,
+            ended_cap: opts.ended_cap,
+        });
+        board.set_sort(prefs.sort, opts.clock.now());
+        let mono = prefs.theme == ThemeName::Mono;
         App {
-            board: Board::new(BoardConfig {
-                ended_window: opts.ended_window,
-                ended_cap: opts.ended_cap,
-            }),
+            board,
             snapshot: Arc::default(),
             focus: List::Live,
             prompt: None,
@@ -161,11 +196,19 @@ impl App {
             offsets: [0; 2],
             pages: [1; 2],
             requested: None,
-            theme: Theme::new(opts.no_color || Theme::no_color_env()),
+            theme: Theme::new(opts.no_color || mono || Theme::no_color_env()),
             demo: opts.demo,
             replay: opts.replay,
             tz: opts.tz.clone(),
+            alerts: prefs.alerts,
+            privacy: false,
             message: None,
+            paused: None,
+            bell: prefs.bell,
+            bell_due: false,
+            critical: HashSet::new(),
+            prefs: prefs.clone(),
+            prefs_path: opts.prefs_path.clone(),
             osc52: opts.osc52.then(Wrap::detect),
             clipboard: None,
             notes: Some(opts.notes.clone()),
@@ -200,8 +243,42 @@ impl App {
         self.prompt.as_deref()
     }
 
+    /// True while privacy mode masks phone numbers and external names; whatever is copied from the
+    /// screen must be masked the same way (see [`App::shown`]).
+    pub fn privacy(&self) -> bool {
+        self.privacy
+    }
+
+    /// A call as the screen shows it: masked while privacy mode is on.
+    pub fn shown<'a>(&self, call: &'a Call) -> Cow<'a, Call> {
+        if self.privacy {
+            Cow::Owned(call.with_record(privacy::mask_record))
+        } else {
+            Cow::Borrowed(call)
+        }
+    }
+
+    /// While paused: when the screen froze and how many new polls are held back.
+    pub fn paused(&self) -> Option<(Timestamp, usize)> {
+        self.paused.as_ref().map(|p| (p.at, p.waiting))
+    }
+
+    /// True once when a new call went over the critical threshold and the bell is on.
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell_due)
+    }
+
     /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
+    /// While paused it is held back (the newest one) until the pause ends.
     pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) {
+        if let Some(p) = &mut self.paused {
+            let known = p.latest.as_ref().map(|s| s.poll_seq).or(self.poll_seq);
+            if known != Some(snapshot.poll_seq) {
+                p.waiting += 1;
+            }
+            p.latest = Some(snapshot);
+            return;
+        }
         if self.poll_seq != Some(snapshot.poll_seq) {
             if snapshot.calls_scope != self.calls_scope {
                 self.board.reset_for_scope();
@@ -212,21 +289,39 @@ impl App {
             self.poll_seq = Some(snapshot.poll_seq);
         }
         self.snapshot = snapshot;
+        self.watch_alerts(now);
     }
 
-    /// A clock tick: ended calls whose window ran out go.
+    /// A clock tick: ended calls whose window ran out go; alerts are checked. Nothing moves while paused.
     pub fn tick(&mut self, now: Timestamp) {
-        self.board.expire(now);
+        if self.paused.is_none() {
+            self.board.expire(now);
+            self.watch_alerts(now);
+        }
         if let Some(note) = self.notes.as_ref().and_then(Notes::read) {
             self.notes = None;
             self.message = Some((note, now.checked_add(NOTE_FOR).unwrap_or(now)));
         }
     }
 
+    /// Notes the calls now over the critical threshold; a new one rings the bell when it is on.
+    fn watch_alerts(&mut self, now: Timestamp) {
+        let critical: HashSet<String> = self
+            .board
+            .critical_ids(&self.alerts, now)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if self.bell && critical.iter().any(|id| !self.critical.contains(id)) {
+            self.bell_due = true;
+        }
+        self.critical = critical;
+    }
+
     /// True while something on screen changes with time (durations, ages, countdowns).
     pub fn ticking(&self) -> bool {
         let s = &self.snapshot;
-        s.fetched_at.is_some()
+        self.paused.is_none() && s.fetched_at.is_some()
             || s.error.is_some()
             || s.switching
             || self.board.counts() != Default::default()
@@ -289,6 +384,8 @@ impl App {
                     },
                 };
                 self.board.set_sort(sort, now);
+                self.prefs.sort = sort;
+                self.save_prefs();
             }
             Action::ToggleScope => {
                 let to_account = !self.current_scope().is_some_and(|s| s.is_account());
@@ -306,6 +403,21 @@ impl App {
             Action::Back if self.help => self.help = false,
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,
+            Action::Privacy => self.privacy = !self.privacy,
+            Action::Pause => match self.paused.take() {
+                None => {
+                    self.paused = Some(Paused {
+                        at: now,
+                        latest: None,
+                        waiting: 0,
+                    })
+                }
+                Some(Paused {
+                    latest: Some(snapshot),
+                    ..
+                }) => self.apply(snapshot, now),
+                Some(_) => {}
+            },
             Action::CopyId | Action::CopyRecord => self.copy(action == Action::CopyRecord, now),
             Action::FilterKeep => self.prompt = None,
             Action::FilterClear => {
@@ -328,6 +440,19 @@ impl App {
         self.snapshot.scope.as_ref().or(self.requested.as_ref())
     }
 
+    /// Writes the preferences when they have a home; a failure is shown, never fatal.
+    fn save_prefs(&mut self) {
+        if let Some(path) = &self.prefs_path
+            && let Err(e) = self.prefs.save(path)
+        {
+            let text = format!(
+                "could not save preferences to {}: {e}; they last for this run",
+                path.display()
+            );
+            self.message = Some((text, Timestamp::MAX));
+        }
+    }
+
     /// OSC 52 bytes to write to the terminal, once.
     pub fn take_clipboard(&mut self) -> Option<Vec<u8>> {
         self.clipboard.take()
@@ -346,11 +471,15 @@ impl App {
         let text = match self.board.selected(self.focus) {
             None => "no call selected to copy".to_owned(),
             Some(call) => {
+                let mut copied = call.record().clone();
+                if self.privacy {
+                    privacy::mask_record(&mut copied);
+                }
                 let (what, value) = if record {
-                    let json = serde_json::to_string(call.record()).unwrap_or_default();
+                    let json = serde_json::to_string(&copied).unwrap_or_default();
                     (format!("call {} as JSON", call.id()), json)
                 } else {
-                    let id = call.record().fields.telephony_session_id.as_deref();
+                    let id = copied.fields.telephony_session_id.as_deref();
                     (
                         format!("telephonySessionId {}", id.unwrap_or("(none)")),
                         id.unwrap_or_default().to_owned(),

@@ -44,6 +44,10 @@ pub enum Action {
     CopyRecord,
     /// Leave callboard.
     Quit,
+    /// Mask phone numbers and external names, or show them again.
+    Privacy,
+    /// Freeze the screen (polling goes on), or apply what arrived meanwhile.
+    Pause,
     /// In the filter prompt: keep the filter and leave the prompt.
     FilterKeep,
     /// In the filter prompt: clear the filter and leave the prompt.
@@ -132,6 +136,8 @@ pub const KEYMAP: &[Binding] = &[
     hint(bind("Scope", &[Char('s')], Action::ToggleScope, "account ⇄ extension"), 2, "scope"),
     bind("Scope", &[Char('a')], Action::AccountScope, "account (admins)"),
     bind("Scope", &[Char('e')], Action::ExtensionScope, "my extension"),
+    hint(bind("View", &[Char(' ')], Action::Pause, "pause ⇄ resume"), 4, "pause"),
+    bind("View", &[Char('p')], Action::Privacy, "privacy mode"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
@@ -164,6 +170,7 @@ impl Key {
     /// How the key is written in help and hints.
     pub fn label(self) -> String {
         match self {
+            Char(' ') => "Space".into(),
             Char(c) => c.to_string(),
             Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
             Code(code) => match code {

@@ -6,6 +6,7 @@ mod format;
 pub mod keymap;
 mod layout;
 mod plain;
+pub mod privacy;
 mod render;
 mod run;
 pub mod sanitize;

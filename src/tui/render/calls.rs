@@ -5,8 +5,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
+use super::summary::alert_symbol;
 use super::{empty_note, place, section, window_table};
-use crate::board::{Call, List, SortColumn};
+use crate::board::{AlertLevel, Call, List, SortColumn};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::sanitize::fit;
@@ -109,7 +110,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     .style(theme.header());
     let rows: Vec<Row> = board
         .window(List::Live, win.offset, win.height)
-        .map(|call| row(call, &cols, app, now))
+        .map(|call| row(&app.shown(call), &cols, app, now))
         .collect();
     let widths: Vec<Constraint> = cols.iter().map(|&(_, w)| Constraint::Length(w)).collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
@@ -144,8 +145,15 @@ fn row(call: &Call, cols: &[(SortColumn, u16)], app: &App, now: Timestamp) -> Ro
         let (text, style) = match c {
             SortColumn::State => (format::state(call.state()), theme.state(call.state())),
             SortColumn::Duration => {
+                let level = app.alerts.level(call, now);
                 let d = format::clock(call.duration(now));
-                (format!("{d:>w$}"), theme.text())
+                let w = w.saturating_sub(1);
+                let style = match level {
+                    Some(AlertLevel::Critical) => theme.critical(),
+                    Some(AlertLevel::Warn) => theme.warn(),
+                    None => theme.text(),
+                };
+                (format!("{}{d:>w$}", alert_symbol(level)), style)
             }
             SortColumn::Direction => (format::direction(f.direction.as_ref()).to_owned(), theme.text()),
             SortColumn::From => (format::party(f.from.as_ref()), theme.text()),

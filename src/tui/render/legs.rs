@@ -15,8 +15,8 @@ use crate::tui::theme::Theme;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
-    let call = app.board.selected(app.focus);
-    let title = match call {
+    let call = app.board.selected(app.focus).map(|c| app.shown(c));
+    let title = match &call {
         Some(c) => vec![
             Span::raw("Call "),
             Span::raw(crate::tui::sanitize::fit(c.id(), 40)),
@@ -26,7 +26,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let block = section(title, false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(call) = call else {
+    let Some(call) = call.as_deref() else {
         empty_note(frame, inner, "select a call to see its legs", theme);
         return;
     };

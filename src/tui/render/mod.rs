@@ -5,6 +5,7 @@ mod footer;
 mod help;
 mod legs;
 mod status;
+mod summary;
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -19,8 +20,9 @@ use super::sanitize;
 use super::theme::Theme;
 use crate::board::List;
 
-/// Draws the screen as of `now`. Takes the app mutably only to keep list scroll offsets.
+/// Draws the screen as of `now` (as of the pause while paused). Takes the app mutably only to keep list scroll offsets.
 pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
+    let now = app.paused().map_or(now, |(at, _)| at);
     let area = frame.area();
     let status_height = status::height(app, area.width, now);
     let Some(areas) = layout::split(area, status_height) else {
@@ -28,6 +30,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
         return;
     };
     status::render(frame, areas.status, app, now);
+    summary::render(frame, areas.summary, app, now);
     calls::render(frame, areas.calls, app, now);
     legs::render(frame, areas.legs, app, now);
     ended::render(frame, areas.ended, app, now);
