@@ -104,6 +104,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         ScopeArg::Account => Scope::Account,
         ScopeArg::Extension => Scope::own_extension(),
     });
+    let directory = crate::directory::spawn_for(&client);
     let poller = poller::spawn(client, PollerConfig { scope, interval });
     let ended_window = SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX));
     let result = if std::io::stdout().is_terminal() {
@@ -111,6 +112,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         let opts = tui::UiOptions {
             prefs,
             prefs_path,
+            directory: Some(directory.directory.clone()),
             demo: sim.is_some(),
             no_color: args.no_color,
             ended_window,
@@ -123,6 +125,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         print_once(poller.snapshots, ended_window).await
     };
     poller.task.abort();
+    directory.task.abort();
     if let Some(sim) = sim {
         sim.shutdown().await;
     }

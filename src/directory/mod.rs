@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::api::DirectoryEntry;
 pub use cache::{DirectoryCache, TTL};
-pub use task::{DirectoryTask, load, spawn};
+pub use task::{DirectoryTask, load, spawn, spawn_for};
 
 /// Every extension of the account as of `fetched_at`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,12 @@ pub struct DirectoryTask {
     pub task: JoinHandle<()>,
 }
 
+/// Starts keeping the directory of `client`'s server, cached in the platform cache directory.
+pub fn spawn_for(client: &RcClient) -> DirectoryTask {
+    let cache = DirectoryCache::for_server(client.server_url().as_str());
+    spawn(client.clone(), cache)
+}
+
 /// Starts keeping the directory of `client`'s account, cached in `cache` (nothing on disk without one).
 pub fn spawn(client: RcClient, cache: Option<DirectoryCache>) -> DirectoryTask {
     let (tx, directory) = watch::channel(None);

@@ -10,12 +10,16 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::keymap::{self, Action, Mode};
+use super::picker::{Command, Picker, parse_command};
 use super::privacy;
 use super::theme::Theme;
 use crate::api::Scope;
+use crate::api::model::{CallRecord, Party};
 use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort};
-use crate::prefs::{Prefs, ThemeName};
+use crate::directory::{self, Directory};
+use crate::prefs::{Favourite, MAX_FAVOURITES, Prefs, ThemeName};
 use crate::snapshot::{PollCommand, Snapshot};
+use tokio::sync::watch;
 
 /// Longest filter text kept.
 const MAX_FILTER: usize = 200;
@@ -66,6 +70,8 @@ pub struct UiOptions {
     pub prefs: Prefs,
     /// Where changed preferences are saved; `None` keeps them for this run only.
     pub prefs_path: Option<PathBuf>,
+    /// The account directory as the directory task publishes it.
+    pub directory: Option<watch::Receiver<Option<Arc<Directory>>>>,
 }
 
 impl Default for UiOptions {
@@ -80,6 +86,7 @@ impl Default for UiOptions {
             tz: TimeZone::system(),
             prefs: Prefs::default(),
             prefs_path: None,
+            directory: None,
         }
     }
 }
@@ -108,6 +115,11 @@ pub struct App {
     pub(crate) privacy: bool,
     /// A one-line message for the user (a preference that could not be saved, a refused scope).
     pub(crate) message: Option<String>,
+    /// The extension picker or `:` command line, while open.
+    pub(crate) picker: Option<Picker>,
+    /// The latest account directory, once known.
+    pub(crate) directory: Option<Arc<Directory>>,
+    directory_rx: Option<watch::Receiver<Option<Arc<Directory>>>>,
     paused: Option<Paused>,
     bell: bool,
     bell_due: bool,
@@ -154,6 +166,9 @@ impl App {
             alerts: prefs.alerts,
             privacy: false,
             message: None,
+            picker: None,
+            directory: opts.directory.as_ref().and_then(|rx| rx.borrow().clone()),
+            directory_rx: opts.directory.clone(),
             paused: None,
             bell: prefs.bell,
             bell_due: false,
@@ -197,13 +212,55 @@ impl App {
         self.privacy
     }
 
-    /// A call as the screen shows it: masked while privacy mode is on.
+    /// A call as the screen shows it: parties without a name named from the directory, then masked while
+    /// privacy mode is on.
     pub fn shown<'a>(&self, call: &'a Call) -> Cow<'a, Call> {
-        if self.privacy {
-            Cow::Owned(call.with_record(privacy::mask_record))
-        } else {
-            Cow::Borrowed(call)
+        let dir = self
+            .directory
+            .as_deref()
+            .filter(|d| needs_names(call.record(), d));
+        if !self.privacy && dir.is_none() {
+            return Cow::Borrowed(call);
         }
+        Cow::Owned(call.with_record(|r| {
+            if let Some(dir) = dir {
+                name_parties(r, dir);
+            }
+            if self.privacy {
+                privacy::mask_record(r);
+            }
+        }))
+    }
+
+    /// Takes the newest directory the directory task published.
+    fn refresh_directory(&mut self) {
+        if let Some(rx) = &mut self.directory_rx
+            && rx.has_changed().unwrap_or(false)
+        {
+            self.directory = rx.borrow_and_update().clone();
+        }
+    }
+
+    /// The open picker.
+    pub fn picker(&self) -> Option<&Picker> {
+        self.picker.as_ref()
+    }
+
+    /// The message shown in the footer, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
+    pub(crate) fn directory_scope_label(&self) -> Option<String> {
+        let Some(Scope::Extension(id)) = self.current_scope() else {
+            return None;
+        };
+        let entry = self.directory.as_deref()?.by_id(id)?;
+        Some(match (&entry.number, &entry.name) {
+            (Some(n), Some(name)) => format!("extension {n} ({name})"),
+            _ => format!("extension {}", directory::label(entry)),
+        })
     }
 
     /// While paused: when the screen froze and how many new polls are held back.
@@ -219,6 +276,7 @@ impl App {
     /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
     /// While paused it is held back (the newest one) until the pause ends.
     pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) {
+        self.refresh_directory();
         if let Some(p) = &mut self.paused {
             let known = p.latest.as_ref().map(|s| s.poll_seq).or(self.poll_seq);
             if known != Some(snapshot.poll_seq) {
@@ -242,6 +300,7 @@ impl App {
 
     /// A clock tick: ended calls whose window ran out go; alerts are checked. Nothing moves while paused.
     pub fn tick(&mut self, now: Timestamp) {
+        self.refresh_directory();
         if self.paused.is_none() {
             self.board.expire(now);
             self.watch_alerts(now);
@@ -273,13 +332,17 @@ impl App {
 
     /// Handles a key; returns a command for the poller when the key asks for one.
     pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<PollCommand> {
-        if self.prompt.is_some() {
-            return match keymap::lookup(&ev, Mode::Prompt) {
+        self.message = None;
+        let typing = if self.picker.is_some() {
+            Some(Mode::Picker)
+        } else {
+            self.prompt.as_ref().map(|_| Mode::Prompt)
+        };
+        if let Some(mode) = typing {
+            return match keymap::lookup(&ev, mode) {
                 Some(action) => self.act(action, now),
                 None => {
-                    if let KeyCode::Char(c) = ev.code
-                        && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    {
+                    if let Some(c) = typed(&ev) {
                         self.type_char(c);
                     }
                     None
@@ -292,12 +355,32 @@ impl App {
             self.help = false;
             return None;
         }
-        self.act(action?, now)
+        match (action?, ev.code) {
+            (Action::Favourite, KeyCode::Char(digit)) => self.favourite(digit),
+            (action, _) => self.act(action, now),
+        }
     }
 
     /// Performs an action; returns a command for the poller when it asks for one.
     pub fn act(&mut self, action: Action, now: Timestamp) -> Option<PollCommand> {
         let page = self.pages[self.focus_index()].max(1) as isize;
+        if let Some(picker) = &mut self.picker {
+            let len = picker.matches(self.directory.as_deref()).len();
+            let step = match action {
+                Action::Down => Some(1),
+                Action::Up => Some(-1),
+                Action::FilterErase => Some(0),
+                _ => None,
+            };
+            if let Some(step) = step {
+                if step == 0 {
+                    picker.erase();
+                } else {
+                    picker.step(step, len);
+                }
+                return None;
+            }
+        }
         match action {
             Action::Down => self.board.move_selection(self.focus, 1),
             Action::Up => self.board.move_selection(self.focus, -1),
@@ -367,6 +450,16 @@ impl App {
                 self.prompt = None;
                 self.board.set_filter("");
             }
+            Action::Picker | Action::Command => {
+                if self.may_watch_others() {
+                    self.picker = Some(Picker::new(action == Action::Command));
+                }
+            }
+            Action::Cancel => self.picker = None,
+            Action::Choose => return self.choose(),
+            Action::AddFavourite => self.add_favourite(),
+            // Needs the digit pressed: handled in `key`.
+            Action::Favourite => {}
             Action::FilterErase => {
                 if let Some(p) = &mut self.prompt {
                     p.pop();
@@ -381,6 +474,104 @@ impl App {
     /// The scope shown: the poller's, else the one asked for.
     pub fn current_scope(&self) -> Option<&Scope> {
         self.snapshot.scope.as_ref().or(self.requested.as_ref())
+    }
+
+    /// True for admins (or while the user is not known yet); otherwise says why not.
+    fn may_watch_others(&mut self) -> bool {
+        let admin = self.snapshot.user.as_ref().is_none_or(|u| u.admin);
+        if !admin {
+            self.message =
+                Some("only admins can watch other extensions; you see your own extension's calls".into());
+        }
+        admin
+    }
+
+    /// Watches what the picker points at, or runs the `:` command.
+    fn choose(&mut self) -> Option<PollCommand> {
+        let picker = self.picker.take()?;
+        let dir = self.directory.as_deref();
+        if picker.command {
+            match parse_command(&picker.query) {
+                Ok(Command::Account) => return Some(self.ask_scope(Scope::Account)),
+                Ok(Command::Extension(query)) if dir.is_none() && is_id(&query) => {
+                    return Some(self.ask_scope(Scope::Extension(query)));
+                }
+                Ok(Command::Extension(_)) => {}
+                Err(e) => {
+                    self.message = Some(e);
+                    return None;
+                }
+            }
+        }
+        match picker.chosen(dir) {
+            Some(entry) => Some(self.ask_scope(Scope::Extension(entry.id.clone()))),
+            None => {
+                self.message = Some(match dir {
+                    None => "the extension directory is still loading; try again in a moment, or type \
+                             :ext followed by an extension id"
+                        .into(),
+                    Some(_) => format!("no extension matches “{}”", picker.query),
+                });
+                None
+            }
+        }
+    }
+
+    /// Adds the watched extension to the favourites and saves them.
+    fn add_favourite(&mut self) {
+        let Some(Scope::Extension(id)) = self
+            .current_scope()
+            .cloned()
+            .filter(|s| *s != Scope::own_extension())
+        else {
+            self.message = Some("watch an extension first (x), then add it with f".into());
+            return;
+        };
+        let favourites = &mut self.prefs.favourites;
+        if let Some(i) = favourites.iter().position(|f| f.id == id) {
+            self.message = Some(format!("already favourite {}", i + 1));
+            return;
+        }
+        if favourites.len() >= MAX_FAVOURITES {
+            self.message = Some(format!(
+                "all {MAX_FAVOURITES} favourite keys are taken; remove one from the favourites in prefs.toml"
+            ));
+            return;
+        }
+        let label = self
+            .directory
+            .as_deref()
+            .and_then(|d| d.by_id(&id))
+            .map_or_else(|| format!("id {id}"), directory::label);
+        favourites.push(Favourite {
+            id,
+            label: label.clone(),
+        });
+        self.message = Some(format!("{label} is favourite {}", favourites.len()));
+        self.save_prefs();
+    }
+
+    /// Watches favourite `digit` (1–9), or the account for 0.
+    fn favourite(&mut self, digit: char) -> Option<PollCommand> {
+        let n = digit.to_digit(10)? as usize;
+        if n == 0 {
+            return Some(self.ask_scope(Scope::Account));
+        }
+        if !self.may_watch_others() {
+            return None;
+        }
+        match self.prefs.favourites.get(n - 1) {
+            Some(f) => {
+                let id = f.id.clone();
+                Some(self.ask_scope(Scope::Extension(id)))
+            }
+            None => {
+                self.message = Some(format!(
+                    "no favourite {n} yet: watch an extension (x) and press f to add it"
+                ));
+                None
+            }
+        }
     }
 
     /// Writes the preferences when they have a home; a failure is shown, never fatal.
@@ -400,7 +591,12 @@ impl App {
         PollCommand::SetScope(scope)
     }
 
+    /// Types into the picker when it is open, else into the filter prompt.
     fn type_char(&mut self, c: char) {
+        if let Some(picker) = &mut self.picker {
+            picker.push(c);
+            return;
+        }
         if let Some(p) = &mut self.prompt
             && p.chars().count() < MAX_FILTER
             && !c.is_control()
@@ -414,6 +610,49 @@ impl App {
     pub(crate) fn focus_index(&self) -> usize {
         list_index(self.focus)
     }
+}
+
+/// The character a key types, when it types one (no Ctrl or Alt).
+fn typed(ev: &KeyEvent) -> Option<char> {
+    match ev.code {
+        KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+        _ => None,
+    }
+}
+
+/// True for an extension id (digits).
+fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// True when a party of the record has an extension but no name the directory could give.
+fn needs_names(r: &CallRecord, dir: &Directory) -> bool {
+    parties(r).any(|p| p.name.is_none() && lookup(p, dir).is_some())
+}
+
+/// Names parties that have an extension id or number but no name.
+fn name_parties(r: &mut CallRecord, dir: &Directory) {
+    let fields = std::iter::once(&mut r.fields).chain(r.legs.iter_mut().map(|l| &mut l.fields));
+    for f in fields {
+        for p in [&mut f.from, &mut f.to].into_iter().flatten() {
+            if p.name.is_none() {
+                p.name = lookup(p, dir).and_then(|e| e.name.clone());
+            }
+        }
+    }
+}
+
+fn parties(r: &CallRecord) -> impl Iterator<Item = &Party> {
+    std::iter::once(&r.fields)
+        .chain(r.legs.iter().map(|l| &l.fields))
+        .flat_map(|f| [&f.from, &f.to].into_iter().flatten())
+}
+
+fn lookup<'a>(p: &Party, dir: &'a Directory) -> Option<&'a directory::DirectoryEntry> {
+    p.extension_id
+        .as_deref()
+        .and_then(|id| dir.by_id(id))
+        .or_else(|| p.extension_number.as_deref().and_then(|n| dir.by_number(n)))
 }
 
 /// Index of a list in per-list arrays.

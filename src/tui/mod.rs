@@ -4,6 +4,7 @@ mod app;
 mod format;
 pub mod keymap;
 mod layout;
+mod picker;
 mod plain;
 pub mod privacy;
 mod render;

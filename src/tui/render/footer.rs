@@ -44,6 +44,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     pieces.push((" ".into(), Style::new()));
+    if let Some(message) = app.message() {
+        pieces.push((message.to_owned(), theme.notice()));
+        frame.render_widget(Paragraph::new(fit_line(pieces, width)), area);
+        return;
+    }
     if !board.filter().is_empty() {
         pieces.push(("filter ".into(), theme.dim()));
         pieces.push((format!("“{}”", board.filter()), theme.notice()));

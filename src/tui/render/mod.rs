@@ -4,6 +4,7 @@ mod ended;
 mod footer;
 mod help;
 mod legs;
+mod picker;
 mod status;
 mod summary;
 
@@ -35,6 +36,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
     legs::render(frame, areas.legs, app, now);
     ended::render(frame, areas.ended, app, now);
     footer::render(frame, areas.footer, app);
+    picker::render(frame, area, app);
     if app.help {
         help::render(frame, area, app.theme);
     }
