@@ -1,24 +1,12 @@
 //! The account directory against the simulator: every page fetched in the Medium group (never Heavy),
 //! cached on disk with a TTL, and searched by name or number for the extension picker.
+mod supervisor_support;
+use supervisor_support::admin_client;
+
 use callboard::api::rate_limit::{HEAVY, MEDIUM};
-use callboard::api::{ClientConfig, RcClient};
 use callboard::directory::{self, Directory, DirectoryCache, DirectoryEntry, TTL};
-use callboard::secret::Secret;
 use callboard::sim::{RateGroup, SimOptions, Simulator};
 use jiff::{SignedDuration, Timestamp};
-
-fn client(sim: &Simulator, per_page: u32) -> RcClient {
-    let creds = sim.credentials();
-    let mut config = ClientConfig::new(
-        sim.base_url().parse().unwrap(),
-        creds.client_id.clone(),
-        Secret::new(creds.client_secret.clone()),
-        Secret::new(creds.admin_jwt.clone()),
-    );
-    config.token_cache_dir = None;
-    config.per_page = per_page;
-    RcClient::new(config).unwrap()
-}
 
 fn directory_requests(sim: &Simulator) -> Vec<callboard::sim::LoggedRequest> {
     sim.requests()
@@ -33,7 +21,7 @@ fn directory_requests(sim: &Simulator) -> Vec<callboard::sim::LoggedRequest> {
 #[tokio::test]
 async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() {
     let sim = Simulator::start(SimOptions::demo()).await.unwrap();
-    let rc = client(&sim, 3);
+    let rc = admin_client(&sim, 3);
     let tmp = tempfile::tempdir().unwrap();
     let cache = DirectoryCache::at(tmp.path().join("dir/directory.json"));
     let heavy_before = rc.rate_headroom(HEAVY);
@@ -85,7 +73,7 @@ async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() 
 #[tokio::test]
 async fn the_background_task_publishes_the_directory() {
     let sim = Simulator::start(SimOptions::demo()).await.unwrap();
-    let mut task = directory::spawn(client(&sim, 100), None);
+    let mut task = directory::spawn(admin_client(&sim, 100), None);
     let dir = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             if let Some(d) = task.directory.borrow_and_update().clone() {

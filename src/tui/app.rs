@@ -431,6 +431,17 @@ impl App {
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,
             Action::Privacy => self.privacy = !self.privacy,
+            Action::Conversations => {
+                let grouped = !self.board.grouped();
+                if grouped && !self.current_scope().is_some_and(Scope::is_account) {
+                    self.message = Some(
+                        "conversations join the records of one call in account scope; switch with a first"
+                            .into(),
+                    );
+                } else {
+                    self.board.set_grouped(grouped);
+                }
+            }
             Action::Pause => match self.paused.take() {
                 None => {
                     self.paused = Some(Paused {

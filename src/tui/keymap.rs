@@ -44,6 +44,8 @@ pub enum Action {
     Privacy,
     /// Freeze the screen (polling goes on), or apply what arrived meanwhile.
     Pause,
+    /// Show records of one telephony session as one conversation, or each record.
+    Conversations,
     /// In the filter prompt: keep the filter and leave the prompt.
     FilterKeep,
     /// In the filter prompt: clear the filter and leave the prompt.
@@ -159,6 +161,7 @@ pub const KEYMAP: &[Binding] = &[
     bind("Scope", &[Char('f')], Action::AddFavourite, "add favourite"),
     hint(bind("View", &[Char(' ')], Action::Pause, "pause ⇄ resume"), 4, "pause"),
     bind("View", &[Char('p')], Action::Privacy, "privacy mode"),
+    bind("View", &[Char('c')], Action::Conversations, "conversations ⇄ records"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),

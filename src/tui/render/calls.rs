@@ -133,6 +133,21 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     }
 }
 
+/// The via text; in conversation view a session of several records says how many.
+fn via(call: &Call, app: &App) -> String {
+    let via = call.via().unwrap_or_default();
+    let records = if app.board.grouped() {
+        app.board.conversation(call).len()
+    } else {
+        1
+    };
+    match records {
+        1 => via,
+        n if via.is_empty() => format!("⧉ {n} records"),
+        n => format!("⧉ {n} · {via}"),
+    }
+}
+
 fn arrow(descending: bool) -> &'static str {
     if descending { "▼" } else { "▲" }
 }
@@ -158,7 +173,7 @@ fn row(call: &Call, cols: &[(SortColumn, u16)], app: &App, now: Timestamp) -> Ro
             SortColumn::Direction => (format::direction(f.direction.as_ref()).to_owned(), theme.text()),
             SortColumn::From => (format::party(f.from.as_ref()), theme.text()),
             SortColumn::To => (format::party(f.to.as_ref()), theme.text()),
-            SortColumn::Via => (call.via().unwrap_or_default(), theme.dim()),
+            SortColumn::Via => (via(call, app), theme.dim()),
             SortColumn::Start => (format::time_of_day(call.start(), &app.tz), theme.dim()),
         };
         Cell::from(Line::from(Span::styled(fit(&text, w), style)))
