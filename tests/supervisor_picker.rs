@@ -199,3 +199,64 @@ fn unnamed_extension_parties_are_named_from_the_directory() {
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("Kenji Sato x117"), "{s}");
 }
+
+#[test]
+fn the_column_chooser_hides_and_orders_columns_and_saves_them() {
+    use callboard::board::SortColumn;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("prefs.toml");
+    let mut app = app_with(true, |o| o.prefs_path = Some(path.clone()));
+    key(&mut app, KeyCode::Char('C'));
+    insta::assert_snapshot!("columns_80x24", screen(&mut app, 80, 24));
+    // Hide DIR (third row), then move TO two places up, past FROM and the hidden DIR.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Enter);
+    let expected = [
+        SortColumn::State,
+        SortColumn::Duration,
+        SortColumn::To,
+        SortColumn::From,
+        SortColumn::Via,
+        SortColumn::Start,
+    ];
+    assert_eq!(Prefs::load(&path).unwrap().columns, expected);
+    let header = screen(&mut app, 120, 40).lines().nth(5).unwrap().to_owned();
+    assert!(header.starts_with("STATE      DUR ▼ TO"), "{header}");
+    assert!(!header.contains("DIR"));
+    // Another run starts with the saved columns.
+    let mut again = app_with(true, |o| o.prefs = Prefs::load(&path).unwrap());
+    assert_eq!(screen(&mut again, 120, 40).lines().nth(5).unwrap(), header);
+}
+
+#[test]
+fn the_theme_toggles_to_monochrome_and_is_saved() {
+    use ratatui::style::Color;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("prefs.toml");
+    let mut app = app_with(true, |o| {
+        o.no_color = false;
+        o.prefs_path = Some(path.clone());
+    });
+    let coloured = |app: &mut App| {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| draw(f, app, now())).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        buffer
+            .content
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    let env_allows = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    assert_eq!(coloured(&mut app), env_allows);
+    key(&mut app, KeyCode::Char('T'));
+    assert!(!coloured(&mut app));
+    assert_eq!(Prefs::load(&path).unwrap().theme, ThemeName::Mono);
+    key(&mut app, KeyCode::Char('T'));
+    assert_eq!(Prefs::load(&path).unwrap().theme, ThemeName::Color);
+}

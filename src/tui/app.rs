@@ -9,13 +9,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::columns::{ColumnChooser, effective};
 use super::keymap::{self, Action, Mode};
 use super::picker::{Command, Picker, parse_command};
 use super::privacy;
 use super::theme::Theme;
 use crate::api::Scope;
 use crate::api::model::{CallRecord, Party};
-use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort};
+use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort, SortColumn};
 use crate::directory::{self, Directory};
 use crate::prefs::{Favourite, MAX_FAVOURITES, Prefs, ThemeName};
 use crate::snapshot::{PollCommand, Snapshot};
@@ -117,6 +118,12 @@ pub struct App {
     pub(crate) message: Option<String>,
     /// The extension picker or `:` command line, while open.
     pub(crate) picker: Option<Picker>,
+    /// The column chooser, while open.
+    pub(crate) chooser: Option<ColumnChooser>,
+    /// Live-table columns, left to right.
+    pub(crate) columns: Vec<SortColumn>,
+    /// Colour is allowed (no `NO_COLOR`, no `--no-color`): the theme preference decides.
+    color_allowed: bool,
     /// The latest account directory, once known.
     pub(crate) directory: Option<Arc<Directory>>,
     directory_rx: Option<watch::Receiver<Option<Arc<Directory>>>>,
@@ -150,7 +157,7 @@ impl App {
             ended_cap: opts.ended_cap,
         });
         board.set_sort(prefs.sort, opts.clock.now());
-        let mono = prefs.theme == ThemeName::Mono;
+        let color_allowed = !(opts.no_color || Theme::no_color_env());
         App {
             board,
             snapshot: Arc::default(),
@@ -160,13 +167,16 @@ impl App {
             offsets: [0; 2],
             pages: [1; 2],
             requested: None,
-            theme: Theme::new(opts.no_color || mono || Theme::no_color_env()),
+            theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,
             message: None,
             picker: None,
+            chooser: None,
+            columns: effective(&prefs.columns),
+            color_allowed,
             directory: opts.directory.as_ref().and_then(|rx| rx.borrow().clone()),
             directory_rx: opts.directory.clone(),
             paused: None,
@@ -333,6 +343,9 @@ impl App {
     /// Handles a key; returns a command for the poller when the key asks for one.
     pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<PollCommand> {
         self.message = None;
+        if self.chooser.is_some() {
+            return self.act(keymap::lookup(&ev, Mode::Columns)?, now);
+        }
         let typing = if self.picker.is_some() {
             Some(Mode::Picker)
         } else {
@@ -364,6 +377,27 @@ impl App {
     /// Performs an action; returns a command for the poller when it asks for one.
     pub fn act(&mut self, action: Action, now: Timestamp) -> Option<PollCommand> {
         let page = self.pages[self.focus_index()].max(1) as isize;
+        if let Some(chooser) = &mut self.chooser {
+            match action {
+                Action::Down => chooser.step(1),
+                Action::Up => chooser.step(-1),
+                Action::ColumnLeft => chooser.shift(-1),
+                Action::ColumnRight => chooser.shift(1),
+                Action::ToggleColumn => {
+                    chooser.toggle();
+                }
+                Action::Quit => self.quit = true,
+                _ => self.chooser = None,
+            }
+            if let Some(chooser) = &self.chooser
+                && chooser.shown() != self.columns
+            {
+                self.columns = chooser.shown();
+                self.prefs.columns = self.columns.clone();
+                self.save_prefs();
+            }
+            return None;
+        }
         if let Some(picker) = &mut self.picker {
             let len = picker.matches(self.directory.as_deref()).len();
             let step = match action {
@@ -467,6 +501,20 @@ impl App {
                 }
             }
             Action::Cancel => self.picker = None,
+            Action::Columns => self.chooser = Some(ColumnChooser::new(&self.columns)),
+            Action::ToggleTheme => {
+                self.prefs.theme = match self.prefs.theme {
+                    ThemeName::Color => ThemeName::Mono,
+                    ThemeName::Mono => ThemeName::Color,
+                };
+                self.theme = theme(self.color_allowed, self.prefs.theme);
+                if !self.color_allowed {
+                    self.message = Some("colour is off (NO_COLOR or --no-color); the choice is saved".into());
+                }
+                self.save_prefs();
+            }
+            // Only the column chooser acts on these.
+            Action::ToggleColumn | Action::ColumnLeft | Action::ColumnRight => {}
             Action::Choose => return self.choose(),
             Action::AddFavourite => self.add_favourite(),
             // Needs the digit pressed: handled in `key`.
@@ -621,6 +669,11 @@ impl App {
     pub(crate) fn focus_index(&self) -> usize {
         list_index(self.focus)
     }
+}
+
+/// The theme for a preference, in colour only when colour is allowed.
+fn theme(color_allowed: bool, name: ThemeName) -> Theme {
+    Theme::new(!color_allowed || name == ThemeName::Mono)
 }
 
 /// The character a key types, when it types one (no Ctrl or Alt).

@@ -46,6 +46,16 @@ pub enum Action {
     Pause,
     /// Show records of one telephony session as one conversation, or each record.
     Conversations,
+    /// Open the column chooser.
+    Columns,
+    /// Switch between colour and monochrome.
+    ToggleTheme,
+    /// In the column chooser: show or hide the column.
+    ToggleColumn,
+    /// In the column chooser: move the column left.
+    ColumnLeft,
+    /// In the column chooser: move the column right.
+    ColumnRight,
     /// In the filter prompt: keep the filter and leave the prompt.
     FilterKeep,
     /// In the filter prompt: clear the filter and leave the prompt.
@@ -75,6 +85,8 @@ pub enum Mode {
     Prompt,
     /// Keys search the extension picker.
     Picker,
+    /// Keys arrange the live table's columns.
+    Columns,
 }
 
 /// One key: a plain character (shift allowed), a Ctrl chord, or a named key.
@@ -139,6 +151,13 @@ const fn picker(keys: &'static [Key], action: Action, help: &'static str) -> Bin
     }
 }
 
+const fn chooser(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        mode: Mode::Columns,
+        ..bind("Column chooser", keys, action, help)
+    }
+}
+
 /// Every binding. Each F-key has a plain-key twin for terminals that eat F-keys.
 #[rustfmt::skip]
 pub const KEYMAP: &[Binding] = &[
@@ -162,6 +181,8 @@ pub const KEYMAP: &[Binding] = &[
     hint(bind("View", &[Char(' ')], Action::Pause, "pause ⇄ resume"), 4, "pause"),
     bind("View", &[Char('p')], Action::Privacy, "privacy mode"),
     bind("View", &[Char('c')], Action::Conversations, "conversations ⇄ records"),
+    bind("View", &[Char('C')], Action::Columns, "choose columns"),
+    bind("View", &[Char('T')], Action::ToggleTheme, "colour ⇄ monochrome"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
@@ -179,6 +200,13 @@ pub const KEYMAP: &[Binding] = &[
     picker(&[Code(KeyCode::Down)], Action::Down, "next match"),
     picker(&[Code(KeyCode::Up)], Action::Up, "previous match"),
     picker(&[Ctrl('c')], Action::Quit, "quit"),
+    chooser(&[Char(' ')], Action::ToggleColumn, "show ⇄ hide"),
+    chooser(&[Char('K'), Char('<')], Action::ColumnLeft, "move left"),
+    chooser(&[Char('J'), Char('>')], Action::ColumnRight, "move right"),
+    chooser(&[Char('j'), Code(KeyCode::Down)], Action::Down, "next column"),
+    chooser(&[Char('k'), Code(KeyCode::Up)], Action::Up, "previous column"),
+    chooser(&[Code(KeyCode::Enter), Code(KeyCode::Esc), Char('C')], Action::Cancel, "close"),
+    chooser(&[Char('q'), Ctrl('c')], Action::Quit, "quit"),
 ];
 
 impl Key {

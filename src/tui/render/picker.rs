@@ -2,10 +2,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::fit_line;
+use super::{fit_line, popup};
 use crate::directory;
 use crate::tui::app::App;
 use crate::tui::sanitize;
@@ -16,27 +15,22 @@ const WIDTH: u16 = 64;
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(picker) = app.picker() else { return };
     let theme = app.theme;
-    let width = area.width.saturating_sub(4).min(WIDTH);
-    let height = area.height.saturating_sub(4).clamp(5, 18);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height: height.min(area.height),
-    };
-    frame.render_widget(Clear, popup);
+    let size = (
+        area.width.saturating_sub(4).min(WIDTH),
+        area.height.saturating_sub(4).clamp(5, 18),
+    );
     let (title, prompt) = if picker.command {
         (" Command ", ":")
     } else {
         (" Watch an extension ", "› ")
     };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.dim())
-        .title(Line::styled(title, theme.title()))
-        .title_bottom(Line::styled(" Enter watch · Esc close · ↑↓ choose ", theme.dim()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup(
+        frame,
+        area,
+        size,
+        (title, " Enter watch · Esc close · ↑↓ choose "),
+        theme,
+    );
     let w = inner.width as usize;
     let query = sanitize::clean(&picker.query);
     let mut lines = vec![fit_line(
