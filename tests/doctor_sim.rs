@@ -128,7 +128,11 @@ async fn a_second_run_reuses_the_cached_token() {
     let first = run_cached(&sim, &jwt, Some(dir.path())).await;
     assert!(token(&first).contains("new token is cached"), "{}", token(&first));
     let second = run_cached(&sim, &jwt, Some(dir.path())).await;
-    assert!(token(&second).contains("reused the cached token"), "{}", token(&second));
+    assert!(
+        token(&second).contains("reused the cached token"),
+        "{}",
+        token(&second)
+    );
 }
 
 #[test]
