@@ -3,6 +3,7 @@ pub mod api;
 pub mod board;
 pub mod cli;
 pub mod config;
+pub mod directory;
 pub mod doctor;
 pub mod logging;
 pub mod output;

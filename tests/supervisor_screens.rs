@@ -141,3 +141,21 @@ fn pause_freezes_the_screen_and_counts_what_waits() {
         "{resumed}"
     );
 }
+
+#[test]
+fn conversations_toggle_in_account_scope_only() {
+    let (mut app, last) = app();
+    press(&mut app, KeyCode::Char('c'));
+    assert!(!app.board().grouped());
+    assert!(
+        screen(&mut app, 120, 40).contains("conversations join the records of one call in account scope")
+    );
+    let mut s = last.clone();
+    s.seq += 1;
+    s.scope = Some(callboard::api::Scope::Account);
+    app.apply(Arc::new(s), now());
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.board().grouped());
+    press(&mut app, KeyCode::Char('c'));
+    assert!(!app.board().grouped());
+}

@@ -14,8 +14,8 @@ use url::Url;
 
 use super::auth::Auth;
 use super::error::{self, ApiError, Endpoint, clean_server_text};
-use super::model::{ActiveCallsPage, CallRecord, SkippedRecord};
-use super::rate_limit::{self, HEAVY, Headroom, LIGHT, RateLimitHeaders, RateLimiter};
+use super::model::{ActiveCallsPage, CallRecord, Navigation, SkippedRecord};
+use super::rate_limit::{self, HEAVY, Headroom, LIGHT, MEDIUM, RateLimitHeaders, RateLimiter};
 use super::scope::Scope;
 use super::token_cache::TokenCache;
 use crate::config::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, check_server_url};
@@ -296,6 +296,49 @@ impl RcClient {
         })
     }
 
+    /// The account's extension directory (`GET /restapi/v1.0/account/~/extension`), every page. Each page
+    /// spends one Medium request, never the Heavy budget of the active-calls polls. Records without a
+    /// readable id are skipped.
+    pub async fn list_extensions(&self) -> Result<Vec<DirectoryEntry>, ApiError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            records: Vec<serde_json::Value>,
+            #[serde(default)]
+            navigation: Navigation,
+        }
+        let base = &self.inner.transport.base;
+        let mut url = base
+            .join("/restapi/v1.0/account/~/extension")
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        url.query_pairs_mut()
+            .append_pair("perPage", &self.inner.per_page.to_string());
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        while seen.insert(url.clone()) && seen.len() <= MAX_PAGES {
+            let reply = self.get(&url, MEDIUM, Endpoint::Other).await?;
+            let page: Page = serde_json::from_slice(&reply.body).map_err(|e| json_error("extensions", &e))?;
+            entries.extend(page.records.into_iter().filter_map(DirectoryEntry::from_json));
+            let Some(next) = page
+                .navigation
+                .next_page
+                .map(|l| l.uri)
+                .filter(|u| !u.trim().is_empty())
+            else {
+                return Ok(entries);
+            };
+            url = next_page_url(base, &next, &seen)?;
+        }
+        Err(ApiError::Malformed(format!(
+            "more than {MAX_PAGES} pages of extensions"
+        )))
+    }
+
+    /// The server every request goes to.
+    pub fn server_url(&self) -> &Url {
+        &self.inner.transport.base
+    }
+
     /// Zero when a request in `group` may be sent now, else how long to wait (budget or 429 penalty).
     pub fn wait_before(&self, group: &str) -> Duration {
         self.inner.transport.limiter.wait_before(group, Instant::now())
@@ -348,6 +391,39 @@ impl RcClient {
                 &secrets,
             ));
         }
+    }
+}
+
+/// One extension of the account directory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    /// The extension id (digits).
+    pub id: String,
+    /// The short number dialled inside the account.
+    pub number: Option<String>,
+    /// The display name.
+    pub name: Option<String>,
+    /// `User`, `Department` (call queue), `IvrMenu`…
+    pub kind: Option<String>,
+}
+
+impl DirectoryEntry {
+    /// Reads one directory record; `None` without a numeric id. Text fields that are not strings are ignored.
+    fn from_json(v: serde_json::Value) -> Option<Self> {
+        let id = match v.get("id")? {
+            serde_json::Value::Number(n) => n.as_u64()?.to_string(),
+            serde_json::Value::String(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) => {
+                s.clone()
+            }
+            _ => return None,
+        };
+        let text = |key: &str| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        Some(DirectoryEntry {
+            id,
+            number: text("extensionNumber"),
+            name: text("name"),
+            kind: text("type"),
+        })
     }
 }
 

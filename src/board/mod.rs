@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 mod alerts;
 mod call;
+mod conversation;
 mod sort;
 mod summary;
 
@@ -14,6 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::api::model::CallRecord;
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
 pub use call::{Call, CallState, party_label};
+pub use conversation::{parties, session_of};
 pub use sort::{Sort, SortColumn};
 pub use summary::Summary;
 
@@ -67,8 +69,13 @@ struct View {
 }
 
 impl View {
-    fn rebuild(&mut self, calls: &[Call], needle: &str) {
-        self.rows = (0..calls.len()).filter(|&i| calls[i].matches(needle)).collect();
+    /// The rows matching `needle`; with `grouped`, only the first row of each telephony session.
+    fn rebuild(&mut self, calls: &[Call], needle: &str, grouped: bool) {
+        let mut sessions = std::collections::HashSet::new();
+        self.rows = (0..calls.len())
+            .filter(|&i| calls[i].matches(needle))
+            .filter(|&i| !grouped || session_of(&calls[i]).is_none_or(|s| sessions.insert(s)))
+            .collect();
         let found = self
             .selected
             .as_deref()
@@ -102,6 +109,7 @@ pub struct Board {
     sort: Sort,
     needle: String,
     filter: String,
+    grouped: bool,
     live_view: View,
     ended_view: View,
 }
@@ -222,8 +230,36 @@ impl Board {
     pub fn set_filter(&mut self, text: &str) {
         self.filter = text.to_owned();
         self.needle = text.to_lowercase();
-        self.live_view.rebuild(&self.live, &self.needle);
-        self.ended_view.rebuild(&self.ended, &self.needle);
+        self.rebuild_views();
+    }
+
+    /// True while records of one telephony session show as one conversation row.
+    pub fn grouped(&self) -> bool {
+        self.grouped
+    }
+
+    /// Shows each telephony session once (its first record in the list's order), or every record.
+    pub fn set_grouped(&mut self, grouped: bool) {
+        self.grouped = grouped;
+        self.rebuild_views();
+    }
+
+    /// Every call, live then ended, of `call`'s telephony session (just `call` without one).
+    pub fn conversation<'a>(&'a self, call: &'a Call) -> Vec<&'a Call> {
+        match session_of(call) {
+            Some(session) => self
+                .live
+                .iter()
+                .chain(&self.ended)
+                .filter(|c| session_of(c) == Some(session))
+                .collect(),
+            None => vec![call],
+        }
+    }
+
+    fn rebuild_views(&mut self) {
+        self.live_view.rebuild(&self.live, &self.needle, self.grouped);
+        self.ended_view.rebuild(&self.ended, &self.needle, self.grouped);
     }
 
     /// Totals over all calls, ignoring the filter.
@@ -350,8 +386,7 @@ impl Board {
                 self.expired.insert(call.id().to_owned(), now);
             }
         }
-        self.live_view.rebuild(&self.live, &self.needle);
-        self.ended_view.rebuild(&self.ended, &self.needle);
+        self.rebuild_views();
     }
 }
 

@@ -153,6 +153,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         eprintln!("callboard: {note}");
     }
     let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
+    let directory = crate::directory::spawn_for(&client);
     let poller = poller::spawn_recording(
         client,
         PollerConfig {
@@ -165,6 +166,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let opts = tui::UiOptions {
         prefs,
         prefs_path,
+        directory: Some(directory.directory.clone()),
         demo: sim.is_some(),
         no_color: args.no_color,
         osc52: !args.no_osc52,
@@ -178,6 +180,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         .await
         .map_err(Fatal::from);
     poller.task.abort();
+    directory.task.abort();
     let _ = poller.task.await;
     if let Some(problem) = recorder.and_then(Recorder::finish) {
         eprintln!("callboard: {problem}");

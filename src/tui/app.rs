@@ -10,13 +10,18 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::clipboard::{self, Wrap};
+use super::columns::{ColumnChooser, effective};
 use super::keymap::{self, Action, Mode};
+use super::picker::{Command, Picker, parse_command};
 use super::privacy;
 use super::theme::Theme;
 use crate::api::Scope;
-use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort};
-use crate::prefs::{Prefs, ThemeName};
+use crate::api::model::{CallRecord, Party};
+use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort, SortColumn};
+use crate::directory::{self, Directory};
+use crate::prefs::{Favourite, MAX_FAVOURITES, Prefs, ThemeName};
 use crate::snapshot::{PollCommand, Snapshot};
+use tokio::sync::watch;
 
 /// Longest filter text kept.
 const MAX_FILTER: usize = 200;
@@ -104,6 +109,8 @@ pub struct UiOptions {
     pub osc52: bool,
     /// Where one-off status-bar messages come from.
     pub notes: Notes,
+    /// The account directory as the directory task publishes it.
+    pub directory: Option<watch::Receiver<Option<Arc<Directory>>>>,
 }
 
 impl Default for UiOptions {
@@ -121,6 +128,7 @@ impl Default for UiOptions {
             prefs_path: None,
             osc52: true,
             notes: Notes::default(),
+            directory: None,
         }
     }
 }
@@ -148,6 +156,17 @@ pub struct App {
     pub(crate) alerts: AlertConfig,
     /// Phone numbers and external names are masked.
     pub(crate) privacy: bool,
+    /// The extension picker or `:` command line, while open.
+    pub(crate) picker: Option<Picker>,
+    /// The column chooser, while open.
+    pub(crate) chooser: Option<ColumnChooser>,
+    /// Live-table columns, left to right.
+    pub(crate) columns: Vec<SortColumn>,
+    /// Colour is allowed (no `NO_COLOR`, no `--no-color`): the theme preference decides.
+    color_allowed: bool,
+    /// The latest account directory, once known.
+    pub(crate) directory: Option<Arc<Directory>>,
+    directory_rx: Option<watch::Receiver<Option<Arc<Directory>>>>,
     paused: Option<Paused>,
     bell: bool,
     bell_due: bool,
@@ -186,7 +205,7 @@ impl App {
             ended_cap: opts.ended_cap,
         });
         board.set_sort(prefs.sort, opts.clock.now());
-        let mono = prefs.theme == ThemeName::Mono;
+        let color_allowed = !(opts.no_color || Theme::no_color_env());
         App {
             board,
             snapshot: Arc::default(),
@@ -196,13 +215,19 @@ impl App {
             offsets: [0; 2],
             pages: [1; 2],
             requested: None,
-            theme: Theme::new(opts.no_color || mono || Theme::no_color_env()),
+            theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
             replay: opts.replay,
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,
             message: None,
+            picker: None,
+            chooser: None,
+            columns: effective(&prefs.columns),
+            color_allowed,
+            directory: opts.directory.as_ref().and_then(|rx| rx.borrow().clone()),
+            directory_rx: opts.directory.clone(),
             paused: None,
             bell: prefs.bell,
             bell_due: false,
@@ -249,13 +274,50 @@ impl App {
         self.privacy
     }
 
-    /// A call as the screen shows it: masked while privacy mode is on.
+    /// A call as the screen shows it: parties without a name named from the directory, then masked while
+    /// privacy mode is on.
     pub fn shown<'a>(&self, call: &'a Call) -> Cow<'a, Call> {
-        if self.privacy {
-            Cow::Owned(call.with_record(privacy::mask_record))
-        } else {
-            Cow::Borrowed(call)
+        let dir = self
+            .directory
+            .as_deref()
+            .filter(|d| needs_names(call.record(), d));
+        if !self.privacy && dir.is_none() {
+            return Cow::Borrowed(call);
         }
+        Cow::Owned(call.with_record(|r| {
+            if let Some(dir) = dir {
+                name_parties(r, dir);
+            }
+            if self.privacy {
+                privacy::mask_record(r);
+            }
+        }))
+    }
+
+    /// Takes the newest directory the directory task published.
+    fn refresh_directory(&mut self) {
+        if let Some(rx) = &mut self.directory_rx
+            && rx.has_changed().unwrap_or(false)
+        {
+            self.directory = rx.borrow_and_update().clone();
+        }
+    }
+
+    /// The open picker.
+    pub fn picker(&self) -> Option<&Picker> {
+        self.picker.as_ref()
+    }
+
+    /// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
+    pub(crate) fn directory_scope_label(&self) -> Option<String> {
+        let Some(Scope::Extension(id)) = self.current_scope() else {
+            return None;
+        };
+        let entry = self.directory.as_deref()?.by_id(id)?;
+        Some(match (&entry.number, &entry.name) {
+            (Some(n), Some(name)) => format!("extension {n} ({name})"),
+            _ => format!("extension {}", directory::label(entry)),
+        })
     }
 
     /// While paused: when the screen froze and how many new polls are held back.
@@ -271,6 +333,7 @@ impl App {
     /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
     /// While paused it is held back (the newest one) until the pause ends.
     pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) {
+        self.refresh_directory();
         if let Some(p) = &mut self.paused {
             let known = p.latest.as_ref().map(|s| s.poll_seq).or(self.poll_seq);
             if known != Some(snapshot.poll_seq) {
@@ -294,6 +357,7 @@ impl App {
 
     /// A clock tick: ended calls whose window ran out go; alerts are checked. Nothing moves while paused.
     pub fn tick(&mut self, now: Timestamp) {
+        self.refresh_directory();
         if self.paused.is_none() {
             self.board.expire(now);
             self.watch_alerts(now);
@@ -329,13 +393,20 @@ impl App {
 
     /// Handles a key; returns a command for the poller when the key asks for one.
     pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<PollCommand> {
-        if self.prompt.is_some() {
-            return match keymap::lookup(&ev, Mode::Prompt) {
+        self.message = None;
+        if self.chooser.is_some() {
+            return self.act(keymap::lookup(&ev, Mode::Columns)?, now);
+        }
+        let typing = if self.picker.is_some() {
+            Some(Mode::Picker)
+        } else {
+            self.prompt.as_ref().map(|_| Mode::Prompt)
+        };
+        if let Some(mode) = typing {
+            return match keymap::lookup(&ev, mode) {
                 Some(action) => self.act(action, now),
                 None => {
-                    if let KeyCode::Char(c) = ev.code
-                        && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    {
+                    if let Some(c) = typed(&ev) {
                         self.type_char(c);
                     }
                     None
@@ -348,12 +419,53 @@ impl App {
             self.help = false;
             return None;
         }
-        self.act(action?, now)
+        match (action?, ev.code) {
+            (Action::Favourite, KeyCode::Char(digit)) => self.favourite(digit),
+            (action, _) => self.act(action, now),
+        }
     }
 
     /// Performs an action; returns a command for the poller when it asks for one.
     pub fn act(&mut self, action: Action, now: Timestamp) -> Option<PollCommand> {
         let page = self.pages[self.focus_index()].max(1) as isize;
+        if let Some(chooser) = &mut self.chooser {
+            match action {
+                Action::Down => chooser.step(1),
+                Action::Up => chooser.step(-1),
+                Action::ColumnLeft => chooser.shift(-1),
+                Action::ColumnRight => chooser.shift(1),
+                Action::ToggleColumn => {
+                    chooser.toggle();
+                }
+                Action::Quit => self.quit = true,
+                _ => self.chooser = None,
+            }
+            if let Some(chooser) = &self.chooser
+                && chooser.shown() != self.columns
+            {
+                self.columns = chooser.shown();
+                self.prefs.columns = self.columns.clone();
+                self.save_prefs();
+            }
+            return None;
+        }
+        if let Some(picker) = &mut self.picker {
+            let len = picker.matches(self.directory.as_deref()).len();
+            let step = match action {
+                Action::Down => Some(1),
+                Action::Up => Some(-1),
+                Action::FilterErase => Some(0),
+                _ => None,
+            };
+            if let Some(step) = step {
+                if step == 0 {
+                    picker.erase();
+                } else {
+                    picker.step(step, len);
+                }
+                return None;
+            }
+        }
         match action {
             Action::Down => self.board.move_selection(self.focus, 1),
             Action::Up => self.board.move_selection(self.focus, -1),
@@ -404,6 +516,16 @@ impl App {
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,
             Action::Privacy => self.privacy = !self.privacy,
+            Action::Conversations => {
+                let grouped = !self.board.grouped();
+                if grouped && !self.current_scope().is_some_and(Scope::is_account) {
+                    self.say(
+                        "conversations join the records of one call in account scope; switch with a first",
+                    );
+                } else {
+                    self.board.set_grouped(grouped);
+                }
+            }
             Action::Pause => match self.paused.take() {
                 None => {
                     self.paused = Some(Paused {
@@ -424,6 +546,30 @@ impl App {
                 self.prompt = None;
                 self.board.set_filter("");
             }
+            Action::Picker | Action::Command => {
+                if self.may_watch_others() {
+                    self.picker = Some(Picker::new(action == Action::Command));
+                }
+            }
+            Action::Cancel => self.picker = None,
+            Action::Columns => self.chooser = Some(ColumnChooser::new(&self.columns)),
+            Action::ToggleTheme => {
+                self.prefs.theme = match self.prefs.theme {
+                    ThemeName::Color => ThemeName::Mono,
+                    ThemeName::Mono => ThemeName::Color,
+                };
+                self.theme = theme(self.color_allowed, self.prefs.theme);
+                if !self.color_allowed {
+                    self.say("colour is off (NO_COLOR or --no-color); the choice is saved");
+                }
+                self.save_prefs();
+            }
+            // Only the column chooser acts on these.
+            Action::ToggleColumn | Action::ColumnLeft | Action::ColumnRight => {}
+            Action::Choose => return self.choose(),
+            Action::AddFavourite => self.add_favourite(),
+            // Needs the digit pressed: handled in `key`.
+            Action::Favourite => {}
             Action::FilterErase => {
                 if let Some(p) = &mut self.prompt {
                     p.pop();
@@ -440,6 +586,104 @@ impl App {
         self.snapshot.scope.as_ref().or(self.requested.as_ref())
     }
 
+    /// True for admins (or while the user is not known yet); otherwise says why not.
+    fn may_watch_others(&mut self) -> bool {
+        let admin = self.snapshot.user.as_ref().is_none_or(|u| u.admin);
+        if !admin {
+            self.say("only admins can watch other extensions; you see your own extension's calls");
+        }
+        admin
+    }
+
+    /// Watches what the picker points at, or runs the `:` command.
+    fn choose(&mut self) -> Option<PollCommand> {
+        let picker = self.picker.take()?;
+        let dir = self.directory.as_deref();
+        if picker.command {
+            match parse_command(&picker.query) {
+                Ok(Command::Account) => return Some(self.ask_scope(Scope::Account)),
+                Ok(Command::Extension(query)) if dir.is_none() && is_id(&query) => {
+                    return Some(self.ask_scope(Scope::Extension(query)));
+                }
+                Ok(Command::Extension(_)) => {}
+                Err(e) => {
+                    self.say(e);
+                    return None;
+                }
+            }
+        }
+        match picker.chosen(dir) {
+            Some(entry) => Some(self.ask_scope(Scope::Extension(entry.id.clone()))),
+            None => {
+                self.say(match dir {
+                    None => "the extension directory is still loading; try again in a moment, or type \
+                             :ext followed by an extension id"
+                        .into(),
+                    Some(_) => format!("no extension matches “{}”", picker.query),
+                });
+                None
+            }
+        }
+    }
+
+    /// Adds the watched extension to the favourites and saves them.
+    fn add_favourite(&mut self) {
+        let Some(Scope::Extension(id)) = self
+            .current_scope()
+            .cloned()
+            .filter(|s| *s != Scope::own_extension())
+        else {
+            self.say("watch an extension first (x), then add it with f");
+            return;
+        };
+        let favourites = &mut self.prefs.favourites;
+        if let Some(i) = favourites.iter().position(|f| f.id == id) {
+            self.say(format!("already favourite {}", i + 1));
+            return;
+        }
+        if favourites.len() >= MAX_FAVOURITES {
+            self.say(format!(
+                "all {MAX_FAVOURITES} favourite keys are taken; remove one from the favourites in prefs.toml"
+            ));
+            return;
+        }
+        let label = self
+            .directory
+            .as_deref()
+            .and_then(|d| d.by_id(&id))
+            .map_or_else(|| format!("id {id}"), directory::label);
+        favourites.push(Favourite {
+            id,
+            label: label.clone(),
+        });
+        let count = favourites.len();
+        self.say(format!("{label} is favourite {count}"));
+        self.save_prefs();
+    }
+
+    /// Watches favourite `digit` (1–9), or the account for 0.
+    fn favourite(&mut self, digit: char) -> Option<PollCommand> {
+        let n = digit.to_digit(10)? as usize;
+        if n == 0 {
+            return Some(self.ask_scope(Scope::Account));
+        }
+        if !self.may_watch_others() {
+            return None;
+        }
+        match self.prefs.favourites.get(n - 1) {
+            Some(f) => {
+                let id = f.id.clone();
+                Some(self.ask_scope(Scope::Extension(id)))
+            }
+            None => {
+                self.say(format!(
+                    "no favourite {n} yet: watch an extension (x) and press f to add it"
+                ));
+                None
+            }
+        }
+    }
+
     /// Writes the preferences when they have a home; a failure is shown, never fatal.
     fn save_prefs(&mut self) {
         if let Some(path) = &self.prefs_path
@@ -449,13 +693,18 @@ impl App {
                 "could not save preferences to {}: {e}; they last for this run",
                 path.display()
             );
-            self.message = Some((text, Timestamp::MAX));
+            self.say(text);
         }
     }
 
     /// OSC 52 bytes to write to the terminal, once.
     pub fn take_clipboard(&mut self) -> Option<Vec<u8>> {
         self.clipboard.take()
+    }
+
+    /// Shows `text` until the next key.
+    fn say(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), Timestamp::MAX));
     }
 
     /// The message to show at `now`, if one is current.
@@ -502,7 +751,12 @@ impl App {
         PollCommand::SetScope(scope)
     }
 
+    /// Types into the picker when it is open, else into the filter prompt.
     fn type_char(&mut self, c: char) {
+        if let Some(picker) = &mut self.picker {
+            picker.push(c);
+            return;
+        }
         if let Some(p) = &mut self.prompt
             && p.chars().count() < MAX_FILTER
             && !c.is_control()
@@ -516,6 +770,54 @@ impl App {
     pub(crate) fn focus_index(&self) -> usize {
         list_index(self.focus)
     }
+}
+
+/// The theme for a preference, in colour only when colour is allowed.
+fn theme(color_allowed: bool, name: ThemeName) -> Theme {
+    Theme::new(!color_allowed || name == ThemeName::Mono)
+}
+
+/// The character a key types, when it types one (no Ctrl or Alt).
+fn typed(ev: &KeyEvent) -> Option<char> {
+    match ev.code {
+        KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+        _ => None,
+    }
+}
+
+/// True for an extension id (digits).
+fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// True when a party of the record has an extension but no name the directory could give.
+fn needs_names(r: &CallRecord, dir: &Directory) -> bool {
+    parties(r).any(|p| p.name.is_none() && lookup(p, dir).is_some())
+}
+
+/// Names parties that have an extension id or number but no name.
+fn name_parties(r: &mut CallRecord, dir: &Directory) {
+    let fields = std::iter::once(&mut r.fields).chain(r.legs.iter_mut().map(|l| &mut l.fields));
+    for f in fields {
+        for p in [&mut f.from, &mut f.to].into_iter().flatten() {
+            if p.name.is_none() {
+                p.name = lookup(p, dir).and_then(|e| e.name.clone());
+            }
+        }
+    }
+}
+
+fn parties(r: &CallRecord) -> impl Iterator<Item = &Party> {
+    std::iter::once(&r.fields)
+        .chain(r.legs.iter().map(|l| &l.fields))
+        .flat_map(|f| [&f.from, &f.to].into_iter().flatten())
+}
+
+fn lookup<'a>(p: &Party, dir: &'a Directory) -> Option<&'a directory::DirectoryEntry> {
+    p.extension_id
+        .as_deref()
+        .and_then(|id| dir.by_id(id))
+        .or_else(|| p.extension_number.as_deref().and_then(|n| dir.by_number(n)))
 }
 
 /// Index of a list in per-list arrays.

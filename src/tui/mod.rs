@@ -2,9 +2,11 @@
 #![warn(missing_docs)]
 mod app;
 pub mod clipboard;
+mod columns;
 mod format;
 pub mod keymap;
 mod layout;
+mod picker;
 mod plain;
 pub mod privacy;
 mod render;

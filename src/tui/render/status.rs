@@ -38,7 +38,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("  ".into(), Style::new()));
     }
     left.extend(super::summary::markers(app));
-    left.push((scope_label(app.current_scope(), snap), theme.title()));
+    let scope = app.directory_scope_label();
+    left.push((
+        scope.unwrap_or_else(|| scope_label(app.current_scope(), snap)),
+        theme.title(),
+    ));
     if app.demo {
         left.push(("  ".into(), Style::new()));
         left.push((" DEMO ".into(), theme.demo()));
