@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 /// Declares an enum-like API string field: known values as variants, anything else kept in `Other`.
 macro_rules! api_enum {
@@ -387,7 +388,9 @@ pub struct ActiveCallsPage {
 impl ActiveCallsPage {
     /// Parses a response body. Fails only when the envelope itself is unreadable; a bad record is skipped.
     pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let raw: CallLogResponse<serde_json::Value> = serde_json::from_slice(body)?;
+        // Records stay raw JSON slices of `body` until each is parsed on its own: no intermediate
+        // `Value` tree (which cost more than half the parse time and memory of a 1,000-record page).
+        let raw: CallLogResponse<&RawValue> = serde_json::from_slice(body)?;
         let mut page = ActiveCallsPage {
             records: Vec::with_capacity(raw.records.len()),
             skipped: Vec::new(),
@@ -395,16 +398,11 @@ impl ActiveCallsPage {
             navigation: raw.navigation,
         };
         for (index, value) in raw.records.into_iter().enumerate() {
-            let id = value.get("id").and_then(|v| match v {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
-            match serde_json::from_value::<CallRecord>(value) {
+            match serde_json::from_str::<CallRecord>(value.get()) {
                 Ok(record) => page.records.push(record),
                 Err(e) => page.skipped.push(SkippedRecord {
                     index,
-                    id,
+                    id: record_id(value),
                     error: e.to_string(),
                 }),
             }
@@ -422,6 +420,19 @@ impl CallRecord {
     /// The master leg, if the record has legs and one is marked master.
     pub fn master_leg(&self) -> Option<&Leg> {
         self.legs.iter().find(|l| l.master == Some(true))
+    }
+}
+
+/// The `id` of a record that failed to parse, when it has a readable one.
+fn record_id(record: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Id>(record.get()).ok()?.id? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
