@@ -72,23 +72,25 @@ fn y_copies_the_session_id_and_shift_y_the_record() {
 }
 
 /// The top screen line after drawing at 160 columns.
-fn status_line(app: &mut App) -> String {
+/// The first (status) and last (footer) lines of the screen.
+fn edge_lines(app: &mut App) -> (String, String) {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
     terminal.draw(|f| callboard::tui::draw(f, app, now())).unwrap();
-    let buffer = terminal.backend().buffer();
-    buffer.content[..160].iter().map(|c| c.symbol()).collect()
+    let cells = &terminal.backend().buffer().content;
+    let line = |cells: &[ratatui::buffer::Cell]| cells.iter().map(|c| c.symbol()).collect::<String>();
+    (line(&cells[..160]), line(&cells[cells.len() - 160..]))
 }
 
 #[test]
-fn the_confirmation_shows_on_the_status_bar_and_replays_are_marked() {
+fn the_confirmation_shows_on_the_bottom_line_and_replays_are_marked() {
     let mut app = board_app(&options(false));
     press(&mut app, 'y');
-    assert!(status_line(&mut app).contains("copied telephonySessionId"));
+    assert!(edge_lines(&mut app).1.contains("copied telephonySessionId"));
     let mut replay = board_app(&UiOptions {
         replay: true,
         ..options(false)
     });
-    assert!(status_line(&mut replay).contains(" REPLAY "));
+    assert!(edge_lines(&mut replay).0.contains(" REPLAY "));
 }
 
 #[test]

@@ -51,10 +51,6 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("  ".into(), Style::new()));
         left.push((" REPLAY ".into(), theme.demo()));
     }
-    if let Some(message) = app.message(now) {
-        left.push(("  ".into(), Style::new()));
-        left.push((message.to_owned(), theme.notice()));
-    }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
     let long: Pieces = vec![
