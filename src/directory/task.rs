@@ -24,9 +24,15 @@ pub struct DirectoryTask {
     pub task: JoinHandle<()>,
 }
 
-/// Starts keeping the directory of `client`'s server, cached in the platform cache directory.
+/// Starts keeping the directory of `client`'s server, cached in the platform cache directory (not for a
+/// loopback server such as the demo simulator, whose port and directory change every run).
 pub fn spawn_for(client: &RcClient) -> DirectoryTask {
-    let cache = DirectoryCache::for_server(client.server_url().as_str());
+    let server = client.server_url();
+    let cache = if crate::api::client::is_loopback(server) {
+        None
+    } else {
+        DirectoryCache::for_server(server.as_str())
+    };
     spawn(client.clone(), cache)
 }
 
