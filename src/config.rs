@@ -315,13 +315,18 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// Logs a warning when a file that may hold secrets is readable by other users.
+/// Warns (on stderr, before any terminal UI starts, and in the log) when a file that may hold secrets is
+/// readable by other users.
 fn warn_if_shared(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
             tracing::warn!(path = %path.display(), "the config file is readable by other users; chmod 600 it");
+            eprintln!(
+                "callboard: warning: {} may hold secrets and is readable by other users; run chmod 600 on it",
+                path.display()
+            );
         }
     }
     #[cfg(not(unix))]

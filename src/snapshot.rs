@@ -30,7 +30,7 @@ pub struct Snapshot {
     pub interval: SignedDuration,
     /// Heavy-group headroom from the last response's `X-Rate-Limit-*` headers.
     pub rate: Option<RateHeadroom>,
-    /// The last error, cleared by the next successful poll.
+    /// The last error, cleared by the next successful poll (a refused account scope stays explained).
     pub error: Option<PollError>,
     /// A scope change was asked for and its first poll has not completed yet.
     pub switching: bool,
@@ -80,6 +80,8 @@ pub enum PollErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollError {
     pub kind: PollErrorKind,
+    /// The scope being polled when it happened.
+    pub scope: Scope,
     /// What happened and what to do.
     pub message: String,
     /// When it happened.

@@ -95,7 +95,7 @@ fn the_picker_searches_by_name_or_number() {
     key(&mut app, KeyCode::Backspace);
     assert_eq!(app.picker().unwrap().query, "zz");
     assert_eq!(key(&mut app, KeyCode::Enter), None);
-    assert!(app.message().unwrap().contains("no extension matches"));
+    assert!(app.message(now()).unwrap().contains("no extension matches"));
     key(&mut app, KeyCode::Char('x'));
     assert_eq!(key(&mut app, KeyCode::Esc), None);
     assert!(app.picker().is_none());
@@ -116,7 +116,7 @@ fn colon_commands_pick_extensions_and_the_account() {
     key(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "frobnicate");
     assert_eq!(key(&mut app, KeyCode::Enter), None);
-    assert!(app.message().unwrap().contains("unknown command"));
+    assert!(app.message(now()).unwrap().contains("unknown command"));
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn a_non_admin_is_told_why_not() {
     let mut app = app_with(false, |_| {});
     assert_eq!(key(&mut app, KeyCode::Char('x')), None);
     assert!(app.picker().is_none());
-    assert!(app.message().unwrap().contains("only admins"));
+    assert!(app.message(now()).unwrap().contains("only admins"));
     assert!(screen(&mut app, 120, 40).contains("only admins can watch other extensions"));
     assert_eq!(key(&mut app, KeyCode::Char('3')), None);
 }
@@ -141,7 +141,7 @@ fn favourites_persist_in_the_prefs_file() {
     assert_eq!(cmd, watch("62264425101"));
     key(&mut app, KeyCode::Char('f'));
     assert!(
-        app.message().unwrap().contains("watch an extension first"),
+        app.message(now()).unwrap().contains("watch an extension first"),
         "own extension is not a favourite"
     );
     // The poller switches.
@@ -150,7 +150,7 @@ fn favourites_persist_in_the_prefs_file() {
     s.calls_scope = s.scope.clone();
     app.apply(Arc::new(s), now());
     key(&mut app, KeyCode::Char('f'));
-    assert_eq!(app.message(), Some("101 Ana Gómez is favourite 1"));
+    assert_eq!(app.message(now()), Some("101 Ana Gómez is favourite 1"));
     // The status names the watched extension from the directory.
     assert!(screen(&mut app, 120, 40).contains("extension 101 (Ana Gómez)"));
 

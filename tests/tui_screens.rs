@@ -73,6 +73,7 @@ fn permission_error_on_account_scope() {
             kind: PollErrorKind::Permission {
                 permission: Some("ReadCompanyCallLog".into()),
             },
+            scope: Scope::Account,
             message: "403 Forbidden: In order to call this API endpoint, user needs to have [ReadCompanyCallLog] permission".into(),
             at: ago(2),
             retry_at: None,
@@ -104,6 +105,7 @@ fn rate_limited_with_countdown() {
         });
         s.error = Some(PollError {
             kind: PollErrorKind::RateLimited,
+            scope: Scope::own_extension(),
             message: "RingCentral rate limit reached (Heavy group)".into(),
             at: ago(37),
             retry_at: Some(now() + SignedDuration::from_secs(23)),

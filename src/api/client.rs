@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use reqwest::header::{ACCEPT, HeaderMap};
+use reqwest::header::{ACCEPT, DATE, HeaderMap};
 use serde::Deserialize;
 use url::Url;
 
@@ -83,6 +83,18 @@ pub struct RawPage {
     pub received_at: Timestamp,
     pub rate: Option<RateLimitHeaders>,
     pub body: String,
+}
+
+/// The server's `Date` against the local clock, from [`RcClient::server_time`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerTime {
+    /// The `Date` header (whole seconds), if the server sent a readable one.
+    pub server: Option<Timestamp>,
+    /// Local time halfway through the request.
+    pub local: Timestamp,
+    pub round_trip: jiff::SignedDuration,
+    /// HTTP status of the answer.
+    pub status: u16,
 }
 
 /// The logged-in user (`GET /restapi/v1.0/account/~/extension/~`).
@@ -265,6 +277,25 @@ impl RcClient {
         })
     }
 
+    /// The server's clock, from the `Date` header of an unauthenticated `GET /restapi/v1.0` (one Light
+    /// request; any status will do), for measuring clock skew.
+    pub async fn server_time(&self) -> Result<ServerTime, ApiError> {
+        let transport = &self.inner.transport;
+        let url = transport
+            .base
+            .join("/restapi/v1.0")
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        let sent_at = Timestamp::now();
+        let reply = transport.send(LIGHT, transport.http.get(url)).await?;
+        let round_trip = reply.received_at.duration_since(sent_at);
+        Ok(ServerTime {
+            server: reply.date,
+            local: sent_at.checked_add(round_trip / 2).unwrap_or(reply.received_at),
+            round_trip,
+            status: reply.status,
+        })
+    }
+
     /// The account's extension directory (`GET /restapi/v1.0/account/~/extension`), every page. Each page
     /// spends one Medium request, never the Heavy budget of the active-calls polls. Records without a
     /// readable id are skipped.
@@ -402,6 +433,8 @@ pub(crate) struct Reply {
     pub rate: Option<RateLimitHeaders>,
     pub retry_after: Option<Duration>,
     pub received_at: Timestamp,
+    /// The `Date` header.
+    pub date: Option<Timestamp>,
     pub body: Vec<u8>,
 }
 
@@ -450,6 +483,15 @@ impl Transport {
         let received_at = Timestamp::now();
         let rate = RateLimitHeaders::from_headers(response.headers());
         let retry_after = rate_limit::retry_after(response.headers(), received_at);
+        let date = response
+            .headers()
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                jiff::fmt::rfc2822::DateTimeParser::new()
+                    .parse_timestamp(v.trim())
+                    .ok()
+            });
         self.limiter.record_response(group, rate.as_ref(), Instant::now());
         if status == 429 {
             let penalty = retry_after.unwrap_or(error::DEFAULT_RETRY_AFTER);
@@ -471,6 +513,7 @@ impl Transport {
             rate,
             retry_after,
             received_at,
+            date,
             body,
         })
     }

@@ -374,8 +374,9 @@ impl Board {
 
     fn rebuild(&mut self, now: Timestamp) {
         let sort = self.sort;
-        self.live.sort_by(|a, b| sort.compare(a, b, now));
-        self.ended.sort_by(|a, b| {
+        // Ids are unique and break every tie, so an unstable sort gives the same order, faster.
+        self.live.sort_unstable_by(|a, b| sort.compare(a, b, now));
+        self.ended.sort_unstable_by(|a, b| {
             b.ended_at()
                 .cmp(&a.ended_at())
                 .then_with(|| b.start().cmp(&a.start()))

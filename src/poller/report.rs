@@ -36,6 +36,7 @@ pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duratio
     };
     PollError {
         kind,
+        scope: scope.clone(),
         message,
         at: now,
         retry_at,

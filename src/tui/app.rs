@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::clipboard::{self, Wrap};
 use super::columns::{ColumnChooser, effective};
 use super::keymap::{self, Action, Mode};
 use super::picker::{Command, Picker, parse_command};
@@ -24,6 +25,8 @@ use tokio::sync::watch;
 
 /// Longest filter text kept.
 const MAX_FILTER: usize = 200;
+/// How long the copy message stays on screen.
+const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
 
 /// Where the UI reads the time from.
 #[derive(Clone)]
@@ -38,6 +41,11 @@ impl Clock {
     /// A clock stopped at `t` (tests, demos).
     pub fn fixed(t: Timestamp) -> Self {
         Clock(Arc::new(move || t))
+    }
+
+    /// A clock reading `now` (e.g. recorded time during a replay).
+    pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(now))
     }
 
     /// The current time.
@@ -57,6 +65,8 @@ impl fmt::Debug for Clock {
 pub struct UiOptions {
     /// Connected to the simulator: show a `DEMO` marker.
     pub demo: bool,
+    /// Playing a recording: show a `REPLAY` marker.
+    pub replay: bool,
     /// No colour (the `NO_COLOR` environment variable is honoured as well).
     pub no_color: bool,
     /// How long ended calls stay listed.
@@ -71,6 +81,8 @@ pub struct UiOptions {
     pub prefs: Prefs,
     /// Where changed preferences are saved; `None` keeps them for this run only.
     pub prefs_path: Option<PathBuf>,
+    /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
+    pub osc52: bool,
     /// The account directory as the directory task publishes it.
     pub directory: Option<watch::Receiver<Option<Arc<Directory>>>>,
 }
@@ -80,6 +92,7 @@ impl Default for UiOptions {
         let board = BoardConfig::default();
         UiOptions {
             demo: false,
+            replay: false,
             no_color: false,
             ended_window: board.ended_window,
             ended_cap: board.ended_cap,
@@ -87,6 +100,7 @@ impl Default for UiOptions {
             tz: TimeZone::system(),
             prefs: Prefs::default(),
             prefs_path: None,
+            osc52: true,
             directory: None,
         }
     }
@@ -109,13 +123,12 @@ pub struct App {
     pub(crate) requested: Option<Scope>,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
+    pub(crate) replay: bool,
     pub(crate) tz: TimeZone,
     /// Ringing and talking thresholds.
     pub(crate) alerts: AlertConfig,
     /// Phone numbers and external names are masked.
     pub(crate) privacy: bool,
-    /// A one-line message for the user (a preference that could not be saved, a refused scope).
-    pub(crate) message: Option<String>,
     /// The extension picker or `:` command line, while open.
     pub(crate) picker: Option<Picker>,
     /// The column chooser, while open.
@@ -134,6 +147,12 @@ pub struct App {
     critical: HashSet<String>,
     prefs: Prefs,
     prefs_path: Option<PathBuf>,
+    /// A short message (e.g. what was copied) and until when it shows.
+    pub(crate) message: Option<(String, Timestamp)>,
+    /// How to reach the clipboard; `None` when OSC 52 is off.
+    osc52: Option<Wrap>,
+    /// OSC 52 bytes waiting for the terminal writer.
+    clipboard: Option<Vec<u8>>,
     poll_seq: Option<u64>,
     calls_scope: Option<Scope>,
     quit: bool,
@@ -169,6 +188,7 @@ impl App {
             requested: None,
             theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
+            replay: opts.replay,
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,
@@ -185,6 +205,8 @@ impl App {
             critical: HashSet::new(),
             prefs: prefs.clone(),
             prefs_path: opts.prefs_path.clone(),
+            osc52: opts.osc52.then(Wrap::detect),
+            clipboard: None,
             poll_seq: None,
             calls_scope: None,
             quit: false,
@@ -254,11 +276,6 @@ impl App {
     /// The open picker.
     pub fn picker(&self) -> Option<&Picker> {
         self.picker.as_ref()
-    }
-
-    /// The message shown in the footer, if any.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
     }
 
     /// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
@@ -468,9 +485,8 @@ impl App {
             Action::Conversations => {
                 let grouped = !self.board.grouped();
                 if grouped && !self.current_scope().is_some_and(Scope::is_account) {
-                    self.message = Some(
-                        "conversations join the records of one call in account scope; switch with a first"
-                            .into(),
+                    self.say(
+                        "conversations join the records of one call in account scope; switch with a first",
                     );
                 } else {
                     self.board.set_grouped(grouped);
@@ -490,6 +506,7 @@ impl App {
                 }) => self.apply(snapshot, now),
                 Some(_) => {}
             },
+            Action::CopyId | Action::CopyRecord => self.copy(action == Action::CopyRecord, now),
             Action::FilterKeep => self.prompt = None,
             Action::FilterClear => {
                 self.prompt = None;
@@ -509,7 +526,7 @@ impl App {
                 };
                 self.theme = theme(self.color_allowed, self.prefs.theme);
                 if !self.color_allowed {
-                    self.message = Some("colour is off (NO_COLOR or --no-color); the choice is saved".into());
+                    self.say("colour is off (NO_COLOR or --no-color); the choice is saved");
                 }
                 self.save_prefs();
             }
@@ -539,8 +556,7 @@ impl App {
     fn may_watch_others(&mut self) -> bool {
         let admin = self.snapshot.user.as_ref().is_none_or(|u| u.admin);
         if !admin {
-            self.message =
-                Some("only admins can watch other extensions; you see your own extension's calls".into());
+            self.say("only admins can watch other extensions; you see your own extension's calls");
         }
         admin
     }
@@ -557,7 +573,7 @@ impl App {
                 }
                 Ok(Command::Extension(_)) => {}
                 Err(e) => {
-                    self.message = Some(e);
+                    self.say(e);
                     return None;
                 }
             }
@@ -565,7 +581,7 @@ impl App {
         match picker.chosen(dir) {
             Some(entry) => Some(self.ask_scope(Scope::Extension(entry.id.clone()))),
             None => {
-                self.message = Some(match dir {
+                self.say(match dir {
                     None => "the extension directory is still loading; try again in a moment, or type \
                              :ext followed by an extension id"
                         .into(),
@@ -583,16 +599,16 @@ impl App {
             .cloned()
             .filter(|s| *s != Scope::own_extension())
         else {
-            self.message = Some("watch an extension first (x), then add it with f".into());
+            self.say("watch an extension first (x), then add it with f");
             return;
         };
         let favourites = &mut self.prefs.favourites;
         if let Some(i) = favourites.iter().position(|f| f.id == id) {
-            self.message = Some(format!("already favourite {}", i + 1));
+            self.say(format!("already favourite {}", i + 1));
             return;
         }
         if favourites.len() >= MAX_FAVOURITES {
-            self.message = Some(format!(
+            self.say(format!(
                 "all {MAX_FAVOURITES} favourite keys are taken; remove one from the favourites in prefs.toml"
             ));
             return;
@@ -606,7 +622,8 @@ impl App {
             id,
             label: label.clone(),
         });
-        self.message = Some(format!("{label} is favourite {}", favourites.len()));
+        let count = favourites.len();
+        self.say(format!("{label} is favourite {count}"));
         self.save_prefs();
     }
 
@@ -625,7 +642,7 @@ impl App {
                 Some(self.ask_scope(Scope::Extension(id)))
             }
             None => {
-                self.message = Some(format!(
+                self.say(format!(
                     "no favourite {n} yet: watch an extension (x) and press f to add it"
                 ));
                 None
@@ -638,11 +655,61 @@ impl App {
         if let Some(path) = &self.prefs_path
             && let Err(e) = self.prefs.save(path)
         {
-            self.message = Some(format!(
+            let text = format!(
                 "could not save preferences to {}: {e}; they last for this run",
                 path.display()
-            ));
+            );
+            self.say(text);
         }
+    }
+
+    /// OSC 52 bytes to write to the terminal, once.
+    pub fn take_clipboard(&mut self) -> Option<Vec<u8>> {
+        self.clipboard.take()
+    }
+
+    /// Shows `text` until the next key.
+    fn say(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), Timestamp::MAX));
+    }
+
+    /// The message to show at `now`, if one is current.
+    pub fn message(&self, now: Timestamp) -> Option<&str> {
+        self.message
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(text, _)| text.as_str())
+    }
+
+    /// Copies the selected call's telephonySessionId, or its whole record as JSON.
+    fn copy(&mut self, record: bool, now: Timestamp) {
+        let text = match self.board.selected(self.focus) {
+            None => "no call selected to copy".to_owned(),
+            Some(call) => {
+                let mut copied = call.record().clone();
+                if self.privacy {
+                    privacy::mask_record(&mut copied);
+                }
+                let (what, value) = if record {
+                    let json = serde_json::to_string(&copied).unwrap_or_default();
+                    (format!("call {} as JSON", call.id()), json)
+                } else {
+                    let id = copied.fields.telephony_session_id.as_deref();
+                    (
+                        format!("telephonySessionId {}", id.unwrap_or("(none)")),
+                        id.unwrap_or_default().to_owned(),
+                    )
+                };
+                match self.osc52 {
+                    Some(wrap) => {
+                        self.clipboard = Some(clipboard::osc52(&value, wrap));
+                        format!("copied {what} to the clipboard (OSC 52)")
+                    }
+                    None => format!("not copied: the clipboard is off (--no-osc52); {what}"),
+                }
+            }
+        };
+        self.message = Some((text, now.checked_add(MESSAGE_FOR).unwrap_or(now)));
     }
 
     fn ask_scope(&mut self, scope: Scope) -> PollCommand {

@@ -38,6 +38,10 @@ pub enum Action {
     Help,
     /// Close the help overlay, or clear the filter.
     Back,
+    /// Copy the selected call's telephonySessionId to the clipboard (OSC 52).
+    CopyId,
+    /// Copy the selected call's whole record as JSON to the clipboard (OSC 52).
+    CopyRecord,
     /// Leave callboard.
     Quit,
     /// Mask phone numbers and external names, or show them again.
@@ -187,6 +191,8 @@ pub const KEYMAP: &[Binding] = &[
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
     bind("Other", &[Code(KeyCode::Esc)], Action::Back, "clear filter"),
+    bind("Other", &[Char('y')], Action::CopyId, "copy telephonySessionId"),
+    bind("Other", &[Char('Y')], Action::CopyRecord, "copy call record as JSON"),
     hint(bind("Other", &[Char('q'), Ctrl('c'), Code(KeyCode::F(10))], Action::Quit, "quit"), 7, "quit"),
     prompt(&[Code(KeyCode::Enter)], Action::FilterKeep, "keep filter"),
     prompt(&[Code(KeyCode::Esc)], Action::FilterClear, "clear filter"),

@@ -1,6 +1,7 @@
 //! The terminal UI: a live call board on ratatui and crossterm.
 #![warn(missing_docs)]
 mod app;
+pub mod clipboard;
 mod columns;
 mod format;
 pub mod keymap;

@@ -1,9 +1,9 @@
 //! The event loop: terminal setup and restore, and a `select!` over keys, snapshots and a 1 s tick.
 //! Draws only when something changed; never waits on the network.
 use std::collections::VecDeque;
-use std::io::{self, BufWriter, Stdout};
-use std::sync::Arc;
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -23,9 +23,14 @@ type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
 /// True while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Held while a frame is drawn, so a panic in another task restores the terminal between frames, never
+/// in the middle of one.
+static DRAWING: Mutex<()> = Mutex::new(());
+/// How long a panicking task waits for a frame in progress to finish before restoring anyway.
+const DRAW_WAIT: Duration = Duration::from_millis(200);
 
-/// Runs the board until `q`/Ctrl-C, or until the poller stops (then an error, after the terminal is
-/// restored). Snapshots come from `rx`; scope changes and refreshes go to `tx`.
+/// Runs the board until `q`/Ctrl-C/SIGTERM/SIGHUP, or until the poller stops or any task panics (then an
+/// error, after the terminal is restored). Snapshots come from `rx`; scope changes and refreshes go to `tx`.
 pub async fn run(
     opts: UiOptions,
     mut rx: watch::Receiver<Arc<Snapshot>>,
@@ -33,9 +38,35 @@ pub async fn run(
 ) -> io::Result<()> {
     let mut app = App::new(&opts);
     let mut terminal = enter()?;
-    let result = event_loop(&mut terminal, &mut app, &opts, &mut rx, &tx).await;
-    leave();
-    result
+    // Restores the terminal however this future ends: returned, failed, or dropped by its caller.
+    let _restore = Restore;
+    event_loop(&mut terminal, &mut app, &opts, &mut rx, &tx).await
+}
+
+/// Restores the terminal when dropped.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        leave();
+    }
+}
+
+/// Draws a frame unless the terminal was already handed back (a task panicked).
+fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp) -> io::Result<()> {
+    let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return Err(io::Error::other(
+            "a background task failed (its message is above); callboard stopped",
+        ));
+    }
+    terminal.draw(|frame| render::draw(frame, app, now))?;
+    if app.take_bell() {
+        let out = terminal.backend_mut();
+        out.write_all(b"\x07")?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 async fn event_loop(
@@ -58,14 +89,7 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
-            let now = opts.clock.now();
-            terminal.draw(|frame| render::draw(frame, app, now))?;
-            if app.take_bell() {
-                use std::io::Write;
-                let backend = terminal.backend_mut();
-                backend.write_all(b"\x07")?;
-                backend.flush()?;
-            }
+            draw(terminal, app, opts.clock.now())?;
             dirty = false;
         }
         if app.should_quit() {
@@ -75,6 +99,11 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     pending.extend(app.key(key, opts.clock.now()));
+                    if let Some(bytes) = app.take_clipboard() {
+                        let out = terminal.backend_mut();
+                        out.write_all(&bytes)?;
+                        out.flush()?;
+                    }
                     dirty = true;
                 }
                 Some(Ok(Event::Resize(..))) => dirty = true,
@@ -164,9 +193,25 @@ fn enter() -> io::Result<Term> {
 
 /// Restores the terminal; does nothing when it is not set up.
 fn leave() {
+    let _frame = frame_finished();
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
         let _ = disable_raw_mode();
+    }
+}
+
+/// Waits (briefly: the frame may be drawn by the panicking thread itself) for a frame in progress.
+fn frame_finished() -> Option<MutexGuard<'static, ()>> {
+    let deadline = std::time::Instant::now() + DRAW_WAIT;
+    loop {
+        match DRAWING.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        }
     }
 }
 
@@ -178,6 +223,8 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();
+        // The log keeps the reason after the screen is gone ("the poller stopped unexpectedly; see the log").
+        tracing::error!("panic: {info}");
         previous(info);
     }));
 }

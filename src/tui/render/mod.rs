@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
     calls::render(frame, areas.calls, app, now);
     legs::render(frame, areas.legs, app, now);
     ended::render(frame, areas.ended, app, now);
-    footer::render(frame, areas.footer, app);
+    footer::render(frame, areas.footer, app, now);
     picker::render(frame, area, app);
     chooser::render(frame, area, app);
     if app.help {

@@ -1,5 +1,5 @@
-//! The status lines: scope and counts; then notices (errors in plain words, switching, STALE) on the
-//! left and poll timing and rate headroom on the right. A notice too long for one line wraps, and the
+//! The status lines: scope and counts; then notices (errors in plain words, OFFLINE, switching, STALE) on
+//! the left and poll timing and rate headroom on the right. A notice too long for one line wraps, and the
 //! status grows (up to [`MAX_NOTICE_LINES`] lines of notice) so it can always be read.
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Frame;
@@ -46,6 +46,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     if app.demo {
         left.push(("  ".into(), Style::new()));
         left.push((" DEMO ".into(), theme.demo()));
+    }
+    if app.replay {
+        left.push(("  ".into(), Style::new()));
+        left.push((" REPLAY ".into(), theme.demo()));
     }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
@@ -208,8 +212,14 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
         let to = scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
         out.push((format!("⟳ switching to {to}…  "), theme.notice()));
     }
-    if let Some(err) = &snap.error {
-        out.push((format!("✗ {}", error_text(app, err, now)), theme.error()));
+    if let Some(err) = snap.error.as_ref().filter(|e| e.kind == PollErrorKind::Network) {
+        out.push((" OFFLINE ".into(), theme.alert()));
+        let wait = retry_wait(err, now)
+            .map(|w| format!(" retrying in {w} —"))
+            .unwrap_or_default();
+        out.push((format!("{wait} {}", err.message), theme.error()));
+    } else if let Some(err) = &snap.error {
+        out.push((format!("✗ {}", error_text(err, now)), theme.error()));
     } else if is_stale(snap, now) {
         let age = snap
             .fetched_at
@@ -236,13 +246,17 @@ fn user_line(snap: &Snapshot) -> Option<String> {
     Some(who)
 }
 
+/// Time left before the retry of `err`, for display.
+fn retry_wait(err: &PollError, now: Timestamp) -> Option<String> {
+    err.retry_at
+        .map(|t| short(t.duration_since(now).max(SignedDuration::ZERO)))
+}
+
 /// The error in words, with what happens next.
-fn error_text(app: &App, err: &PollError, now: Timestamp) -> String {
-    let wait = err
-        .retry_at
-        .map(|t| short(t.duration_since(now).max(SignedDuration::ZERO)));
+fn error_text(err: &PollError, now: Timestamp) -> String {
+    let wait = retry_wait(err, now);
     match &err.kind {
-        PollErrorKind::Permission { permission } if account_context(app, permission.as_deref()) => format!(
+        PollErrorKind::Permission { permission } if err.scope.is_account() => format!(
             "account scope needs an admin user with the {} permission; staying on extension scope",
             permission.as_deref().unwrap_or("ReadCompanyCallLog")
         ),
@@ -257,21 +271,22 @@ fn error_text(app: &App, err: &PollError, now: Timestamp) -> String {
     }
 }
 
-fn account_context(app: &App, permission: Option<&str>) -> bool {
-    app.requested.as_ref().is_some_and(Scope::is_account)
-        || app.snapshot.scope.as_ref().is_some_and(Scope::is_account)
-        || permission.is_some_and(|p| p.contains("Company"))
-}
-
-/// True when the last good poll is older than three poll intervals.
+/// True when the calls on screen may be out of date: the last poll failed (other than a refused scope), or
+/// the last good poll is older than three poll intervals.
 fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
+    let Some(at) = snap.fetched_at else {
+        return false;
+    };
+    let failed_since = snap
+        .error
+        .as_ref()
+        .is_some_and(|e| e.at >= at && !matches!(e.kind, PollErrorKind::Permission { .. }));
     let interval = snap.interval.max(SignedDuration::from_secs(1));
-    snap.fetched_at.is_some_and(|at| {
-        now.duration_since(at)
+    failed_since
+        || now.duration_since(at)
             > interval
                 .checked_mul(STALE_INTERVALS)
                 .unwrap_or(SignedDuration::MAX)
-    })
 }
 
 /// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.

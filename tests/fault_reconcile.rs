@@ -1,0 +1,70 @@
+//! Nothing is lost through an outage: the board keeps its calls while the API fails, and the first good
+//! poll afterwards moves every call that ended meanwhile to the recently-ended section, on a simulator
+//! whose clock runs past their end during the outage.
+mod fault_support;
+
+use std::time::Duration;
+
+use callboard::board::List;
+use callboard::sim::{Fault, SimClock, Simulator};
+use callboard::snapshot::{PollCommand, PollErrorKind};
+use fault_support::{admin, app, screen, sim_options, start, wait_until};
+
+#[tokio::test]
+async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() {
+    let t0 = "2026-01-05T09:00:00Z".parse().unwrap();
+    let sim = Simulator::start(sim_options().clock(SimClock::manual(t0)))
+        .await
+        .unwrap();
+    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut board = app();
+
+    let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    screen(&mut board, &good);
+    let live: Vec<String> = board
+        .board()
+        .window(List::Live, 0, usize::MAX)
+        .map(|c| c.id().to_owned())
+        .collect();
+    assert!(!live.is_empty(), "the demo has live calls");
+
+    sim.faults().fail_next(
+        10_000,
+        Fault::ServerError {
+            status: 503,
+            retry_after: None,
+        },
+    );
+    let down = wait_until(&mut poller, "the outage", |s| {
+        s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Server)
+    })
+    .await;
+    let text = screen(&mut board, &down);
+    assert!(text.contains("STALE"), "{text}");
+    assert_eq!(
+        board.board().counts().live,
+        live.len(),
+        "live calls stay listed during the outage"
+    );
+    // Half an hour passes on the server: every call on the board ends, and drops out of the API's cache.
+    sim.clock().advance(Duration::from_secs(30 * 60));
+
+    sim.faults().clear();
+    poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+    let seq = down.poll_seq;
+    let back = wait_until(&mut poller, "recovery", |s| s.poll_seq > seq).await;
+    let text = screen(&mut board, &back);
+    assert!(!text.contains("STALE"), "{text}");
+    for id in &live {
+        let call = board
+            .board()
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} was silently dropped"));
+        assert!(
+            !call.state().is_live(),
+            "{id} ended during the outage: {:?}",
+            call.state()
+        );
+    }
+    assert!(board.board().counts().ended >= live.len(), "{text}");
+}
