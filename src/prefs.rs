@@ -123,6 +123,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_example_reads() {
+        let readme = include_str!("../README.md");
+        let example = readme
+            .split("## Supervisor features")
+            .nth(1)
+            .and_then(|s| s.split("```toml").nth(1))
+            .and_then(|s| s.split("```").next())
+            .unwrap();
+        let text: String = example
+            .lines()
+            .map(|l| l.trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let prefs: Prefs = toml::from_str(&text).unwrap();
+        assert!(prefs.bell && prefs.theme == ThemeName::Mono);
+        assert_eq!(prefs.favourites.len(), 1);
+        assert_eq!(prefs.alerts, AlertConfig::default());
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_the_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("prefs.toml");

@@ -29,7 +29,7 @@ async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() 
     let dir = directory::load(&rc, Some(&cache), Timestamp::now())
         .await
         .unwrap();
-    let n = dir.entries.len();
+    let n = dir.entries().len();
     assert!(n > 3, "the demo account has more extensions than one page: {n}");
     let requests = directory_requests(&sim);
     assert_eq!(requests.len(), n.div_ceil(3), "one request per page");
@@ -44,10 +44,14 @@ async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() 
         "the Heavy budget is untouched"
     );
     assert!(rc.rate_headroom(MEDIUM).is_some());
-    let mut ids: Vec<&str> = dir.entries.iter().map(|e| e.id.as_str()).collect();
+    let mut ids: Vec<&str> = dir.entries().iter().map(|e| e.id.as_str()).collect();
     ids.dedup();
     assert_eq!(ids.len(), n, "no page twice");
-    assert!(dir.entries.iter().all(|e| e.number.is_some() && e.name.is_some()));
+    assert!(
+        dir.entries()
+            .iter()
+            .all(|e| e.number.is_some() && e.name.is_some())
+    );
 
     // Fresh: served from disk, no request.
     let again = directory::load(&rc, Some(&cache), Timestamp::now())
@@ -84,7 +88,7 @@ async fn the_background_task_publishes_the_directory() {
     })
     .await
     .unwrap();
-    assert!(!dir.entries.is_empty());
+    assert!(!dir.entries().is_empty());
     assert_eq!(directory_requests(&sim).len(), 1);
     task.task.abort();
     sim.shutdown().await;
@@ -101,14 +105,14 @@ fn entry(id: &str, number: &str, name: &str) -> DirectoryEntry {
 
 #[test]
 fn picker_search_matches_names_and_numbers() {
-    let dir = Directory {
-        fetched_at: None,
-        entries: vec![
+    let dir = Directory::new(
+        None,
+        vec![
             entry("1", "1101", "Ana Gómez"),
             entry("2", "101", "Kenji Sato"),
             entry("3", "200", "Support Queue"),
         ],
-    };
+    );
     let ids = |q: &str| dir.search(q).iter().map(|e| e.id.as_str()).collect::<Vec<_>>();
     assert_eq!(ids(""), ["1", "2", "3"]);
     assert_eq!(ids("101"), ["2", "1"], "the exact number first");
@@ -117,5 +121,5 @@ fn picker_search_matches_names_and_numbers() {
     assert_eq!(ids("sato 101"), ["2"]);
     assert!(ids("nobody").is_empty());
     assert_eq!(dir.by_number("200").map(|e| e.id.as_str()), Some("3"));
-    assert_eq!(directory::label(&dir.entries[1]), "101 Kenji Sato");
+    assert_eq!(directory::label(&dir.entries()[1]), "101 Kenji Sato");
 }

@@ -26,15 +26,15 @@ fn entry(id: &str, number: &str, name: &str, kind: &str) -> DirectoryEntry {
 }
 
 fn directory() -> Directory {
-    Directory {
-        fetched_at: Some(now()),
-        entries: vec![
+    Directory::new(
+        Some(now()),
+        vec![
             entry("62264425016", "11115", "Tyler Liu", "User"),
             entry("62264425101", "101", "Ana Gómez", "User"),
             entry("62264425117", "117", "Kenji Sato", "User"),
             entry("62264425200", "200", "Support", "Department"),
         ],
-    }
+    )
 }
 
 /// The test board with a directory, admin or not, saving preferences to `prefs_path`.

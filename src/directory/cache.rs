@@ -55,6 +55,6 @@ impl DirectoryCache {
 
 /// True while a directory fetched at `fetched_at` is younger than [`TTL`] at `now`.
 pub fn is_fresh(dir: &Directory, now: Timestamp) -> bool {
-    dir.fetched_at
+    dir.fetched_at()
         .is_some_and(|at| at <= now && now.duration_since(at) < TTL)
 }

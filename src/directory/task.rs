@@ -24,9 +24,15 @@ pub struct DirectoryTask {
     pub task: JoinHandle<()>,
 }
 
-/// Starts keeping the directory of `client`'s server, cached in the platform cache directory.
+/// Starts keeping the directory of `client`'s server, cached in the platform cache directory (not for a
+/// loopback server such as the demo simulator, whose port and directory change every run).
 pub fn spawn_for(client: &RcClient) -> DirectoryTask {
-    let cache = DirectoryCache::for_server(client.server_url().as_str());
+    let server = client.server_url();
+    let cache = if crate::api::client::is_loopback(server) {
+        None
+    } else {
+        DirectoryCache::for_server(server.as_str())
+    };
     spawn(client.clone(), cache)
 }
 
@@ -38,7 +44,7 @@ pub fn spawn(client: RcClient, cache: Option<DirectoryCache>) -> DirectoryTask {
             let wait = match load(&client, cache.as_ref(), Timestamp::now()).await {
                 Ok(dir) => {
                     let left = dir
-                        .fetched_at
+                        .fetched_at()
                         .map(|at| super::TTL - Timestamp::now().duration_since(at))
                         .and_then(|d| Duration::try_from(d).ok())
                         .unwrap_or(RETRY);
@@ -70,10 +76,7 @@ pub async fn load(
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    let dir = Directory {
-        fetched_at: Some(Timestamp::now()),
-        entries: client.list_extensions().await?,
-    };
+    let dir = Directory::new(Some(Timestamp::now()), client.list_extensions().await?);
     if let Some(cache) = cache
         && let Err(e) = cache.save(&dir)
     {

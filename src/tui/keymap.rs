@@ -184,7 +184,7 @@ pub const KEYMAP: &[Binding] = &[
     bind("Scope", &[Char('f')], Action::AddFavourite, "add favourite"),
     hint(bind("View", &[Char(' ')], Action::Pause, "pause ⇄ resume"), 4, "pause"),
     bind("View", &[Char('p')], Action::Privacy, "privacy mode"),
-    bind("View", &[Char('c')], Action::Conversations, "conversations ⇄ records"),
+    bind("View", &[Char('c')], Action::Conversations, "group conversations"),
     bind("View", &[Char('C')], Action::Columns, "choose columns"),
     bind("View", &[Char('T')], Action::ToggleTheme, "colour ⇄ monochrome"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
