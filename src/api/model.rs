@@ -54,8 +54,7 @@ macro_rules! api_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from(s.as_ref()))
+                Ok(Self::from(flat_fields::Text::deserialize(d)?.as_str()))
             }
         }
     };

@@ -127,11 +127,11 @@ impl<'de, A: MapAccess<'de>, K: OwnKeys> MapAccess<'de> for Split<'_, A, K> {
     type Error = A::Error;
 
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
-        while let Some(key) = self.map.next_key::<Key<'de>>()? {
+        while let Some(key) = self.map.next_key::<Text<'de>>()? {
             if !self.own.take(key.as_str(), &mut self.map)? {
                 return match key {
-                    Key::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
-                    Key::Owned(k) => seed.deserialize(StringDeserializer::new(k)),
+                    Text::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
+                    Text::Owned(k) => seed.deserialize(StringDeserializer::new(k)),
                 }
                 .map(Some);
             }
@@ -144,39 +144,41 @@ impl<'de, A: MapAccess<'de>, K: OwnKeys> MapAccess<'de> for Split<'_, A, K> {
     }
 }
 
-/// An object key, borrowed from the input when it has no escapes (no allocation per key).
-enum Key<'de> {
+/// A JSON string (an object key or an enum value), borrowed from the input when it has no escapes, so
+/// reading it allocates nothing.
+pub(super) enum Text<'de> {
     Borrowed(&'de str),
     Owned(String),
 }
 
-impl Key<'_> {
-    fn as_str(&self) -> &str {
+impl Text<'_> {
+    /// The string.
+    pub(super) fn as_str(&self) -> &str {
         match self {
-            Key::Borrowed(k) => k,
-            Key::Owned(k) => k,
+            Text::Borrowed(k) => k,
+            Text::Owned(k) => k,
         }
     }
 }
 
-impl<'de> Deserialize<'de> for Key<'de> {
+impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
+                f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(self, k: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key::Borrowed(k))
+            fn visit_borrowed_str<E: de::Error>(self, k: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text::Borrowed(k))
             }
-            fn visit_str<E: de::Error>(self, k: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(k.to_owned()))
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Text<'de>, E> {
+                Ok(Text::Owned(k.to_owned()))
             }
-            fn visit_string<E: de::Error>(self, k: String) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(k))
+            fn visit_string<E: de::Error>(self, k: String) -> Result<Text<'de>, E> {
+                Ok(Text::Owned(k))
             }
         }
-        d.deserialize_str(KeyVisitor)
+        d.deserialize_str(TextVisitor)
     }
 }
