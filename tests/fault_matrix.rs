@@ -117,7 +117,10 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     assert_eq!(bad.fetched_at, good.fetched_at);
     let text = screen(&mut board, &bad);
     assert!(text.contains("STALE") && text.contains("updated"), "{text}");
-    assert!(text.lines().nth(1).unwrap().contains('✗'), "the reason is shown: {text}");
+    assert!(
+        text.lines().nth(1).unwrap().contains('✗'),
+        "the reason is shown: {text}"
+    );
     assert!(board.board().counts().live > 0, "the calls stay listed");
 }
 
