@@ -12,32 +12,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-
-/// The buffer as text, one line per row, wide characters counted once.
-fn text(buffer: &Buffer) -> String {
-    let mut out = format!("{}x{}\n", buffer.area.width, buffer.area.height);
-    for row in buffer.content.chunks(buffer.area.width as usize) {
-        let mut line = String::new();
-        let mut skip = 0;
-        for cell in row {
-            if skip == 0 {
-                line.push_str(cell.symbol());
-            }
-            skip = skip
-                .max(unicode_width::UnicodeWidthStr::width(cell.symbol()))
-                .saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 fn screen(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, app, now())).unwrap();
-    text(terminal.backend().buffer())
+    common::text(terminal.backend().buffer())
 }
 
 fn press(app: &mut App, c: char) {

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use reqwest::header::{ACCEPT, HeaderMap};
+use reqwest::header::{ACCEPT, DATE, HeaderMap};
 use serde::Deserialize;
 use url::Url;
 
 use super::auth::Auth;
 use super::error::{self, ApiError, Endpoint, clean_server_text};
-use super::model::{ActiveCallsPage, CallRecord, SkippedRecord};
-use super::rate_limit::{self, HEAVY, Headroom, LIGHT, RateLimitHeaders, RateLimiter};
+use super::model::{ActiveCallsPage, CallRecord, Navigation, SkippedRecord};
+use super::rate_limit::{self, HEAVY, Headroom, LIGHT, MEDIUM, RateLimitHeaders, RateLimiter};
 use super::scope::Scope;
 use super::token_cache::TokenCache;
 use crate::config::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, check_server_url};
@@ -83,6 +83,18 @@ pub struct RawPage {
     pub received_at: Timestamp,
     pub rate: Option<RateLimitHeaders>,
     pub body: String,
+}
+
+/// The server's `Date` against the local clock, from [`RcClient::server_time`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerTime {
+    /// The `Date` header (whole seconds), if the server sent a readable one.
+    pub server: Option<Timestamp>,
+    /// Local time halfway through the request.
+    pub local: Timestamp,
+    pub round_trip: jiff::SignedDuration,
+    /// HTTP status of the answer.
+    pub status: u16,
 }
 
 /// The logged-in user (`GET /restapi/v1.0/account/~/extension/~`).
@@ -265,6 +277,68 @@ impl RcClient {
         })
     }
 
+    /// The server's clock, from the `Date` header of an unauthenticated `GET /restapi/v1.0` (one Light
+    /// request; any status will do), for measuring clock skew.
+    pub async fn server_time(&self) -> Result<ServerTime, ApiError> {
+        let transport = &self.inner.transport;
+        let url = transport
+            .base
+            .join("/restapi/v1.0")
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        let sent_at = Timestamp::now();
+        let reply = transport.send(LIGHT, transport.http.get(url)).await?;
+        let round_trip = reply.received_at.duration_since(sent_at);
+        Ok(ServerTime {
+            server: reply.date,
+            local: sent_at.checked_add(round_trip / 2).unwrap_or(reply.received_at),
+            round_trip,
+            status: reply.status,
+        })
+    }
+
+    /// The account's extension directory (`GET /restapi/v1.0/account/~/extension`), every page. Each page
+    /// spends one Medium request, never the Heavy budget of the active-calls polls. Records without a
+    /// readable id are skipped.
+    pub async fn list_extensions(&self) -> Result<Vec<DirectoryEntry>, ApiError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            records: Vec<serde_json::Value>,
+            #[serde(default)]
+            navigation: Navigation,
+        }
+        let base = &self.inner.transport.base;
+        let mut url = base
+            .join("/restapi/v1.0/account/~/extension")
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        url.query_pairs_mut()
+            .append_pair("perPage", &self.inner.per_page.to_string());
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        while seen.insert(url.clone()) && seen.len() <= MAX_PAGES {
+            let reply = self.get(&url, MEDIUM, Endpoint::Other).await?;
+            let page: Page = serde_json::from_slice(&reply.body).map_err(|e| json_error("extensions", &e))?;
+            entries.extend(page.records.into_iter().filter_map(DirectoryEntry::from_json));
+            let Some(next) = page
+                .navigation
+                .next_page
+                .map(|l| l.uri)
+                .filter(|u| !u.trim().is_empty())
+            else {
+                return Ok(entries);
+            };
+            url = next_page_url(base, &next, &seen)?;
+        }
+        Err(ApiError::Malformed(format!(
+            "more than {MAX_PAGES} pages of extensions"
+        )))
+    }
+
+    /// The server every request goes to.
+    pub fn server_url(&self) -> &Url {
+        &self.inner.transport.base
+    }
+
     /// Zero when a request in `group` may be sent now, else how long to wait (budget or 429 penalty).
     pub fn wait_before(&self, group: &str) -> Duration {
         self.inner.transport.limiter.wait_before(group, Instant::now())
@@ -320,12 +394,47 @@ impl RcClient {
     }
 }
 
+/// One extension of the account directory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    /// The extension id (digits).
+    pub id: String,
+    /// The short number dialled inside the account.
+    pub number: Option<String>,
+    /// The display name.
+    pub name: Option<String>,
+    /// `User`, `Department` (call queue), `IvrMenu`…
+    pub kind: Option<String>,
+}
+
+impl DirectoryEntry {
+    /// Reads one directory record; `None` without a numeric id. Text fields that are not strings are ignored.
+    fn from_json(v: serde_json::Value) -> Option<Self> {
+        let id = match v.get("id")? {
+            serde_json::Value::Number(n) => n.as_u64()?.to_string(),
+            serde_json::Value::String(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) => {
+                s.clone()
+            }
+            _ => return None,
+        };
+        let text = |key: &str| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        Some(DirectoryEntry {
+            id,
+            number: text("extensionNumber"),
+            name: text("name"),
+            kind: text("type"),
+        })
+    }
+}
+
 /// A response, whatever its status, with the body read in full.
 pub(crate) struct Reply {
     pub status: u16,
     pub rate: Option<RateLimitHeaders>,
     pub retry_after: Option<Duration>,
     pub received_at: Timestamp,
+    /// The `Date` header.
+    pub date: Option<Timestamp>,
     pub body: Vec<u8>,
 }
 
@@ -374,6 +483,15 @@ impl Transport {
         let received_at = Timestamp::now();
         let rate = RateLimitHeaders::from_headers(response.headers());
         let retry_after = rate_limit::retry_after(response.headers(), received_at);
+        let date = response
+            .headers()
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                jiff::fmt::rfc2822::DateTimeParser::new()
+                    .parse_timestamp(v.trim())
+                    .ok()
+            });
         self.limiter.record_response(group, rate.as_ref(), Instant::now());
         if status == 429 {
             let penalty = retry_after.unwrap_or(error::DEFAULT_RETRY_AFTER);
@@ -395,6 +513,7 @@ impl Transport {
             rate,
             retry_after,
             received_at,
+            date,
             body,
         })
     }

@@ -8,7 +8,7 @@ pub mod rate_limit;
 pub mod scope;
 pub mod token_cache;
 
-pub use client::{ActiveCalls, ClientConfig, CurrentExtension, RawPage, RcClient};
+pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, RawPage, RcClient};
 pub use error::ApiError;
 pub use rate_limit::{Headroom, RateLimitHeaders};
 pub use scope::Scope;

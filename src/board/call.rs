@@ -129,6 +129,16 @@ impl Call {
         self.haystack = build_haystack(&self.record);
     }
 
+    /// A copy of the call whose record `change` has rewritten (e.g. masked for display); states and
+    /// observed times stay as they are.
+    pub fn with_record(&self, change: impl FnOnce(&mut CallRecord)) -> Call {
+        let mut record = (*self.record).clone();
+        change(&mut record);
+        let mut call = self.clone();
+        call.set_record(&record);
+        call
+    }
+
     /// The record's id, the key of the call.
     pub fn id(&self) -> &str {
         &self.record.id

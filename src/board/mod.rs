@@ -2,16 +2,22 @@
 //! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
 //! clock of its own; callers pass `now`.
 #![warn(missing_docs)]
+mod alerts;
 mod call;
+mod conversation;
 mod sort;
+mod summary;
 
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
+pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
 pub use call::{Call, CallState, party_label};
+pub use conversation::{parties, session_of};
 pub use sort::{Sort, SortColumn};
+pub use summary::Summary;
 
 /// Limits of the recently-ended list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +69,13 @@ struct View {
 }
 
 impl View {
-    fn rebuild(&mut self, calls: &[Call], needle: &str) {
-        self.rows = (0..calls.len()).filter(|&i| calls[i].matches(needle)).collect();
+    /// The rows matching `needle`; with `grouped`, only the first row of each telephony session.
+    fn rebuild(&mut self, calls: &[Call], needle: &str, grouped: bool) {
+        let mut sessions = std::collections::HashSet::new();
+        self.rows = (0..calls.len())
+            .filter(|&i| calls[i].matches(needle))
+            .filter(|&i| !grouped || session_of(&calls[i]).is_none_or(|s| sessions.insert(s)))
+            .collect();
         let found = self
             .selected
             .as_deref()
@@ -98,6 +109,7 @@ pub struct Board {
     sort: Sort,
     needle: String,
     filter: String,
+    grouped: bool,
     live_view: View,
     ended_view: View,
 }
@@ -218,8 +230,36 @@ impl Board {
     pub fn set_filter(&mut self, text: &str) {
         self.filter = text.to_owned();
         self.needle = text.to_lowercase();
-        self.live_view.rebuild(&self.live, &self.needle);
-        self.ended_view.rebuild(&self.ended, &self.needle);
+        self.rebuild_views();
+    }
+
+    /// True while records of one telephony session show as one conversation row.
+    pub fn grouped(&self) -> bool {
+        self.grouped
+    }
+
+    /// Shows each telephony session once (its first record in the list's order), or every record.
+    pub fn set_grouped(&mut self, grouped: bool) {
+        self.grouped = grouped;
+        self.rebuild_views();
+    }
+
+    /// Every call, live then ended, of `call`'s telephony session (just `call` without one).
+    pub fn conversation<'a>(&'a self, call: &'a Call) -> Vec<&'a Call> {
+        match session_of(call) {
+            Some(session) => self
+                .live
+                .iter()
+                .chain(&self.ended)
+                .filter(|c| session_of(c) == Some(session))
+                .collect(),
+            None => vec![call],
+        }
+    }
+
+    fn rebuild_views(&mut self) {
+        self.live_view.rebuild(&self.live, &self.needle, self.grouped);
+        self.ended_view.rebuild(&self.ended, &self.needle, self.grouped);
     }
 
     /// Totals over all calls, ignoring the filter.
@@ -235,6 +275,25 @@ impl Board {
             connected: self.live.len() - ringing,
             ended: self.ended.len(),
         }
+    }
+
+    /// Live calls by direction and state, the longest calls, ended calls by result; ignores the filter.
+    pub fn summary(&self, now: Timestamp) -> Summary {
+        Summary::compute(&self.live, &self.ended, now)
+    }
+
+    /// How many live calls are over an alert threshold at `now`; ignores the filter.
+    pub fn alert_counts(&self, config: &AlertConfig, now: Timestamp) -> AlertCounts {
+        AlertCounts::of(config, &self.live, now)
+    }
+
+    /// Ids of the live calls over the critical threshold at `now`.
+    pub fn critical_ids(&self, config: &AlertConfig, now: Timestamp) -> Vec<&str> {
+        self.live
+            .iter()
+            .filter(|c| config.level(c, now) == Some(AlertLevel::Critical))
+            .map(Call::id)
+            .collect()
     }
 
     /// How many rows a list shows (after the filter).
@@ -315,8 +374,9 @@ impl Board {
 
     fn rebuild(&mut self, now: Timestamp) {
         let sort = self.sort;
-        self.live.sort_by(|a, b| sort.compare(a, b, now));
-        self.ended.sort_by(|a, b| {
+        // Ids are unique and break every tie, so an unstable sort gives the same order, faster.
+        self.live.sort_unstable_by(|a, b| sort.compare(a, b, now));
+        self.ended.sort_unstable_by(|a, b| {
             b.ended_at()
                 .cmp(&a.ended_at())
                 .then_with(|| b.start().cmp(&a.start()))
@@ -327,8 +387,7 @@ impl Board {
                 self.expired.insert(call.id().to_owned(), now);
             }
         }
-        self.live_view.rebuild(&self.live, &self.needle);
-        self.ended_view.rebuild(&self.ended, &self.needle);
+        self.rebuild_views();
     }
 }
 

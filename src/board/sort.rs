@@ -2,12 +2,14 @@
 use std::cmp::Ordering;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use super::call::Call;
 use crate::api::model::Direction;
 
 /// A column the live list can be sorted by, in on-screen order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SortColumn {
     /// Ringing, then connected.
     State,
@@ -59,7 +61,8 @@ impl SortColumn {
 }
 
 /// The live list's order: a column and whether it is descending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sort {
     /// The column compared first.
     pub column: SortColumn,

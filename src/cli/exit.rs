@@ -18,6 +18,9 @@ pub enum Fatal {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Other(String),
+    /// `doctor` found problems; the first API error behind them gives the exit code.
+    #[error("{failed} check(s) failed; see the FAILED lines above")]
+    Checks { failed: usize, first: Option<ApiError> },
 }
 
 impl Fatal {
@@ -36,7 +39,8 @@ impl Fatal {
                 PollErrorKind::Network | PollErrorKind::Timeout => 6,
                 PollErrorKind::Server | PollErrorKind::Malformed => 1,
             },
-            Fatal::Api(_) | Fatal::Io(_) | Fatal::Other(_) => 1,
+            Fatal::Checks { first: Some(e), .. } => return Fatal::Api(e.clone()).exit_code(),
+            Fatal::Api(_) | Fatal::Io(_) | Fatal::Other(_) | Fatal::Checks { .. } => 1,
         };
         ExitCode::from(code)
     }

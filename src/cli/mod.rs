@@ -1,29 +1,28 @@
 //! Wires the pieces together: configuration or the in-process simulator, the client, the poller, and the
 //! terminal UI (or a plain table when stdout is not a terminal).
 pub mod args;
+mod doctor;
 mod exit;
+mod generate;
+pub mod once;
+mod replay;
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
-use tokio::sync::watch;
 
 use crate::api::Scope;
 use crate::api::client::{ClientConfig, RcClient};
-use crate::board::{Board, BoardConfig};
 use crate::config::{Config, Overrides};
+use crate::output::Format;
 use crate::poller::{self, PollerConfig, schedule};
+use crate::record::Recorder;
 use crate::secret::Secret;
 use crate::sim::{SimOptions, Simulator};
-use crate::snapshot::{PollErrorKind, Snapshot};
 use crate::{logging, tui};
 use args::{Args, BoardArgs, Command, DemoUser, ScopeArg};
 pub use exit::Fatal;
-
-/// How long the plain (non-terminal) output waits for the first poll.
-const ONCE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs the command line.
 pub async fn run(args: Args) -> Result<(), Fatal> {
@@ -31,6 +30,16 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
     match args.command {
         Some(Command::Sim { listen, scenario }) => run_sim(listen, scenario).await,
         Some(Command::Logout) => logout(&args.board).await,
+        Some(Command::Once { format }) => run_once(&args.board, format).await,
+        Some(Command::Doctor) => doctor::run(&args.board).await,
+        Some(Command::Completions { shell }) => generate::completions(shell, &mut std::io::stdout()),
+        Some(Command::Man) => generate::man(&mut std::io::stdout()),
+        Some(Command::Replay {
+            file,
+            speed,
+            once,
+            format,
+        }) => replay::run(&args.board, &file, speed, once.then_some(format)).await,
         None => run_board(args.board).await,
     }
 }
@@ -65,12 +74,22 @@ fn overrides(args: &BoardArgs) -> Overrides {
     }
 }
 
+fn ended_window(args: &BoardArgs) -> SignedDuration {
+    SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX))
+}
+
 /// The client for a real account, or for an in-process simulator when `--demo` (kept alive in the tuple).
 async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>), Fatal> {
     if !args.demo {
         let config = Config::load(&overrides(args))?;
         return Ok((RcClient::new(config.client_config())?, None));
     }
+    let (config, sim) = start_demo(args).await?;
+    Ok((RcClient::new(config)?, Some(sim)))
+}
+
+/// Starts the in-process simulator and returns the client configuration for the chosen demo user.
+async fn start_demo(args: &BoardArgs) -> Result<(ClientConfig, Simulator), Fatal> {
     let sim = Simulator::start(sim_options(args.scenario.as_deref())?).await?;
     let creds = sim.credentials();
     let jwt = match args.demo_user {
@@ -87,10 +106,43 @@ async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>), Fata
         Secret::new(creds.client_secret.as_str()),
         Secret::new(jwt.as_str()),
     );
-    Ok((RcClient::new(config)?, Some(sim)))
+    Ok((config, sim))
+}
+
+/// `once`: connects, polls once and prints.
+async fn run_once(args: &BoardArgs, format: Format) -> Result<(), Fatal> {
+    let (client, sim) = connect(args).await?;
+    let result = once::once_text(
+        &client,
+        scope_arg(args),
+        format,
+        Timestamp::now(),
+        &TimeZone::system(),
+    )
+    .await;
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+    print!("{}", result?);
+    Ok(())
+}
+
+fn scope_arg(args: &BoardArgs) -> Option<Scope> {
+    args.scope.map(|s| match s {
+        ScopeArg::Account => Scope::Account,
+        ScopeArg::Extension => Scope::own_extension(),
+    })
 }
 
 async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
+    if !std::io::stdout().is_terminal() {
+        if args.record.is_some() {
+            return Err(Fatal::Other(
+                "--record records the live board, which needs a terminal; run it in one".into(),
+            ));
+        }
+        return run_once(&args, Format::Table).await;
+    }
     let (client, sim) = connect(&args).await?;
     let requested = args
         .interval
@@ -100,69 +152,41 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     if let Some(note) = note {
         eprintln!("callboard: {note}");
     }
-    let scope = args.scope.map(|s| match s {
-        ScopeArg::Account => Scope::Account,
-        ScopeArg::Extension => Scope::own_extension(),
-    });
-    let poller = poller::spawn(client, PollerConfig { scope, interval });
-    let ended_window = SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX));
-    let result = if std::io::stdout().is_terminal() {
-        let opts = tui::UiOptions {
-            demo: sim.is_some(),
-            no_color: args.no_color,
-            ended_window,
-            ..Default::default()
-        };
-        tui::run(opts, poller.snapshots, poller.commands)
-            .await
-            .map_err(Fatal::from)
-    } else {
-        print_once(poller.snapshots, ended_window).await
+    let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
+    let directory = crate::directory::spawn_for(&client);
+    let poller = poller::spawn_recording(
+        client,
+        PollerConfig {
+            scope: scope_arg(&args),
+            interval,
+        },
+        recorder.clone(),
+    );
+    let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
+    let opts = tui::UiOptions {
+        prefs,
+        prefs_path,
+        directory: Some(directory.directory.clone()),
+        demo: sim.is_some(),
+        no_color: args.no_color,
+        osc52: !args.no_osc52,
+        ended_window: ended_window(&args),
+        notes: recorder
+            .as_ref()
+            .map_or_else(tui::Notes::default, |r| tui::Notes::from_fn(r.problems())),
+        ..Default::default()
     };
+    let result = tui::run(opts, poller.snapshots, poller.commands)
+        .await
+        .map_err(Fatal::from);
     poller.task.abort();
+    directory.task.abort();
+    let _ = poller.task.await;
+    if let Some(problem) = recorder.and_then(Recorder::finish) {
+        eprintln!("callboard: {problem}");
+    }
     if let Some(sim) = sim {
         sim.shutdown().await;
     }
     result
-}
-
-/// Waits for the first successful poll and prints it as a plain table.
-async fn print_once(
-    mut rx: watch::Receiver<Arc<Snapshot>>,
-    ended_window: SignedDuration,
-) -> Result<(), Fatal> {
-    let snap = tokio::time::timeout(ONCE_TIMEOUT, first_poll(&mut rx))
-        .await
-        .map_err(|_| Fatal::Other("no answer from RingCentral within 60 s; check the network".into()))??;
-    if let Some(err) = &snap.error {
-        eprintln!("callboard: {}", err.message);
-    }
-    let mut board = Board::new(BoardConfig {
-        ended_window,
-        ..BoardConfig::default()
-    });
-    let now = Timestamp::now();
-    board.merge(&snap.calls, now);
-    print!("{}", tui::plain_table(&board, now, &TimeZone::system()));
-    Ok(())
-}
-
-/// The first snapshot with calls, or the error that makes waiting pointless.
-async fn first_poll(rx: &mut watch::Receiver<Arc<Snapshot>>) -> Result<Arc<Snapshot>, Fatal> {
-    loop {
-        {
-            let snap = rx.borrow_and_update();
-            if snap.poll_seq > 0 {
-                return Ok(Arc::clone(&snap));
-            }
-            if let Some(err) = &snap.error
-                && !matches!(err.kind, PollErrorKind::Permission { .. } if snap.switching)
-            {
-                return Err(Fatal::Poll(err.clone()));
-            }
-        }
-        rx.changed()
-            .await
-            .map_err(|_| Fatal::Other("the poller stopped unexpectedly".into()))?;
-    }
 }

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::api::Scope;
 use crate::api::client::RcClient;
 use crate::api::error::ApiError;
+use crate::record::{RecordedPoll, Recorder};
 use crate::snapshot::{PollCommand, PollErrorKind, RateHeadroom, Snapshot, UserInfo};
 use schedule::Limit;
 
@@ -42,9 +43,16 @@ pub struct Poller {
 
 /// Starts polling in the background.
 pub fn spawn(client: RcClient, config: PollerConfig) -> Poller {
+    spawn_recording(client, config, None)
+}
+
+/// Starts polling in the background, handing every successful poll's raw pages to `record`.
+pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Recorder>) -> Poller {
     let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
     let (commands, cmd_rx) = mpsc::channel(16);
-    let task = tokio::spawn(PollLoop::new(client, config, snap_tx).run(cmd_rx));
+    let mut poll_loop = PollLoop::new(client, config, snap_tx);
+    poll_loop.record = record;
+    let task = tokio::spawn(poll_loop.run(cmd_rx));
     Poller {
         snapshots,
         commands,
@@ -62,6 +70,7 @@ struct PollLoop {
     /// Pages the last successful poll took: what the next one will likely cost.
     pages: u32,
     rng: SmallRng,
+    record: Option<Recorder>,
 }
 
 impl PollLoop {
@@ -82,6 +91,7 @@ impl PollLoop {
             failures: 0,
             pages: 1,
             rng: SmallRng::seed_from_u64(seed),
+            record: None,
         }
     }
 
@@ -149,6 +159,14 @@ impl PollLoop {
                     tracing::warn!(index = skipped.index, id = ?skipped.id, "skipped a malformed record: {}", skipped.error);
                 }
                 self.snap.calls = Arc::new(calls.records);
+                if let Some(record) = &self.record {
+                    let (scope, pages) = (scope.clone(), calls.pages);
+                    record.record(RecordedPoll {
+                        at: now,
+                        scope,
+                        pages,
+                    });
+                }
                 self.snap.calls_scope = Some(scope);
                 self.snap.fetched_at = Some(now);
                 // A refused account scope stays explained until the user picks a scope again.

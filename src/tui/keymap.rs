@@ -38,14 +38,46 @@ pub enum Action {
     Help,
     /// Close the help overlay, or clear the filter.
     Back,
+    /// Copy the selected call's telephonySessionId to the clipboard (OSC 52).
+    CopyId,
+    /// Copy the selected call's whole record as JSON to the clipboard (OSC 52).
+    CopyRecord,
     /// Leave callboard.
     Quit,
+    /// Mask phone numbers and external names, or show them again.
+    Privacy,
+    /// Freeze the screen (polling goes on), or apply what arrived meanwhile.
+    Pause,
+    /// Show records of one telephony session as one conversation, or each record.
+    Conversations,
+    /// Open the column chooser.
+    Columns,
+    /// Switch between colour and monochrome.
+    ToggleTheme,
+    /// In the column chooser: show or hide the column.
+    ToggleColumn,
+    /// In the column chooser: move the column left.
+    ColumnLeft,
+    /// In the column chooser: move the column right.
+    ColumnRight,
     /// In the filter prompt: keep the filter and leave the prompt.
     FilterKeep,
     /// In the filter prompt: clear the filter and leave the prompt.
     FilterClear,
-    /// In the filter prompt: delete the last character.
+    /// In the filter prompt or the picker: delete the last character.
     FilterErase,
+    /// Open the extension picker (admins).
+    Picker,
+    /// Open the `:` command line (`:ext 101`, `:account`).
+    Command,
+    /// Add the watched extension to the favourites.
+    AddFavourite,
+    /// Watch favourite 1–9 (the digit pressed), or the account with 0.
+    Favourite,
+    /// In the picker: watch the selected extension.
+    Choose,
+    /// In the picker: close it.
+    Cancel,
 }
 
 /// Where keys are read: the board, or the filter prompt (where other characters are typed).
@@ -55,6 +87,10 @@ pub enum Mode {
     Board,
     /// Keys edit the filter.
     Prompt,
+    /// Keys search the extension picker.
+    Picker,
+    /// Keys arrange the live table's columns.
+    Columns,
 }
 
 /// One key: a plain character (shift allowed), a Ctrl chord, or a named key.
@@ -112,6 +148,20 @@ const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Bin
     }
 }
 
+const fn picker(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        mode: Mode::Picker,
+        ..bind("Extension picker", keys, action, help)
+    }
+}
+
+const fn chooser(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        mode: Mode::Columns,
+        ..bind("Column chooser", keys, action, help)
+    }
+}
+
 /// Every binding. Each F-key has a plain-key twin for terminals that eat F-keys.
 #[rustfmt::skip]
 pub const KEYMAP: &[Binding] = &[
@@ -128,10 +178,21 @@ pub const KEYMAP: &[Binding] = &[
     hint(bind("Scope", &[Char('s')], Action::ToggleScope, "account ⇄ extension"), 2, "scope"),
     bind("Scope", &[Char('a')], Action::AccountScope, "account (admins)"),
     bind("Scope", &[Char('e')], Action::ExtensionScope, "my extension"),
+    bind("Scope", &[Char('x')], Action::Picker, "pick an extension"),
+    bind("Scope", &[Char(':')], Action::Command, ":ext 101 · :account"),
+    bind("Scope", &[Char('1'), Char('2'), Char('3'), Char('4'), Char('5'), Char('6'), Char('7'), Char('8'), Char('9'), Char('0')], Action::Favourite, "favourite, 0 account"),
+    bind("Scope", &[Char('f')], Action::AddFavourite, "add favourite"),
+    hint(bind("View", &[Char(' ')], Action::Pause, "pause ⇄ resume"), 4, "pause"),
+    bind("View", &[Char('p')], Action::Privacy, "privacy mode"),
+    bind("View", &[Char('c')], Action::Conversations, "group conversations"),
+    bind("View", &[Char('C')], Action::Columns, "choose columns"),
+    bind("View", &[Char('T')], Action::ToggleTheme, "colour ⇄ monochrome"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
     bind("Other", &[Code(KeyCode::Esc)], Action::Back, "clear filter"),
+    bind("Other", &[Char('y')], Action::CopyId, "copy telephonySessionId"),
+    bind("Other", &[Char('Y')], Action::CopyRecord, "copy call record as JSON"),
     hint(bind("Other", &[Char('q'), Ctrl('c'), Code(KeyCode::F(10))], Action::Quit, "quit"), 7, "quit"),
     prompt(&[Code(KeyCode::Enter)], Action::FilterKeep, "keep filter"),
     prompt(&[Code(KeyCode::Esc)], Action::FilterClear, "clear filter"),
@@ -139,6 +200,19 @@ pub const KEYMAP: &[Binding] = &[
     prompt(&[Code(KeyCode::Down)], Action::Down, "next call"),
     prompt(&[Code(KeyCode::Up)], Action::Up, "previous call"),
     prompt(&[Ctrl('c')], Action::Quit, "quit"),
+    picker(&[Code(KeyCode::Enter)], Action::Choose, "watch it"),
+    picker(&[Code(KeyCode::Esc)], Action::Cancel, "close"),
+    picker(&[Code(KeyCode::Backspace)], Action::FilterErase, "delete a character"),
+    picker(&[Code(KeyCode::Down)], Action::Down, "next match"),
+    picker(&[Code(KeyCode::Up)], Action::Up, "previous match"),
+    picker(&[Ctrl('c')], Action::Quit, "quit"),
+    chooser(&[Char(' ')], Action::ToggleColumn, "show ⇄ hide"),
+    chooser(&[Char('K'), Char('<')], Action::ColumnLeft, "move left"),
+    chooser(&[Char('J'), Char('>')], Action::ColumnRight, "move right"),
+    chooser(&[Char('j'), Code(KeyCode::Down)], Action::Down, "next column"),
+    chooser(&[Char('k'), Code(KeyCode::Up)], Action::Up, "previous column"),
+    chooser(&[Code(KeyCode::Enter), Code(KeyCode::Esc), Char('C')], Action::Cancel, "close"),
+    chooser(&[Char('q'), Ctrl('c')], Action::Quit, "quit"),
 ];
 
 impl Key {
@@ -158,6 +232,7 @@ impl Key {
     /// How the key is written in help and hints.
     pub fn label(self) -> String {
         match self {
+            Char(' ') => "Space".into(),
             Char(c) => c.to_string(),
             Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
             Code(code) => match code {
@@ -181,8 +256,21 @@ pub fn lookup(ev: &KeyEvent, mode: Mode) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// All key labels of a binding, e.g. `R Ctrl-R F5`.
+/// All key labels of a binding, e.g. `R Ctrl-R F5`; a run of digit keys is written `1–9 0`.
 pub fn keys_label(b: &Binding) -> String {
+    let digits: String = b
+        .keys
+        .iter()
+        .filter_map(|k| match k {
+            Char(c) if c.is_ascii_digit() && *c != '0' => Some(*c),
+            _ => None,
+        })
+        .collect();
+    let zero = b.keys.contains(&Char('0'));
+    if digits.len() > 2 && digits.len() + usize::from(zero) == b.keys.len() {
+        let (first, last) = (&digits[..1], &digits[digits.len() - 1..]);
+        return format!("{first}–{last}{}", if zero { " 0" } else { "" });
+    }
     b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ")
 }
 

@@ -10,20 +10,22 @@ pub const MIN_HEIGHT: u16 = 15;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub status: Rect,
+    pub summary: Rect,
     pub calls: Rect,
     pub legs: Rect,
     pub ended: Rect,
     pub footer: Rect,
 }
 
-/// Splits the screen: status (`status_height` lines), the live table, then the leg pane and the ended list (side by side
+/// Splits the screen: status (`status_height` lines), a summary line, the live table, then the leg pane and the ended list (side by side
 /// on wide terminals, stacked otherwise), and a footer line. `None` when the terminal is too small.
 pub fn split(area: Rect, status_height: u16) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let [status, body, footer] = Layout::vertical([
+    let [status, summary, body, footer] = Layout::vertical([
         Constraint::Length(status_height),
+        Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
@@ -36,6 +38,7 @@ pub fn split(area: Rect, status_height: u16) -> Option<Areas> {
             .areas(bottom);
         return Some(Areas {
             status,
+            summary,
             calls,
             legs,
             ended,
@@ -52,6 +55,7 @@ pub fn split(area: Rect, status_height: u16) -> Option<Areas> {
     .areas(body);
     Some(Areas {
         status,
+        summary,
         calls,
         legs,
         ended,
@@ -68,7 +72,7 @@ mod tests {
         assert!(split(Rect::new(0, 0, 59, 30), 2).is_none());
         assert!(split(Rect::new(0, 0, 100, 14), 2).is_none());
         let a = split(Rect::new(0, 0, 80, 24), 2).unwrap();
-        assert_eq!((a.calls.height, a.ended.height, a.legs.height), (9, 5, 7));
+        assert_eq!((a.calls.height, a.ended.height, a.legs.height), (8, 5, 7));
         let a = split(Rect::new(0, 0, 120, 40), 2).unwrap();
         assert_eq!(a.legs.y, a.ended.y);
         assert!(a.legs.width > a.ended.width);

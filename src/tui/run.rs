@@ -1,7 +1,7 @@
 //! The event loop: terminal setup and restore, and a `select!` over keys, snapshots and a 1 s tick.
 //! Draws only when something changed; never waits on the network.
 use std::collections::VecDeque;
-use std::io::{self, BufWriter, Stdout};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -61,6 +61,11 @@ fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp) -> io::Result<
         ));
     }
     terminal.draw(|frame| render::draw(frame, app, now))?;
+    if app.take_bell() {
+        let out = terminal.backend_mut();
+        out.write_all(b"\x07")?;
+        out.flush()?;
+    }
     Ok(())
 }
 
@@ -94,6 +99,11 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     pending.extend(app.key(key, opts.clock.now()));
+                    if let Some(bytes) = app.take_clipboard() {
+                        let out = terminal.backend_mut();
+                        out.write_all(&bytes)?;
+                        out.flush()?;
+                    }
                     dirty = true;
                 }
                 Some(Ok(Event::Resize(..))) => dirty = true,

@@ -95,6 +95,20 @@ impl Theme {
         }
     }
 
+    /// A call over the warn threshold.
+    pub fn warn(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    /// A call over the critical threshold.
+    pub fn critical(self) -> Style {
+        if self.color {
+            self.fg(Color::LightRed).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        }
+    }
+
     /// Error text.
     pub fn error(self) -> Style {
         self.fg(Color::LightRed)

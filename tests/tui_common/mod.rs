@@ -234,3 +234,23 @@ pub fn app() -> (App, Snapshot) {
     }
     (app, last)
 }
+
+/// The buffer as text, one line per row, wide characters counted once.
+pub fn text(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut out = format!("{}x{}\n", buffer.area.width, buffer.area.height);
+    for row in buffer.content.chunks(buffer.area.width as usize) {
+        let mut line = String::new();
+        let mut skip = 0;
+        for cell in row {
+            if skip == 0 {
+                line.push_str(cell.symbol());
+            }
+            skip = skip
+                .max(unicode_width::UnicodeWidthStr::width(cell.symbol()))
+                .saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

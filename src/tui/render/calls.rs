@@ -5,8 +5,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
+use super::summary::alert_symbol;
 use super::{empty_note, place, section, window_table};
-use crate::board::{Call, List, SortColumn};
+use crate::board::{AlertLevel, Call, List, SortColumn};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::sanitize::fit;
@@ -23,7 +24,7 @@ const fn col(column: SortColumn, min: u16, share: u16) -> Col {
     Col { column, min, share }
 }
 
-/// Columns left to right.
+/// Every column's width rule, in the default order.
 const COLUMNS: [Col; 7] = [
     col(SortColumn::State, 7, 0),
     col(SortColumn::Duration, 8, 0),
@@ -37,17 +38,21 @@ const COLUMNS: [Col; 7] = [
 /// Which columns go first when the terminal is narrow.
 const DROP_ORDER: [SortColumn; 3] = [SortColumn::Start, SortColumn::Via, SortColumn::Direction];
 
-/// The columns that fit in `width`, with their widths.
-fn columns(width: u16) -> Vec<(SortColumn, u16)> {
-    let mut cols: Vec<&Col> = COLUMNS.iter().collect();
-    let need = |cols: &[&Col]| cols.iter().map(|c| c.min).sum::<u16>() + cols.len() as u16 - 1;
+/// The `chosen` columns that fit in `width`, in the chosen order, with their widths.
+fn columns(width: u16, chosen: &[SortColumn]) -> Vec<(SortColumn, u16)> {
+    let mut cols: Vec<&Col> = chosen
+        .iter()
+        .filter_map(|c| COLUMNS.iter().find(|col| col.column == *c))
+        .collect();
+    let need =
+        |cols: &[&Col]| cols.iter().map(|c| c.min).sum::<u16>() + (cols.len() as u16).saturating_sub(1);
     for drop in DROP_ORDER {
-        if need(&cols) <= width {
+        if need(&cols) <= width || cols.len() <= 1 {
             break;
         }
         cols.retain(|c| c.column != drop);
     }
-    let spare = width.saturating_sub(need(&cols));
+    let spare = width.saturating_sub(need(&cols).min(width));
     let shares: u16 = cols.iter().map(|c| c.share).sum::<u16>().max(1);
     let mut given = 0;
     let last_flex = cols.iter().rposition(|c| c.share > 0);
@@ -91,7 +96,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     let win = place(app, List::Live, inner.height.saturating_sub(1) as usize, true);
     let board = &app.board;
 
-    let cols = columns(inner.width);
+    let cols = columns(inner.width, &app.columns);
     let header = Row::new(cols.iter().map(|&(c, w)| {
         let mut t = c.title().to_owned();
         if c == sort.column {
@@ -109,7 +114,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     .style(theme.header());
     let rows: Vec<Row> = board
         .window(List::Live, win.offset, win.height)
-        .map(|call| row(call, &cols, app, now))
+        .map(|call| row(&app.shown(call), &cols, app, now))
         .collect();
     let widths: Vec<Constraint> = cols.iter().map(|&(_, w)| Constraint::Length(w)).collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
@@ -132,6 +137,21 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     }
 }
 
+/// The via text; in conversation view a session of several records says how many.
+fn via(call: &Call, app: &App) -> String {
+    let via = call.via().unwrap_or_default();
+    let records = if app.board.grouped() {
+        app.board.conversation(call).len()
+    } else {
+        1
+    };
+    match records {
+        1 => via,
+        n if via.is_empty() => format!("⧉ {n} records"),
+        n => format!("⧉ {n} · {via}"),
+    }
+}
+
 fn arrow(descending: bool) -> &'static str {
     if descending { "▼" } else { "▲" }
 }
@@ -144,13 +164,20 @@ fn row(call: &Call, cols: &[(SortColumn, u16)], app: &App, now: Timestamp) -> Ro
         let (text, style) = match c {
             SortColumn::State => (format::state(call.state()), theme.state(call.state())),
             SortColumn::Duration => {
+                let level = app.alerts.level(call, now);
                 let d = format::clock(call.duration(now));
-                (format!("{d:>w$}"), theme.text())
+                let w = w.saturating_sub(1);
+                let style = match level {
+                    Some(AlertLevel::Critical) => theme.critical(),
+                    Some(AlertLevel::Warn) => theme.warn(),
+                    None => theme.text(),
+                };
+                (format!("{}{d:>w$}", alert_symbol(level)), style)
             }
             SortColumn::Direction => (format::direction(f.direction.as_ref()).to_owned(), theme.text()),
             SortColumn::From => (format::party(f.from.as_ref()), theme.text()),
             SortColumn::To => (format::party(f.to.as_ref()), theme.text()),
-            SortColumn::Via => (call.via().unwrap_or_default(), theme.dim()),
+            SortColumn::Via => (via(call, app), theme.dim()),
             SortColumn::Start => (format::time_of_day(call.start(), &app.tz), theme.dim()),
         };
         Cell::from(Line::from(Span::styled(fit(&text, w), style)))
@@ -163,7 +190,8 @@ mod tests {
 
     #[test]
     fn columns_drop_from_the_right_by_priority() {
-        let names = |w| columns(w).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+        let all = SortColumn::ALL;
+        let names = |w| columns(w, &all).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
         assert_eq!(names(120).len(), 7);
         assert!(!names(80).contains(&SortColumn::Start));
         assert!(names(80).contains(&SortColumn::Via));
@@ -178,7 +206,7 @@ mod tests {
             ]
         );
         for w in [60, 80, 97, 120, 200] {
-            let cols = columns(w);
+            let cols = columns(w, &all);
             let used: u16 = cols.iter().map(|c| c.1).sum::<u16>() + cols.len() as u16 - 1;
             assert_eq!(used, w, "width {w}");
         }

@@ -64,6 +64,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     let rows: Vec<Row> = board
         .window(List::Ended, win.offset, win.height)
         .map(|call| {
+            let call = app.shown(call);
             let f = &call.record().fields;
             let mut cells = vec![
                 Cell::from(Span::styled(
@@ -80,7 +81,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
             if with_to {
                 cells.push(Cell::from(fit(&format::party(f.to.as_ref()), to_w as usize)));
             }
-            let left = format!("{} left", format::short(board.time_left(call, now)));
+            let left = format!("{} left", format::short(board.time_left(&call, now)));
             cells.push(Cell::from(Span::styled(
                 format!("{left:>w$}", w = LEFT as usize),
                 theme.dim(),

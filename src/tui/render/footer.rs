@@ -1,4 +1,6 @@
-//! The bottom line: the filter prompt while typing, else the filter in use and key hints.
+//! The bottom line: the filter prompt while typing, else a current message (what was copied, why a key
+//! did nothing), else the filter in use and key hints.
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -10,7 +12,7 @@ use crate::tui::app::App;
 use crate::tui::keymap;
 use crate::tui::sanitize;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
     let width = area.width as usize;
     let board = &app.board;
@@ -44,6 +46,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     pieces.push((" ".into(), Style::new()));
+    if let Some(message) = app.message(now) {
+        pieces.push((message.to_owned(), theme.notice()));
+        frame.render_widget(Paragraph::new(fit_line(pieces, width)), area);
+        return;
+    }
     if !board.filter().is_empty() {
         pieces.push(("filter ".into(), theme.dim()));
         pieces.push((format!("“{}”", board.filter()), theme.notice()));

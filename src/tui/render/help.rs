@@ -13,14 +13,14 @@ use crate::tui::theme::Theme;
 const KEYS: usize = 12;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme) {
-    let sections = sections();
-    // Lines of each section: a heading, its keys, and a blank line before all but the first.
-    let sizes: Vec<usize> = sections.iter().map(|(_, b)| b.len() + 2).collect();
-    let column = |range: &[usize]| range.iter().sum::<usize>().saturating_sub(1);
-    let split = (0..=sections.len())
-        .min_by_key(|&i| column(&sizes[..i]).max(column(&sizes[i..])))
-        .unwrap_or(0);
-    let height = column(&sizes[..split]).max(column(&sizes[split..])) as u16 + 2;
+    let mut sections = sections();
+    // On a short terminal the symbols go first, then the prompts' keys (shown in the prompts themselves).
+    let (mut split, mut height) = columns(&sections);
+    let keep = board_sections();
+    while height > area.height && sections.len() > keep {
+        sections.pop();
+        (split, height) = columns(&sections);
+    }
     let width = area.width.saturating_sub(4).min(84);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
@@ -68,6 +68,34 @@ pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme) {
     }
 }
 
+/// Where to split the sections into two columns, and the popup height that needs.
+fn columns(sections: &[Section]) -> (usize, u16) {
+    // Lines of each section: a heading, its keys, and a blank line before all but the first.
+    let sizes: Vec<usize> = sections.iter().map(|(_, b)| b.len() + 2).collect();
+    let column = |range: &[usize]| range.iter().sum::<usize>().saturating_sub(1);
+    let split = (0..=sections.len())
+        .min_by_key(|&i| column(&sizes[..i]).max(column(&sizes[i..])))
+        .unwrap_or(0);
+    (
+        split,
+        column(&sizes[..split]).max(column(&sizes[split..])) as u16 + 2,
+    )
+}
+
+/// How many sections hold board keys (they come first and are never dropped).
+fn board_sections() -> usize {
+    let mut names: Vec<&str> = KEYMAP
+        .iter()
+        .filter(|b| b.mode == keymap::Mode::Board)
+        .map(|b| b.section)
+        .collect();
+    names.dedup();
+    names.len()
+}
+
+/// A heading and its (keys, help) lines.
+type Section = (&'static str, Vec<(String, &'static str)>);
+
 /// What the board's symbols mean, shown after the keys.
 const SYMBOLS: [(&str, &str); 6] = [
     ("◌ ring", "ringing"),
@@ -80,14 +108,14 @@ const SYMBOLS: [(&str, &str); 6] = [
 
 /// Bindings grouped by section in table order (the prompt's repeats of board keys left out), then the
 /// symbols.
-fn sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let mut out: Vec<(&str, Vec<(String, &str)>)> = Vec::new();
+fn sections() -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
     for b in KEYMAP {
         let repeat = matches!(
             b.action,
             keymap::Action::Up | keymap::Action::Down | keymap::Action::Quit
         );
-        if b.mode == keymap::Mode::Prompt && repeat {
+        if b.mode != keymap::Mode::Board && repeat {
             continue;
         }
         let entry = (keymap::keys_label(b), b.help);

@@ -15,8 +15,8 @@ use crate::tui::theme::Theme;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
-    let call = app.board.selected(app.focus);
-    let title = match call {
+    let call = app.board.selected(app.focus).map(|c| app.shown(c));
+    let title = match &call {
         Some(c) => vec![
             Span::raw("Call "),
             Span::raw(crate::tui::sanitize::fit(c.id(), 40)),
@@ -26,13 +26,20 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let block = section(title, false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(call) = call else {
+    let Some(call) = call.as_deref() else {
         empty_note(frame, inner, "select a call to see its legs", theme);
         return;
     };
     let width = inner.width as usize;
     let height = inner.height as usize;
     let mut lines = vec![headline(call, app, now, width)];
+    let conversation = app.board.conversation(call);
+    if app.board.grouped() && conversation.len() > 1 {
+        let shown: Vec<_> = conversation.iter().map(|c| app.shown(c)).collect();
+        let parties = crate::board::parties(shown.iter().map(|c| &**c)).join(" · ");
+        let text = format!(" conversation of {} records: {parties}", conversation.len());
+        lines.push(fit_line(vec![(text, theme.notice())], width));
+    }
     let ids = identifiers(call, width, theme);
     let legs = &call.record().legs;
     let blocks: Vec<Vec<Line>> = legs
@@ -42,8 +49,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         .collect();
     // Reason descriptions (the third line of a leg) only when everything else fits too.
     let full: usize = blocks.iter().map(Vec::len).sum();
-    let keep = if 1 + full + ids.len() <= height { 3 } else { 2 };
-    let room = height.saturating_sub(1);
+    let keep = if lines.len() + full + ids.len() <= height {
+        3
+    } else {
+        2
+    };
+    let room = height.saturating_sub(lines.len());
     let mut used = 0;
     let mut all_legs = true;
     for (i, block) in blocks.into_iter().enumerate() {

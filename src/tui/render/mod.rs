@@ -1,10 +1,13 @@
 //! Drawing the whole screen from the app state at a given time.
 mod calls;
+mod chooser;
 mod ended;
 mod footer;
 mod help;
 mod legs;
+mod picker;
 mod status;
+mod summary;
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -19,8 +22,9 @@ use super::sanitize;
 use super::theme::Theme;
 use crate::board::List;
 
-/// Draws the screen as of `now`. Takes the app mutably only to keep list scroll offsets.
+/// Draws the screen as of `now` (as of the pause while paused). Takes the app mutably only to keep list scroll offsets.
 pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
+    let now = app.paused().map_or(now, |(at, _)| at);
     let area = frame.area();
     let status_height = status::height(app, area.width, now);
     let Some(areas) = layout::split(area, status_height) else {
@@ -28,10 +32,13 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
         return;
     };
     status::render(frame, areas.status, app, now);
+    summary::render(frame, areas.summary, app, now);
     calls::render(frame, areas.calls, app, now);
     legs::render(frame, areas.legs, app, now);
     ended::render(frame, areas.ended, app, now);
-    footer::render(frame, areas.footer, app);
+    footer::render(frame, areas.footer, app, now);
+    picker::render(frame, area, app);
+    chooser::render(frame, area, app);
     if app.help {
         help::render(frame, area, app.theme);
     }
@@ -72,6 +79,28 @@ fn section(title: Vec<Span<'static>>, focused: bool, theme: Theme) -> Block<'sta
         .borders(Borders::TOP)
         .border_style(theme.dim())
         .title(Line::from(spans))
+}
+
+/// Clears a centred box of at most `width`×`height`, draws its frame with a title and a bottom hint, and
+/// returns the inside.
+fn popup(frame: &mut Frame, area: Rect, size: (u16, u16), titles: (&str, &str), theme: Theme) -> Rect {
+    let width = size.0.min(area.width);
+    let height = size.1.min(area.height);
+    let outer = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(ratatui::widgets::Clear, outer);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.dim())
+        .title(Line::styled(titles.0.to_owned(), theme.title()))
+        .title_bottom(Line::styled(titles.1.to_owned(), theme.dim()));
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    inner
 }
 
 /// Pieces of a line: (untrusted) text and its style.

@@ -37,10 +37,19 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("callboard".into(), theme.title()));
         left.push(("  ".into(), Style::new()));
     }
-    left.push((scope_label(app.current_scope(), snap), theme.title()));
+    left.extend(super::summary::markers(app));
+    let scope = app.directory_scope_label();
+    left.push((
+        scope.unwrap_or_else(|| scope_label(app.current_scope(), snap)),
+        theme.title(),
+    ));
     if app.demo {
         left.push(("  ".into(), Style::new()));
         left.push((" DEMO ".into(), theme.demo()));
+    }
+    if app.replay {
+        left.push(("  ".into(), Style::new()));
+        left.push((" REPLAY ".into(), theme.demo()));
     }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
@@ -53,12 +62,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         (" · ".into(), theme.dim()),
         (format!("{} recently ended ", c.ended), theme.text()),
     ];
+    let (alerts_long, alerts_compact) = super::summary::alert_counts(app, now);
+    let long: Pieces = alerts_long.into_iter().chain(long).collect();
     let compact: Pieces = vec![
         (format!("{} live  ", c.live), theme.text()),
         (format!("◌ {} ring  ", c.ringing), theme.state(&ring)),
         (format!("● {} talk  ", c.connected), theme.state(&talk)),
         (format!("{} ended ", c.ended), theme.text()),
     ];
+    let compact: Pieces = alerts_compact.into_iter().chain(compact).collect();
     let room = width.saturating_sub(pieces_width(&left) + 2);
     let counts = if pieces_width(&long) <= room {
         long

@@ -1,0 +1,118 @@
+//! Alert thresholds: how long a call may ring or talk before it is flagged. Pure: `now` is passed in.
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::call::{Call, CallState};
+
+/// How serious an alert is; critical sorts above warn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AlertLevel {
+    /// Over the warn threshold.
+    Warn,
+    /// Over the critical threshold.
+    Critical,
+}
+
+/// A warn and a critical limit for one measure, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Over this many seconds: warn.
+    pub warn_secs: u64,
+    /// Over this many seconds: critical.
+    pub critical_secs: u64,
+}
+
+impl Threshold {
+    /// The level of a duration: strictly over a limit counts.
+    pub fn level(&self, d: SignedDuration) -> Option<AlertLevel> {
+        let secs = u64::try_from(d.as_secs()).unwrap_or(0);
+        if secs > self.critical_secs {
+            Some(AlertLevel::Critical)
+        } else if secs > self.warn_secs {
+            Some(AlertLevel::Warn)
+        } else {
+            None
+        }
+    }
+}
+
+/// Thresholds for ringing and talking calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertConfig {
+    /// Time a call has been ringing.
+    pub ringing: Threshold,
+    /// Time a call has been talking.
+    pub talking: Threshold,
+}
+
+impl Default for AlertConfig {
+    /// Ringing over 20 s warns, over 45 s is critical; talking over 15 min warns, over 30 min is critical.
+    fn default() -> Self {
+        AlertConfig {
+            ringing: Threshold {
+                warn_secs: 20,
+                critical_secs: 45,
+            },
+            talking: Threshold {
+                warn_secs: 15 * 60,
+                critical_secs: 30 * 60,
+            },
+        }
+    }
+}
+
+impl AlertConfig {
+    /// The alert a call is under at `now`: ringing time while ringing, talk time while connected (the whole
+    /// call when the answer time is unknown). Ended calls carry none.
+    pub fn level(&self, call: &Call, now: Timestamp) -> Option<AlertLevel> {
+        match call.state() {
+            CallState::Ringing => self.ringing.level(call.ring_time(now)?),
+            CallState::Connected => self
+                .talking
+                .level(call.talk_time(now).unwrap_or_else(|| call.duration(now))),
+            CallState::Ended(_) | CallState::Vanished => None,
+        }
+    }
+}
+
+/// How many live calls are over a threshold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertCounts {
+    /// Over the warn threshold only.
+    pub warn: usize,
+    /// Over the critical threshold.
+    pub critical: usize,
+}
+
+impl AlertCounts {
+    /// Counts the levels of `calls` at `now`.
+    pub fn of<'a>(config: &AlertConfig, calls: impl IntoIterator<Item = &'a Call>, now: Timestamp) -> Self {
+        let mut counts = AlertCounts::default();
+        for call in calls {
+            match config.level(call, now) {
+                Some(AlertLevel::Warn) => counts.warn += 1,
+                Some(AlertLevel::Critical) => counts.critical += 1,
+                None => {}
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_exclusive() {
+        let t = AlertConfig::default().ringing;
+        let at = |s| t.level(SignedDuration::from_secs(s));
+        assert_eq!(at(20), None);
+        assert_eq!(at(21), Some(AlertLevel::Warn));
+        assert_eq!(at(45), Some(AlertLevel::Warn));
+        assert_eq!(at(46), Some(AlertLevel::Critical));
+        assert_eq!(at(-5), None);
+    }
+}

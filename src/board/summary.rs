@@ -1,0 +1,65 @@
+//! The one-line summary: live calls by direction and state, the longest calls, and ended calls by result.
+use jiff::{SignedDuration, Timestamp};
+
+use super::call::{Call, CallState};
+use crate::api::model::{CallResult, Direction};
+
+/// Totals over the live and recently-ended calls, ignoring the filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Live inbound calls.
+    pub inbound: usize,
+    /// Live outbound calls.
+    pub outbound: usize,
+    /// Ringing calls.
+    pub ringing: usize,
+    /// Connected calls.
+    pub talking: usize,
+    /// Length of the longest live call.
+    pub longest: Option<SignedDuration>,
+    /// Ringing time of the longest-ringing call.
+    pub longest_ringing: Option<SignedDuration>,
+    /// Ended calls that were answered (here or elsewhere).
+    pub answered: usize,
+    /// Ended calls that were missed or abandoned.
+    pub missed: usize,
+    /// Ended calls that went to voicemail.
+    pub voicemail: usize,
+    /// Every other ended call (busy, declined, failed, vanished…).
+    pub other: usize,
+}
+
+impl Summary {
+    /// Computes the summary of `live` and `ended` calls at `now`.
+    pub fn compute(live: &[Call], ended: &[Call], now: Timestamp) -> Self {
+        let mut s = Summary::default();
+        for call in live {
+            match &call.record().fields.direction {
+                Some(Direction::Inbound) => s.inbound += 1,
+                Some(Direction::Outbound) => s.outbound += 1,
+                _ => {}
+            }
+            s.longest = s.longest.max(Some(call.duration(now)));
+            if *call.state() == CallState::Ringing {
+                s.ringing += 1;
+                s.longest_ringing = s.longest_ringing.max(call.ring_time(now));
+            } else {
+                s.talking += 1;
+            }
+        }
+        for call in ended {
+            let bucket = match call.state() {
+                CallState::Ended(
+                    CallResult::Accepted | CallResult::CallConnected | CallResult::AnsweredElsewhere,
+                ) => &mut s.answered,
+                CallState::Ended(CallResult::Missed | CallResult::Abandoned | CallResult::NoAnswer) => {
+                    &mut s.missed
+                }
+                CallState::Ended(CallResult::Voicemail | CallResult::SentToVoicemail) => &mut s.voicemail,
+                _ => &mut s.other,
+            };
+            *bucket += 1;
+        }
+        s
+    }
+}

@@ -1,0 +1,60 @@
+//! `callboard replay FILE`: a recording on the live board, on recorded time, or its final state printed.
+use std::io::IsTerminal;
+use std::path::Path;
+
+use jiff::tz::TimeZone;
+
+use super::args::BoardArgs;
+use super::{Fatal, ended_window};
+use crate::board::BoardConfig;
+use crate::output::{self, Format};
+use crate::record::replay::{Recording, ReplayClock, spawn_feeder};
+use crate::tui::{self, Clock};
+
+/// Plays `file` at `speed` on the board, or prints its final state in `once` format.
+pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
+    let mut recording = Recording::read(file)?;
+    report(&recording.problems);
+    let Some(start) = recording.frames.first().map(|f| f.at) else {
+        return Err(Fatal::Other(format!(
+            "{} holds no recorded poll; record one with `callboard --record {}`",
+            file.display(),
+            file.display()
+        )));
+    };
+    // A pipe cannot show the board: print the final state instead.
+    let once = once.or((!std::io::stdout().is_terminal()).then_some(Format::Table));
+    if let Some(format) = once {
+        let config = BoardConfig {
+            ended_window: ended_window(args),
+            ..BoardConfig::default()
+        };
+        if let Some((board, at)) = recording.final_board(config) {
+            print!("{}", output::render(&board, at, &TimeZone::system(), format));
+        }
+        return Ok(());
+    }
+    let clock = ReplayClock::new(start, speed);
+    let problems = std::mem::take(&mut recording.problems);
+    let feeder = spawn_feeder(recording.frames, clock);
+    let opts = tui::UiOptions {
+        replay: true,
+        no_color: args.no_color,
+        osc52: !args.no_osc52,
+        ended_window: ended_window(args),
+        clock: Clock::from_fn(move || clock.now()),
+        ..Default::default()
+    };
+    let result = tui::run(opts, feeder.snapshots, feeder.commands).await;
+    feeder.task.abort();
+    // Said again after the board, which hid the first report.
+    report(&problems);
+    result.map_err(Fatal::from)
+}
+
+/// Says which lines were skipped.
+fn report(problems: &[String]) {
+    for problem in problems {
+        eprintln!("callboard: {problem}");
+    }
+}

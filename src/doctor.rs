@@ -1,0 +1,261 @@
+//! `callboard doctor`: checks the setup one step at a time — configuration, server, clock, token, user,
+//! both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are never
+//! shown. Spends one Light request for the server clock, one for the user, and one Heavy request per scope.
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::api::auth::Token;
+use crate::api::client::{ClientConfig, RcClient};
+use crate::api::error::ApiError;
+use crate::api::rate_limit::HEAVY;
+use crate::api::token_cache::TokenCache;
+use crate::api::{Scope, token_cache};
+use crate::config::{self, Config};
+use crate::logging;
+
+/// Skew beyond which the clock check fails: token times and the board's durations go wrong.
+const MAX_SKEW: SignedDuration = SignedDuration::from_secs(60);
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// What was checked.
+    pub name: &'static str,
+    /// What was found, or what is wrong and what to do.
+    pub outcome: Result<String, Failure>,
+}
+
+/// A failed check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The API error behind it, for the exit code.
+    pub error: Option<ApiError>,
+}
+
+impl Check {
+    fn ok(name: &'static str, text: impl Into<String>) -> Self {
+        Check {
+            name,
+            outcome: Ok(text.into()),
+        }
+    }
+
+    fn failed(name: &'static str, error: ApiError) -> Self {
+        Check {
+            name,
+            outcome: Err(Failure {
+                message: error.to_string(),
+                error: Some(error),
+            }),
+        }
+    }
+
+    /// The report line: `ok` or `FAILED`, the name, then the finding.
+    pub fn line(&self) -> String {
+        let (status, text) = match &self.outcome {
+            Ok(text) => ("ok", text.as_str()),
+            Err(f) => ("FAILED", f.message.as_str()),
+        };
+        format!("{status:<7} {:<16} {text}", self.name)
+    }
+}
+
+/// Where each setting came from, secrets masked.
+pub fn configuration(config: &Config) -> Check {
+    let o = &config.origins;
+    let id = &config.client_id;
+    let shown_id: String = if id.chars().count() > 4 {
+        format!("{}…", id.chars().take(4).collect::<String>())
+    } else {
+        "set".to_owned()
+    };
+    Check::ok(
+        "configuration",
+        format!(
+            "server {} ({}); client id {shown_id} ({}); client secret set ({}); JWT set ({})",
+            config.server_url, o.server_url, o.client_id, o.client_secret, o.jwt
+        ),
+    )
+}
+
+/// The configuration of the built-in simulator.
+pub fn demo_configuration(user: &str) -> Check {
+    Check::ok(
+        "configuration",
+        format!("built-in simulator on loopback (--demo), logged in as the {user} user"),
+    )
+}
+
+/// The checks that talk to the server, in order; stops after a failed login (nothing else could work).
+pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match client.server_time().await {
+        Ok(t) => {
+            checks.push(Check::ok(
+                "server",
+                format!(
+                    "{} answered in {} ms",
+                    config.server_url,
+                    t.round_trip.as_millis()
+                ),
+            ));
+            checks.push(clock(t.server, t.local));
+        }
+        Err(e) => {
+            checks.push(Check::failed("server", e));
+            return checks;
+        }
+    }
+    let cached = cached_token(config);
+    let user = client.current_extension().await;
+    match user {
+        Ok(user) => {
+            checks.push(Check::ok("token", token_text(config, cached.as_ref())));
+            let who = user.name.as_deref().unwrap_or("no name");
+            let number = user.extension_number.as_deref().unwrap_or("?");
+            let role = if user.admin {
+                "an admin (may use account scope)"
+            } else {
+                "not an admin (extension scope only)"
+            };
+            checks.push(Check::ok(
+                "user",
+                format!("extension {number} ({who}, id {}), {role}", user.id),
+            ));
+        }
+        Err(e) => {
+            checks.push(Check::failed("token", e));
+            return checks;
+        }
+    }
+    for (name, scope) in [
+        ("account scope", Scope::Account),
+        ("extension scope", Scope::own_extension()),
+    ] {
+        checks.push(match client.active_calls(&scope).await {
+            Ok(calls) => Check::ok(
+                name,
+                format!("allowed; {} call(s) listed now", calls.records.len()),
+            ),
+            Err(e) => Check::failed(name, e),
+        });
+    }
+    checks.push(match client.latest_rate_headers(HEAVY) {
+        Some(h) => Check::ok(
+            "rate limits",
+            format!(
+                "{HEAVY} group: {} of {} requests left per {} s (callboard polls every 10 s by default)",
+                h.remaining.map_or("?".into(), |n| n.to_string()),
+                h.limit.map_or("?".into(), |n| n.to_string()),
+                h.window.map_or("?".into(), |w| w.as_secs().to_string()),
+            ),
+        ),
+        None => Check::ok(
+            "rate limits",
+            "the server sent no rate-limit headers; default limits assumed",
+        ),
+    });
+    checks
+}
+
+/// The clock check: the server's `Date` has whole seconds, so up to 1 s is noise.
+fn clock(server: Option<Timestamp>, local: Timestamp) -> Check {
+    let Some(server) = server else {
+        return Check::ok("clock", "the server sent no Date header; skew not measured");
+    };
+    let skew = local.duration_since(server);
+    let secs = skew.as_secs();
+    let text = match secs {
+        -1..=1 => "within 1 s of the server".to_owned(),
+        s if s > 0 => format!("{s} s ahead of the server"),
+        s => format!("{} s behind the server", -s),
+    };
+    if skew.abs() > MAX_SKEW {
+        return Check {
+            name: "clock",
+            outcome: Err(Failure {
+                message: format!("{text}; call times will be off — sync the clock (e.g. enable NTP)"),
+                error: None,
+            }),
+        };
+    }
+    Check::ok("clock", text)
+}
+
+/// A usable token in the cache for these credentials, before logging in.
+fn cached_token(config: &ClientConfig) -> Option<Token> {
+    let dir = config.token_cache_dir.as_deref()?;
+    TokenCache::new(dir, &config.server_url, &config.client_id, &config.jwt)
+        .load()
+        .filter(|t| t.expires_at > Timestamp::now())
+}
+
+fn token_text(config: &ClientConfig, cached: Option<&Token>) -> String {
+    match (cached, &config.token_cache_dir) {
+        (Some(t), _) => format!(
+            "reused the cached token (valid until {})",
+            t.expires_at.round(jiff::Unit::Second).unwrap_or(t.expires_at)
+        ),
+        (None, Some(_)) => "logged in with the JWT; the new token is cached for the next run".to_owned(),
+        (None, None) => "logged in with the JWT (token kept in memory only)".to_owned(),
+    }
+}
+
+/// Where configuration, cached tokens and logs live.
+pub fn files() -> Check {
+    fn show(path: Option<&Path>) -> String {
+        match path {
+            Some(p) if p.exists() => p.display().to_string(),
+            Some(p) => format!("{} (not there yet)", p.display()),
+            None => "no platform directory".to_owned(),
+        }
+    }
+    Check::ok(
+        "files",
+        format!(
+            "config {}; token cache {}; logs {}",
+            show(config::config_file_path().as_deref()),
+            show(token_cache::default_token_cache_dir().as_deref()),
+            show(logging::log_dir().as_deref()),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_skew_is_measured_in_whole_seconds() {
+        let server: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let at = |s: i64| server.checked_add(SignedDuration::from_millis(s)).unwrap();
+        assert_eq!(
+            clock(Some(server), at(800)).outcome,
+            Ok("within 1 s of the server".into())
+        );
+        assert_eq!(
+            clock(Some(server), at(-5_000)).outcome,
+            Ok("5 s behind the server".into())
+        );
+        let far = clock(Some(server), at(90_000)).outcome.unwrap_err();
+        assert!(
+            far.message.starts_with("90 s ahead") && far.message.contains("NTP"),
+            "{}",
+            far.message
+        );
+        assert!(clock(None, server).outcome.is_ok());
+    }
+
+    #[test]
+    fn lines_say_ok_or_failed_first() {
+        assert!(Check::ok("x", "fine").line().starts_with("ok      x"));
+        let failed = Check::failed("token", ApiError::Timeout).line();
+        assert!(
+            failed.starts_with("FAILED  token") && failed.contains("network"),
+            "{failed}"
+        );
+    }
+}

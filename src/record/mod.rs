@@ -1,0 +1,138 @@
+//! Recordings of raw poll responses: one NDJSON line per successful poll with its time, scope, and every
+//! page as received (URL, rate-limit headers, body). They hold no token, secret or request header.
+//! [`Recorder`] writes them from the live board; [`replay`] reads them back onto the same board.
+mod recorder;
+pub mod replay;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Scope;
+use crate::api::client::RawPage;
+use crate::api::rate_limit::RateLimitHeaders;
+pub use recorder::Recorder;
+
+/// One successful poll, handed from the poller to the [`Recorder`].
+#[derive(Debug, Clone)]
+pub struct RecordedPoll {
+    /// When the poll finished (the snapshot's `fetched_at`).
+    pub at: Timestamp,
+    pub scope: Scope,
+    pub pages: Vec<RawPage>,
+}
+
+/// One line of a recording file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Line {
+    at: Timestamp,
+    /// `account`, or `extension:ID` (`~` for the logged-in user).
+    scope: String,
+    pages: Vec<PageLine>,
+}
+
+/// One page of a recorded poll.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageLine {
+    url: String,
+    received_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rate: Option<RateLine>,
+    /// The response body: its JSON as received, or a string when it was not JSON.
+    body: serde_json::Value,
+}
+
+/// The `X-Rate-Limit-*` headers of a page.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    remaining: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    window_secs: Option<u64>,
+}
+
+impl From<&RateLimitHeaders> for RateLine {
+    fn from(h: &RateLimitHeaders) -> Self {
+        RateLine {
+            group: h.group.clone(),
+            limit: h.limit,
+            remaining: h.remaining,
+            window_secs: h.window.map(|w| w.as_secs()),
+        }
+    }
+}
+
+impl From<&RateLine> for RateLimitHeaders {
+    fn from(r: &RateLine) -> Self {
+        RateLimitHeaders {
+            group: r.group.clone(),
+            limit: r.limit,
+            remaining: r.remaining,
+            window: r.window_secs.map(std::time::Duration::from_secs),
+        }
+    }
+}
+
+/// The scope as written in a recording.
+fn scope_text(scope: &Scope) -> String {
+    match scope {
+        Scope::Account => "account".to_owned(),
+        Scope::Extension(id) => format!("extension:{id}"),
+    }
+}
+
+/// Reads a recorded scope; `None` for anything else.
+fn parse_scope(text: &str) -> Option<Scope> {
+    match text.split_once(':') {
+        None if text == "account" => Some(Scope::Account),
+        Some(("extension", id)) if !id.is_empty() => Some(Scope::Extension(id.to_owned())),
+        _ => None,
+    }
+}
+
+/// A recorded poll as one NDJSON line (with its newline).
+fn encode(poll: &RecordedPoll) -> String {
+    let line = Line {
+        at: poll.at,
+        scope: scope_text(&poll.scope),
+        pages: poll
+            .pages
+            .iter()
+            .map(|p| PageLine {
+                url: p.url.clone(),
+                received_at: p.received_at,
+                rate: p.rate.as_ref().map(RateLine::from),
+                body: serde_json::from_str(&p.body)
+                    .unwrap_or_else(|_| serde_json::Value::String(p.body.clone())),
+            })
+            .collect(),
+    };
+    // Plain structs and JSON values with string keys always serialise.
+    let mut text = serde_json::to_string(&line).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip() {
+        for scope in [
+            Scope::Account,
+            Scope::own_extension(),
+            Scope::Extension("101".into()),
+        ] {
+            assert_eq!(parse_scope(&scope_text(&scope)), Some(scope));
+        }
+        assert_eq!(parse_scope("extension:"), None);
+        assert_eq!(parse_scope("galaxy"), None);
+    }
+}

@@ -1,0 +1,322 @@
+//! Reading a recording back: the frames (one per recorded poll), the board at the end, and a feeder that
+//! publishes the frames as [`Snapshot`]s on recorded time, exactly as the poller would.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::{Line, parse_scope};
+use crate::api::Scope;
+use crate::api::model::{ActiveCallsPage, CallRecord};
+use crate::api::rate_limit::RateLimitHeaders;
+use crate::board::{Board, BoardConfig};
+use crate::snapshot::{PollCommand, RateHeadroom, Snapshot};
+
+/// One recorded poll, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// When the poll finished.
+    pub at: Timestamp,
+    pub scope: Scope,
+    /// Rate-limit headers of the last page.
+    pub rate: Option<RateLimitHeaders>,
+    /// The records of all pages.
+    pub records: Vec<CallRecord>,
+    /// Records the parser had to skip.
+    pub skipped: usize,
+}
+
+/// A parsed recording: its frames in file order, and what had to be skipped (one message per line).
+#[derive(Debug, Default)]
+pub struct Recording {
+    pub frames: Vec<Frame>,
+    pub problems: Vec<String>,
+}
+
+impl Recording {
+    /// Reads a recording file (see [`Recording::parse`]).
+    pub fn read(path: &std::path::Path) -> std::io::Result<Recording> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())))?;
+        Ok(Recording::parse(&String::from_utf8_lossy(&bytes)))
+    }
+
+    /// Parses NDJSON written by `--record`, or a single raw active-calls response (one frame). A bad
+    /// line is skipped with a message naming its number; the rest is kept.
+    pub fn parse(text: &str) -> Recording {
+        if let Some(frame) = raw_response(text) {
+            return Recording {
+                frames: vec![frame],
+                problems: Vec::new(),
+            };
+        }
+        let mut recording = Recording::default();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match parse_line(line) {
+                Ok(frame) => recording.frames.push(frame),
+                Err(why) => recording.problems.push(format!("line {}: {why}; skipped", i + 1)),
+            }
+        }
+        recording
+    }
+
+    /// The board after merging every frame at its time, and that time; `None` without frames.
+    pub fn final_board(&self, config: BoardConfig) -> Option<(Board, Timestamp)> {
+        let mut board = Board::new(config);
+        let mut scope = None;
+        for frame in &self.frames {
+            if scope.as_ref() != Some(&frame.scope) {
+                board.reset_for_scope();
+                scope = Some(frame.scope.clone());
+            }
+            board.expire(frame.at);
+            board.merge(&frame.records, frame.at);
+        }
+        Some((board, self.frames.last()?.at))
+    }
+}
+
+/// A whole-file raw active-calls response (`{"records": [...]}`), as one frame.
+fn raw_response(text: &str) -> Option<Frame> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.get("records")?.as_array()?;
+    let page = ActiveCallsPage::parse(text.as_bytes()).ok()?;
+    let scope = match value.get("uri").and_then(serde_json::Value::as_str) {
+        Some(uri) if uri.contains("/extension/") => Scope::own_extension(),
+        _ => Scope::Account,
+    };
+    // The response carries no time of its own: the newest time any record names.
+    let at = page
+        .records
+        .iter()
+        .flat_map(|r| [r.last_modified_time, r.fields.start_time])
+        .flatten()
+        .max()
+        .unwrap_or_else(Timestamp::now);
+    Some(Frame {
+        at,
+        scope,
+        rate: None,
+        skipped: page.skipped.len(),
+        records: page.records,
+    })
+}
+
+fn parse_line(line: &str) -> Result<Frame, String> {
+    let line: Line = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "not a recorded poll ({:?} error at column {})",
+            e.classify(),
+            e.column()
+        )
+    })?;
+    let scope = parse_scope(&line.scope).ok_or("unknown scope (expected account or extension:ID)")?;
+    let mut frame = Frame {
+        at: line.at,
+        scope,
+        rate: None,
+        records: Vec::new(),
+        skipped: 0,
+    };
+    for (n, page) in line.pages.iter().enumerate() {
+        let body = match &page.body {
+            serde_json::Value::String(s) => s.clone().into_bytes(),
+            other => other.to_string().into_bytes(),
+        };
+        let parsed = ActiveCallsPage::parse(&body).map_err(|e| {
+            format!(
+                "page {} is not an active-calls response ({:?} error)",
+                n + 1,
+                e.classify()
+            )
+        })?;
+        frame.records.extend(parsed.records);
+        frame.skipped += parsed.skipped.len();
+        frame.rate = page.rate.as_ref().map(RateLimitHeaders::from);
+    }
+    Ok(frame)
+}
+
+/// Recorded time running from `start` at `speed` times wall time.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplayClock {
+    wall_start: Instant,
+    start: Timestamp,
+    speed: f64,
+}
+
+impl ReplayClock {
+    /// A clock at `start` now, running `speed` times as fast as the wall clock (non-positive or
+    /// non-finite speeds run at 1).
+    pub fn new(start: Timestamp, speed: f64) -> Self {
+        ReplayClock {
+            wall_start: Instant::now(),
+            start,
+            speed: if speed.is_finite() && speed > 0.0 {
+                speed
+            } else {
+                1.0
+            },
+        }
+    }
+
+    /// Recorded time now.
+    pub fn now(&self) -> Timestamp {
+        let elapsed = self.wall_start.elapsed().as_secs_f64() * self.speed;
+        let elapsed = SignedDuration::try_from_secs_f64(elapsed).unwrap_or(SignedDuration::MAX);
+        self.start.checked_add(elapsed).unwrap_or(Timestamp::MAX)
+    }
+
+    /// Wall time until recorded time reaches `at` (zero when it has).
+    fn wall_until(&self, at: Timestamp) -> Duration {
+        let ahead = at.duration_since(self.now()).as_secs_f64() / self.speed;
+        Duration::try_from_secs_f64(ahead).unwrap_or(Duration::ZERO)
+    }
+}
+
+/// The replay's snapshots and command channel, like [`crate::poller::Poller`].
+pub struct Feeder {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    /// Commands are taken and ignored: a recording cannot switch scope or poll again.
+    pub commands: mpsc::Sender<PollCommand>,
+    pub task: JoinHandle<()>,
+}
+
+/// Publishes each frame when `clock` reaches its time; runs until every command sender is dropped.
+pub fn spawn_feeder(frames: Vec<Frame>, clock: ReplayClock) -> Feeder {
+    let (out, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+    let (commands, mut cmd_rx) = mpsc::channel(16);
+    let task = tokio::spawn(async move {
+        let mut frames = frames.into_iter().enumerate().peekable();
+        while let Some((i, frame)) = frames.next() {
+            let next_at = frames.peek().map(|(_, f)| f.at);
+            tokio::select! {
+                cmd = cmd_rx.recv() => if cmd.is_none() { return },
+                () = tokio::time::sleep(clock.wall_until(frame.at)) => {}
+            }
+            let seq = i as u64 + 1;
+            out.send_replace(Arc::new(snapshot(seq, frame, next_at)));
+        }
+        while cmd_rx.recv().await.is_some() {}
+    });
+    Feeder {
+        snapshots,
+        commands,
+        task,
+    }
+}
+
+/// The snapshot the poller would have published for `frame`.
+fn snapshot(seq: u64, frame: Frame, next_at: Option<Timestamp>) -> Snapshot {
+    let rate = frame.rate.as_ref().and_then(|r| {
+        Some(RateHeadroom {
+            remaining: r.remaining?,
+            limit: r.limit?,
+            window_secs: r
+                .window
+                .map_or(60, |w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
+            penalty_until: None,
+        })
+    });
+    Snapshot {
+        seq,
+        poll_seq: seq,
+        scope: Some(frame.scope.clone()),
+        calls_scope: Some(frame.scope),
+        calls: Arc::new(frame.records),
+        skipped: frame.skipped,
+        fetched_at: Some(frame.at),
+        next_poll_at: next_at,
+        interval: next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(frame.at)),
+        rate,
+        ..Snapshot::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str =
+        r#"{"records":[{"id":"a","startTime":"2026-01-05T09:00:00Z","result":"In Progress"}]}"#;
+
+    #[test]
+    fn bad_lines_are_named_and_skipped() {
+        let good = format!(
+            r#"{{"at":"2026-01-05T09:00:05Z","scope":"account","pages":[{{"url":"u","receivedAt":"2026-01-05T09:00:05Z","body":{PAGE}}}]}}"#
+        );
+        let text = format!("{good}\nnot json\n\n{}\n", good.replace("account", "moon"));
+        let rec = Recording::parse(&text);
+        assert_eq!(rec.frames.len(), 1);
+        assert_eq!(rec.frames[0].records[0].id, "a");
+        assert_eq!(rec.problems.len(), 2, "{:?}", rec.problems);
+        assert!(
+            rec.problems[0].starts_with("line 2: not a recorded poll"),
+            "{:?}",
+            rec.problems
+        );
+        assert!(
+            rec.problems[1].starts_with("line 4: unknown scope"),
+            "{:?}",
+            rec.problems
+        );
+    }
+
+    #[test]
+    fn a_raw_response_is_one_frame_at_its_newest_time() {
+        let rec = Recording::parse(PAGE);
+        assert_eq!(rec.frames.len(), 1);
+        assert_eq!(rec.frames[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_feeder_publishes_every_frame_in_order_and_ignores_commands() {
+        let rec = Recording::parse(PAGE);
+        let mut frames = vec![rec.frames[0].clone(); 3];
+        for (i, f) in frames.iter_mut().enumerate() {
+            f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
+        }
+        let last = frames[2].at;
+        let mut feeder = spawn_feeder(frames, ReplayClock::new(rec.frames[0].at, 100.0));
+        feeder
+            .commands
+            .send(PollCommand::SetScope(Scope::own_extension()))
+            .await
+            .unwrap();
+        let snap = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                feeder.snapshots.changed().await.unwrap();
+                let snap = feeder.snapshots.borrow_and_update().clone();
+                if snap.poll_seq == 3 {
+                    return snap;
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(snap.fetched_at, Some(last));
+        assert_eq!(
+            snap.scope,
+            Some(Scope::Account),
+            "a recording cannot switch scope"
+        );
+        assert_eq!(snap.next_poll_at, None);
+        assert_eq!(snap.calls.len(), 1);
+    }
+
+    #[test]
+    fn the_clock_runs_at_the_given_speed() {
+        let start: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let clock = ReplayClock::new(start, 1000.0);
+        std::thread::sleep(Duration::from_millis(20));
+        let ran = clock.now().duration_since(start).as_secs_f64();
+        assert!((20.0..60.0).contains(&ran), "{ran}");
+        assert_eq!(ReplayClock::new(start, -3.0).speed, 1.0);
+        assert_eq!(clock.wall_until(start), Duration::ZERO);
+    }
+}

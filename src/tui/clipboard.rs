@@ -1,0 +1,90 @@
+//! Copying to the clipboard with OSC 52: the terminal (even across SSH) puts base64 text on the local
+//! clipboard. Inside tmux and GNU screen the sequence is wrapped so the multiplexer passes it through.
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// GNU screen drops DCS strings longer than this; longer sequences go in several.
+const SCREEN_CHUNK: usize = 76;
+
+/// Which multiplexer, if any, sits between callboard and the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrap {
+    /// Straight to the terminal.
+    Plain,
+    /// tmux: DCS passthrough (`set -g allow-passthrough on` may be needed on tmux ≥ 3.3).
+    Tmux,
+    /// GNU screen: DCS passthrough in short chunks.
+    Screen,
+}
+
+impl Wrap {
+    /// From the environment: `$TMUX`, then `$STY` or a `screen*` `$TERM`.
+    pub fn detect() -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Self::from_vars(var("TMUX"), var("STY"), var("TERM"))
+    }
+
+    /// From the values of `$TMUX`, `$STY` and `$TERM`.
+    pub fn from_vars(tmux: Option<String>, sty: Option<String>, term: Option<String>) -> Self {
+        if tmux.is_some() {
+            Wrap::Tmux
+        } else if sty.is_some() || term.is_some_and(|t| t.starts_with("screen")) {
+            Wrap::Screen
+        } else {
+            Wrap::Plain
+        }
+    }
+}
+
+/// The bytes that put `text` on the clipboard.
+pub fn osc52(text: &str, wrap: Wrap) -> Vec<u8> {
+    let osc = format!("\x1b]52;c;{}\x07", STANDARD.encode(text));
+    match wrap {
+        Wrap::Plain => osc.into_bytes(),
+        // Inside the passthrough every ESC is doubled.
+        Wrap::Tmux => format!("\x1bPtmux;{}\x1b\\", osc.replace('\x1b', "\x1b\x1b")).into_bytes(),
+        Wrap::Screen => osc
+            .as_bytes()
+            .chunks(SCREEN_CHUNK)
+            .flat_map(|chunk| [b"\x1bP".as_slice(), chunk, b"\x1b\\"].concat())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_picks_the_wrapping() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(Wrap::from_vars(None, None, s("xterm-256color")), Wrap::Plain);
+        assert_eq!(
+            Wrap::from_vars(s("/tmp/tmux-0/default,1,0"), None, s("screen")),
+            Wrap::Tmux
+        );
+        assert_eq!(Wrap::from_vars(None, s("123.pts-0"), s("xterm")), Wrap::Screen);
+        assert_eq!(
+            Wrap::from_vars(None, None, s("screen.xterm-256color")),
+            Wrap::Screen
+        );
+    }
+
+    #[test]
+    fn screen_gets_short_chunks() {
+        let bytes = osc52(&"x".repeat(200), Wrap::Screen);
+        let text = String::from_utf8(bytes).unwrap();
+        let chunks: Vec<&str> = text.split("\x1b\\").filter(|c| !c.is_empty()).collect();
+        assert!(chunks.len() > 1);
+        assert!(
+            chunks
+                .iter()
+                .all(|c| c.starts_with("\x1bP") && c.len() <= SCREEN_CHUNK + 2)
+        );
+        let inner: String = chunks.iter().map(|c| &c[2..]).collect();
+        assert_eq!(
+            inner,
+            format!("\x1b]52;c;{}\x07", STANDARD.encode("x".repeat(200)))
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! `callboard once`: golden outputs on a seeded simulator with a stopped clock, and the exit code of
+//! every kind of failure a script must tell apart.
+use std::process::{Command, ExitCode};
+
+use callboard::api::Scope;
+use callboard::api::client::{ClientConfig, RcClient};
+use callboard::cli::once::once_text;
+use callboard::output::Format;
+use callboard::secret::Secret;
+use callboard::sim::{Fault, SimClock, SimOptions, Simulator};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+fn t0() -> Timestamp {
+    "2026-01-05T09:00:00Z".parse().unwrap()
+}
+
+async fn sim() -> Simulator {
+    Simulator::start(SimOptions::demo().seed(7).clock(SimClock::manual(t0())))
+        .await
+        .unwrap()
+}
+
+fn client_with(url: &str, jwt: &str, sim: Option<&Simulator>) -> RcClient {
+    let (id, secret) = sim.map_or(("id".into(), "secret".into()), |s| {
+        let c = s.credentials();
+        (c.client_id.clone(), c.client_secret.clone())
+    });
+    RcClient::new(ClientConfig::new(
+        url.parse().unwrap(),
+        id,
+        Secret::new(secret.as_str()),
+        Secret::new(jwt),
+    ))
+    .unwrap()
+}
+
+fn client(sim: &Simulator, admin: bool) -> RcClient {
+    let c = sim.credentials();
+    let jwt = if admin { &c.admin_jwt } else { &c.non_admin_jwt };
+    client_with(&sim.base_url(), jwt, Some(sim))
+}
+
+async fn once(client: &RcClient, scope: Option<Scope>, format: Format, now: Timestamp) -> String {
+    once_text(client, scope, format, now, &TimeZone::UTC)
+        .await
+        .unwrap()
+}
+
+fn code(result: Result<String, callboard::cli::Fatal>) -> (ExitCode, String) {
+    let e = result.unwrap_err();
+    (e.exit_code(), e.to_string())
+}
+
+#[tokio::test]
+async fn golden_outputs_on_a_seeded_simulator() {
+    let sim = sim().await;
+    sim.clock().advance(std::time::Duration::from_secs(90));
+    let c = client(&sim, true);
+    let now = sim.clock().now();
+    let table = once(&c, None, Format::Table, now).await;
+    let json = once(&c, None, Format::Json, now).await;
+    let ndjson = once(&c, None, Format::Ndjson, now).await;
+    assert!(table.lines().count() > 2, "{table}");
+    insta::assert_snapshot!("table", table);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    insta::assert_snapshot!("json", serde_json::to_string_pretty(&value).unwrap());
+    let lines: Vec<serde_json::Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        serde_json::Value::Array(lines),
+        value,
+        "ndjson is the array, one call per line"
+    );
+    for call in value.as_array().unwrap() {
+        for key in [
+            "id",
+            "telephonySessionId",
+            "state",
+            "result",
+            "direction",
+            "from",
+            "to",
+        ] {
+            assert!(call.get(key).is_some(), "{key} missing in {call}");
+        }
+        for key in ["startTime", "durationSeconds", "legs"] {
+            assert!(call.get(key).is_some(), "{key} missing in {call}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_non_admin_gets_the_own_extension_by_default_and_exit_4_when_forcing_account() {
+    let sim = sim().await;
+    let c = client(&sim, false);
+    let now = sim.clock().now();
+    let json = once(&c, None, Format::Json, now).await;
+    assert!(json.starts_with('['), "{json}");
+    let (exit, text) = code(once_text(&c, Some(Scope::Account), Format::Json, now, &TimeZone::UTC).await);
+    assert_eq!(exit, ExitCode::from(4), "{text}");
+    assert!(text.contains("extension scope"), "says what to do: {text}");
+}
+
+#[tokio::test]
+async fn bad_credentials_exit_3() {
+    let sim = sim().await;
+    let c = client_with(&sim.base_url(), "not-a-valid-jwt", Some(&sim));
+    let (exit, text) = code(once_text(&c, None, Format::Json, t0(), &TimeZone::UTC).await);
+    assert_eq!(exit, ExitCode::from(3), "{text}");
+    assert!(text.contains("RC_USER_JWT"), "{text}");
+}
+
+#[tokio::test]
+async fn rate_limited_exits_5() {
+    let sim = sim().await;
+    let c = client(&sim, true);
+    sim.faults().fail_next(1, Fault::RateLimited);
+    let result = once_text(&c, Some(Scope::Account), Format::Json, t0(), &TimeZone::UTC).await;
+    let (exit, text) = code(result);
+    assert_eq!(exit, ExitCode::from(5), "{text}");
+}
+
+#[tokio::test]
+async fn connection_refused_exits_6() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let c = client_with(&format!("http://127.0.0.1:{port}"), "jwt", None);
+    let (exit, text) = code(once_text(&c, None, Format::Json, t0(), &TimeZone::UTC).await);
+    assert_eq!(exit, ExitCode::from(6), "{text}");
+    assert!(text.contains("network"), "{text}");
+}
+
+#[test]
+fn the_binary_exits_4_for_a_non_admin_forcing_account_and_lists_exit_codes_in_help() {
+    let bin = env!("CARGO_BIN_EXE_callboard");
+    let out = Command::new(bin)
+        .args(["once", "--demo", "--demo-user", "non-admin", "--scope", "account"])
+        .env("CALLBOARD_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let help = Command::new(bin).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("4 missing permission") && help.contains("6 network"),
+        "{help}"
+    );
+    let json = Command::new(bin)
+        .args(["--demo", "once", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let calls: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(!calls.as_array().unwrap().is_empty(), "the demo has calls");
+}

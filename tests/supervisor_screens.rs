@@ -1,0 +1,161 @@
+//! Screens of the supervisor features on a fixed clock: alerts, summary, privacy, pause.
+mod tui_common;
+use tui_common as common;
+
+use std::sync::Arc;
+
+use callboard::api::model::Party;
+use callboard::snapshot::Snapshot;
+use callboard::tui::{App, draw};
+use common::{ago, app, now};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, app, now())).unwrap();
+    common::text(terminal.backend().buffer())
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE), now());
+}
+
+/// Every phone number of every party of the test board, digits only.
+fn phone_numbers() -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, records) in common::polls() {
+        for r in records {
+            for f in std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields)) {
+                for p in [&f.from, &f.to].into_iter().flatten() {
+                    let Party { phone_number, .. } = p;
+                    out.extend(
+                        phone_number
+                            .iter()
+                            .map(|n| n.chars().filter(char::is_ascii_digit).collect::<String>()),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn privacy_masks_every_number_and_external_name() {
+    let (mut app, _) = app();
+    press(&mut app, KeyCode::Char('p'));
+    assert!(app.privacy());
+    for (w, h) in [(120, 40), (80, 24)] {
+        let s = screen(&mut app, w, h);
+        for number in phone_numbers() {
+            for digits in number.as_bytes().windows(4) {
+                let digits = std::str::from_utf8(digits).unwrap();
+                assert!(!s.contains(digits), "{digits} of {number} shows at {w}x{h}:\n{s}");
+            }
+        }
+        for name in ["Acme Logistics", "王小明", "WIRELESS CALLER", "DALY CITY"] {
+            assert!(!s.contains(name), "{name} shows at {w}x{h}");
+        }
+        assert!(s.contains("Kenji Sato") && s.contains("x117"), "extensions stay");
+        assert!(s.contains("PRIVATE"));
+    }
+    insta::assert_snapshot!("privacy_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("privacy_80x24", screen(&mut app, 80, 24));
+    press(&mut app, KeyCode::Char('p'));
+    assert!(screen(&mut app, 120, 40).contains("+16502886377"));
+}
+
+#[test]
+fn alerts_mark_rows_and_are_counted() {
+    let (mut app, last) = app();
+    // A call that has been ringing for 50 s: over the 45 s critical threshold.
+    let mut s = last.clone();
+    let mut records = (*s.calls).clone();
+    let mut long_ring = records[1].clone();
+    long_ring.id = "LIringingLong".into();
+    long_ring.fields.start_time = Some(ago(50));
+    records.push(long_ring);
+    s.calls = Arc::new(records);
+    s.seq += 1;
+    s.poll_seq += 1;
+    app.apply(Arc::new(s), now());
+    let big = screen(&mut app, 120, 40);
+    assert!(big.contains("‼2") || big.contains("‼ 2 critical"), "{big}");
+    insta::assert_snapshot!("alerts_120x40", big);
+    insta::assert_snapshot!("alerts_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn summary_line_counts_directions_longest_calls_and_results() {
+    let (mut app, _) = app();
+    let line = |app: &mut App, w| screen(app, w, 40).lines().nth(3).unwrap().to_owned();
+    let wide = line(&mut app, 160);
+    assert_eq!(
+        wide.trim(),
+        "in 5 out 2 │ ◌3 ●4 │ longest call 1:06:40 · longest ringing 00:28 │ ended in 2m00s: 1 answered 1 \
+         missed 0 voicemail 1 other"
+    );
+    let narrow = line(&mut app, 80);
+    assert!(
+        narrow.contains("longest 1:06:40") && narrow.contains("ended:"),
+        "{narrow}"
+    );
+    assert!(line(&mut app, 60).contains("longest 1:06:40"));
+}
+
+#[test]
+fn pause_freezes_the_screen_and_counts_what_waits() {
+    let (mut app, last) = app();
+    press(&mut app, KeyCode::Char(' '));
+    let frozen = screen(&mut app, 80, 24);
+    let mut s: Snapshot = last.clone();
+    let mut records = (*s.calls).clone();
+    records.retain(|r| r.id != "LIsynthLong05");
+    s.calls = Arc::new(records);
+    for _ in 0..2 {
+        s.seq += 1;
+        s.poll_seq += 1;
+        app.apply(Arc::new(s.clone()), now());
+    }
+    assert_eq!(app.paused().map(|p| p.1), Some(2));
+    let paused = screen(&mut app, 80, 24);
+    assert!(paused.contains("PAUSED · 2 new"), "{paused}");
+    assert!(
+        paused.contains("王小明"),
+        "the screen still shows the frozen board"
+    );
+    assert_eq!(
+        frozen.lines().skip(2).collect::<Vec<_>>(),
+        paused.lines().skip(2).collect::<Vec<_>>()
+    );
+    insta::assert_snapshot!("paused_80x24", paused);
+    insta::assert_snapshot!("paused_120x40", screen(&mut app, 120, 40));
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.paused(), None);
+    let resumed = screen(&mut app, 80, 24);
+    assert!(!resumed.contains("PAUSED"));
+    assert!(
+        resumed.contains("? vanished    1:06:40") || resumed.contains("Recently ended 4"),
+        "{resumed}"
+    );
+}
+
+#[test]
+fn conversations_toggle_in_account_scope_only() {
+    let (mut app, last) = app();
+    press(&mut app, KeyCode::Char('c'));
+    assert!(!app.board().grouped());
+    assert!(
+        screen(&mut app, 120, 40).contains("conversations join the records of one call in account scope")
+    );
+    let mut s = last.clone();
+    s.seq += 1;
+    s.scope = Some(callboard::api::Scope::Account);
+    app.apply(Arc::new(s), now());
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.board().grouped());
+    press(&mut app, KeyCode::Char('c'));
+    assert!(!app.board().grouped());
+}
