@@ -67,6 +67,8 @@ struct PollLoop {
     snap: Snapshot,
     next_due: Instant,
     failures: u32,
+    /// Pages the last successful poll took: what the next one will likely cost.
+    pages: u32,
     rng: SmallRng,
     record: Option<Recorder>,
 }
@@ -87,6 +89,7 @@ impl PollLoop {
             snap,
             next_due: Instant::now(),
             failures: 0,
+            pages: 1,
             rng: SmallRng::seed_from_u64(seed),
             record: None,
         }
@@ -177,6 +180,7 @@ impl PollLoop {
                 }
                 self.snap.switching = false;
                 self.failures = 0;
+                self.pages = pages;
                 let limit = self.heavy_limit();
                 self.next_due = Instant::now() + schedule::after_success(self.interval, pages, limit);
             }
@@ -202,10 +206,13 @@ impl PollLoop {
         self.next_due = Instant::now() + retry_in;
     }
 
+    /// The wait before a retry: backoff, but never sooner than the budget for a whole poll of the last
+    /// poll's pages allows, so a retry of a multi-page poll does not run out of budget half-way.
     fn backoff(&mut self, retry_after: Option<Duration>) -> Duration {
         self.failures += 1;
         let jitter = self.rng.random_range(0.5..=1.0);
-        schedule::after_failure(self.failures, jitter, retry_after, self.interval)
+        let floor = schedule::after_success(self.interval, self.pages, self.heavy_limit());
+        schedule::after_failure(self.failures, jitter, retry_after, floor)
     }
 
     fn heavy_limit(&self) -> Limit {

@@ -28,8 +28,14 @@ pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duratio
             err.to_string(),
         ),
         ApiError::Unauthorized { .. } | ApiError::Config(_) => (PollErrorKind::Unauthorized, err.to_string()),
-        ApiError::RateLimited { .. } => (PollErrorKind::RateLimited, err.to_string()),
-        ApiError::Server { .. } | ApiError::NotFound => (PollErrorKind::Server, err.to_string()),
+        // The status bar counts down to the retry, so these messages leave the wait out.
+        ApiError::RateLimited { group, sent, .. } => (PollErrorKind::RateLimited, rate_limited(group, *sent)),
+        ApiError::Server { .. } => {
+            let text = err.to_string();
+            let what = text.split("; retrying after").next().unwrap_or(&text).to_owned();
+            (PollErrorKind::Server, what)
+        }
+        ApiError::NotFound => (PollErrorKind::Server, err.to_string()),
         ApiError::Timeout => (PollErrorKind::Timeout, err.to_string()),
         ApiError::Network(_) => (PollErrorKind::Network, err.to_string()),
         ApiError::Malformed(_) => (PollErrorKind::Malformed, err.to_string()),
@@ -40,5 +46,47 @@ pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duratio
         message,
         at: now,
         retry_at,
+    }
+}
+
+/// A rate-limit message without a wait in it.
+fn rate_limited(group: &str, sent: bool) -> String {
+    if sent {
+        format!(
+            "RingCentral's {group} rate limit was exceeded (HTTP 429); nothing is sent until the penalty ends"
+        )
+    } else {
+        format!("callboard is holding back {group} requests to stay within RingCentral's rate limit")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_leave_the_wait_to_the_countdown() {
+        let now = Timestamp::now();
+        let scope = Scope::Account;
+        let wait = Duration::from_secs(23);
+        let limited = ApiError::RateLimited {
+            group: "Heavy".into(),
+            retry_after: wait,
+            sent: false,
+        };
+        let server = ApiError::Server {
+            status: 503,
+            code: None,
+            message: "Service Unavailable".into(),
+            retry_after: Some(Duration::from_secs(5)),
+        };
+        for err in [limited, server] {
+            let described = describe(&err, &scope, now, wait);
+            assert!(
+                !described.message.contains("23s") && !described.message.contains("5s"),
+                "{described:?}"
+            );
+            assert_eq!(described.retry_at, now.checked_add(wait).ok());
+        }
     }
 }

@@ -113,5 +113,11 @@ mod tests {
         assert_eq!(after_failure(30, 1.0, None, i), BACKOFF_CAP);
         assert_eq!(after_failure(1, 1.0, Some(S(45)), i), S(45));
         assert_eq!(after_failure(1, 1.0, None, S(10)), S(10));
+        let three_pages = after_success(S(10), 3, Limit::HEAVY_DEFAULT);
+        assert_eq!(
+            after_failure(1, 1.0, None, three_pages),
+            S(18),
+            "a 3-page retry waits for 3 pages"
+        );
     }
 }

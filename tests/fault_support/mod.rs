@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 
 /// Seconds a 429 penalty lasts in these tests.
 pub const PENALTY_SECS: u64 = 2;
@@ -104,7 +105,11 @@ pub fn screen(app: &mut App, snap: &Arc<Snapshot>) -> String {
     app.apply(Arc::clone(snap), now);
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
     terminal.draw(|f| draw(f, app, now)).expect("draw");
-    let buffer = terminal.backend().buffer();
+    text(terminal.backend().buffer())
+}
+
+/// A drawn buffer as text, one line per row.
+pub fn text(buffer: &Buffer) -> String {
     buffer
         .content
         .chunks(usize::from(buffer.area.width))

@@ -1,0 +1,70 @@
+//! What a fault looks like on a fixed clock: the OFFLINE banner with its countdown over stale data, and a
+//! server error with its retry, at the sizes people use.
+mod fault_support;
+mod tui_common;
+
+use std::sync::Arc;
+
+use callboard::api::Scope;
+use callboard::snapshot::{PollError, PollErrorKind};
+use callboard::tui::draw;
+use jiff::SignedDuration;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tui_common::{ago, app, now};
+
+fn screen_with(error: PollError, width: u16, height: u16) -> String {
+    let (mut app, last) = app();
+    let mut s = last.clone();
+    s.seq += 1;
+    s.next_poll_at = error.retry_at;
+    s.error = Some(error);
+    app.apply(Arc::new(s), now());
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, &mut app, now())).unwrap();
+    fault_support::text(terminal.backend().buffer())
+}
+
+fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {
+    PollError {
+        kind,
+        scope: Scope::own_extension(),
+        message: message.into(),
+        at: ago(3),
+        retry_at: Some(now() + SignedDuration::from_secs(retry_in)),
+    }
+}
+
+#[test]
+fn offline_banner_over_stale_data() {
+    let offline = error(
+        PollErrorKind::Network,
+        "could not reach RingCentral (connection refused); check the network connection and RC_SERVER_URL",
+        12,
+    );
+    let wide = screen_with(offline.clone(), 120, 30);
+    assert!(
+        wide.lines().nth(1).unwrap().contains("OFFLINE  retrying in 12s"),
+        "{wide}"
+    );
+    insta::assert_snapshot!("offline_120x30", wide);
+    insta::assert_snapshot!("offline_80x24", screen_with(offline, 80, 24));
+}
+
+#[test]
+fn server_error_with_retry_marks_the_data_stale() {
+    let text = screen_with(
+        error(
+            PollErrorKind::Server,
+            "RingCentral server error 503 [CMN-201]: Service Temporary Unavailable",
+            5,
+        ),
+        120,
+        30,
+    );
+    assert!(
+        text.contains("STALE") && text.contains("retrying in 5s"),
+        "{text}"
+    );
+    insta::assert_snapshot!("server_error_120x30", text);
+}
