@@ -154,6 +154,8 @@ impl PollLoop {
             Ok(calls) => {
                 let pages = u32::try_from(calls.pages.len()).unwrap_or(u32::MAX);
                 self.snap.poll_seq += 1;
+                #[cfg(debug_assertions)]
+                debug_panic(self.snap.poll_seq);
                 self.snap.skipped = calls.skipped.len();
                 for skipped in &calls.skipped {
                     tracing::warn!(index = skipped.index, id = ?skipped.id, "skipped a malformed record: {}", skipped.error);
@@ -245,4 +247,13 @@ impl PollLoop {
 fn to_timestamp(at: Instant) -> Timestamp {
     let delta = at.saturating_duration_since(Instant::now());
     Timestamp::now().checked_add(delta).unwrap_or(Timestamp::MAX)
+}
+
+/// Debug builds only: with `CALLBOARD_DEBUG_PANIC=poller` the poller panics after its first poll, so a test
+/// can prove that a dead task ends the program cleanly with the terminal restored.
+#[cfg(debug_assertions)]
+fn debug_panic(poll_seq: u64) {
+    if poll_seq == 1 && std::env::var_os("CALLBOARD_DEBUG_PANIC").is_some_and(|v| v == "poller") {
+        panic!("CALLBOARD_DEBUG_PANIC=poller: the poller panics on purpose");
+    }
 }
