@@ -1,5 +1,5 @@
 //! The recently-ended list: newest first, final result, duration, parties and time left in the window.
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -81,7 +81,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
             if with_to {
                 cells.push(Cell::from(fit(&format::party(f.to.as_ref()), to_w as usize)));
             }
-            let left = format!("{} left", format::short(board.time_left(&call, now)));
+            let left = format!("{} left", format::short(coarse(board.time_left(&call, now))));
             cells.push(Cell::from(Span::styled(
                 format!("{left:>w$}", w = LEFT as usize),
                 theme.dim(),
@@ -91,4 +91,24 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
         .collect();
     let table = Table::new(rows, widths.into_iter().map(Constraint::Length)).column_spacing(1);
     window_table(frame, inner, table, win, focused, theme);
+}
+
+/// Time left rounded up to the next 10 s: the column changes every 10 s, not every second, which keeps an
+/// idle board's terminal output low over slow SSH links.
+fn coarse(left: SignedDuration) -> SignedDuration {
+    SignedDuration::from_secs((left.as_secs() + 9) / 10 * 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_moves_in_ten_second_steps() {
+        let s = SignedDuration::from_secs;
+        assert_eq!(coarse(s(0)), s(0));
+        assert_eq!(coarse(s(1)), s(10));
+        assert_eq!(coarse(s(96)), s(100));
+        assert_eq!(coarse(s(120)), s(120));
+    }
 }
