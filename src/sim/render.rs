@@ -159,17 +159,13 @@ impl Renderer<'_> {
         };
         let top = self.fields(call, user, Direction::Inbound, CallAction::PhoneCall, from, to);
         let top = with_result(top, result.clone(), reason.clone());
-        let sip = self.fields(
-            call,
-            user,
-            Direction::Outbound,
-            CallAction::VoipCall,
-            self.device_party(user, true),
-            device_target(user),
-        );
         let legs = vec![
             leg(top.clone(), LegType::Accept, true),
-            leg(with_result(sip, result, reason), LegType::PstnToSip, false),
+            leg(
+                with_result(self.sip_fields(call, user), result, reason),
+                LegType::PstnToSip,
+                false,
+            ),
         ];
         self.wrap(call, 0, top, legs, phase)
     }
@@ -276,16 +272,21 @@ impl Renderer<'_> {
         vec![first, self.wrap(call, 1, top, legs, phase)]
     }
 
-    /// The answering phone's leg of an inbound call.
-    fn sip_leg(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> Leg {
-        let fields = self.fields(
+    /// The fields of the user's phone answering over SIP: an outbound VoIP call from the device.
+    fn sip_fields(&self, call: &PlannedCall, user: &Extension) -> CallFields {
+        self.fields(
             call,
             user,
             Direction::Outbound,
             CallAction::VoipCall,
             self.device_party(user, true),
             device_target(user),
-        );
+        )
+    }
+
+    /// The answering phone's leg of an inbound call.
+    fn sip_leg(&self, call: &PlannedCall, phase: Phase, user: &Extension) -> Leg {
+        let fields = self.sip_fields(call, user);
         let result = if phase == Phase::Ended {
             CallResult::Accepted
         } else {
