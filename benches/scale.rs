@@ -3,7 +3,10 @@
 //! Run with `cargo bench --bench scale`; `scripts/bench` measures the whole program.
 mod fixture;
 
-use callboard::api::model::ActiveCallsPage;
+use std::sync::Arc;
+
+use callboard::api::RecordCache;
+use callboard::api::model::{ActiveCallsPage, CallRecord};
 use callboard::board::{Board, BoardConfig, Sort, SortColumn};
 use callboard::tui::{App, draw};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -22,7 +25,7 @@ fn terminal() -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(200, 50)).expect("a test terminal")
 }
 
-fn board_with(records: &[callboard::api::model::CallRecord]) -> Board {
+fn board_with(records: &[Arc<CallRecord>]) -> Board {
     let mut board = Board::new(BoardConfig::default());
     board.merge(records, now());
     board
@@ -65,19 +68,38 @@ fn merge_next(bencher: Bencher, n: usize) {
         .bench_local_refs(|board| board.merge(black_box(&next), later));
 }
 
-/// The whole poll cycle on a board that has seen the previous poll: parse every page, then merge.
+/// The whole poll cycle on a board that has seen the previous poll: parse every page (reusing the
+/// records whose text did not change, as the poller does), then merge.
 #[divan::bench(args = SIZES, sample_count = 20)]
 fn poll_cycle(bencher: Bencher, n: usize) {
     let records = fixture::records(n);
+    let first = fixture::pages(&records);
     let pages = fixture::pages(&fixture::next_poll(&records));
     let later = now() + SignedDuration::from_secs(10);
     bencher
-        .with_inputs(|| board_with(&records))
-        .bench_local_refs(|board| {
+        .with_inputs(|| {
+            let mut cache = RecordCache::default();
+            let mut calls = Vec::with_capacity(n);
+            for body in &first {
+                calls.extend(
+                    ActiveCallsPage::parse_with(body, &mut cache)
+                        .expect("a page parses")
+                        .records,
+                );
+            }
+            cache.finish_poll();
+            (board_with(&calls), cache)
+        })
+        .bench_local_refs(|(board, cache)| {
             let mut calls = Vec::with_capacity(n);
             for body in &pages {
-                calls.extend(ActiveCallsPage::parse(body).expect("a page parses").records);
+                calls.extend(
+                    ActiveCallsPage::parse_with(body, cache)
+                        .expect("a page parses")
+                        .records,
+                );
             }
+            cache.finish_poll();
             board.merge(&calls, later);
         });
 }

@@ -18,8 +18,8 @@ pub struct Snapshot {
     pub scope: Option<Scope>,
     /// The scope of `calls` (may differ from `scope` while switching).
     pub calls_scope: Option<Scope>,
-    /// All records of the last successful poll (all pages).
-    pub calls: Arc<Vec<CallRecord>>,
+    /// All records of the last successful poll (all pages), shared with the board.
+    pub calls: Arc<[Arc<CallRecord>]>,
     /// Records of the last poll the parser had to skip.
     pub skipped: usize,
     /// When the last successful poll finished.

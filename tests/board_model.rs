@@ -1,14 +1,20 @@
 //! Board model: state derivation on the seed captures, merging, selection, sorting, windows, filters.
 use callboard::api::model::{ActiveCallsPage, CallFields, CallRecord, CallResult, Direction, Party};
 use callboard::board::{Board, BoardConfig, CallState, List, Sort, SortColumn};
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 
 fn capture(name: &str) -> CallRecord {
     let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    ActiveCallsPage::parse(&std::fs::read(path).unwrap())
-        .unwrap()
-        .records
-        .remove(0)
+    let mut page = ActiveCallsPage::parse(&std::fs::read(path).unwrap()).unwrap();
+    std::sync::Arc::unwrap_or_clone(page.records.remove(0))
+}
+
+/// Merges records built here, each in its own allocation as a poll would hand them over.
+fn merge(board: &mut Board, records: &[CallRecord], at: Timestamp) {
+    let shared: Vec<_> = records.iter().cloned().map(Arc::new).collect();
+    board.merge(&shared, at);
 }
 
 fn t(secs: i64) -> Timestamp {
@@ -23,10 +29,10 @@ fn ringing(id: &str, name: &str, start: i64) -> CallRecord {
             start_time: Some(t(start)),
             direction: Some(Direction::Inbound),
             result: Some(CallResult::InProgress),
-            from: Some(Party {
+            from: Some(Box::new(Party {
                 name: Some(name.into()),
                 ..Party::default()
-            }),
+            })),
             ..CallFields::default()
         },
         ..CallRecord::default()
@@ -46,7 +52,7 @@ fn selected(board: &Board, list: List) -> Option<String> {
 
 fn state_of(name: &str) -> CallState {
     let mut board = Board::default();
-    board.merge(&[capture(name)], t(0));
+    merge(&mut board, &[capture(name)], t(0));
     board
         .window(List::Live, 0, 9)
         .chain(board.window(List::Ended, 0, 9))
@@ -70,7 +76,7 @@ fn seed_captures_derive_their_states() {
 fn ended_calls_use_the_api_duration() {
     for (name, secs) in [("direct_3_ended", 10), ("queue_3_ended", 18)] {
         let mut board = Board::default();
-        board.merge(&[capture(name)], t(0));
+        merge(&mut board, &[capture(name)], t(0));
         let call = board.selected(List::Ended).unwrap();
         assert_eq!(call.duration(t(500)), SignedDuration::from_secs(secs), "{name}");
     }
@@ -94,7 +100,7 @@ fn queue_call_keeps_its_row_and_selection_across_polls() {
     let other = ringing("zz-other", "Someone", -100);
     let q1 = capture("queue_1_ringing");
     let start = q1.fields.start_time.unwrap();
-    board.merge(&[q1.clone(), other.clone()], start);
+    merge(&mut board, &[q1.clone(), other.clone()], start);
     let pos = ids(&board, List::Live)
         .iter()
         .position(|id| id == &q1.id)
@@ -106,7 +112,7 @@ fn queue_call_keeps_its_row_and_selection_across_polls() {
     );
 
     let at = start + SignedDuration::from_secs(5);
-    board.merge(&[capture("queue_2_answered"), other.clone()], at);
+    merge(&mut board, &[capture("queue_2_answered"), other.clone()], at);
     assert_eq!(selected(&board, List::Live).as_deref(), Some(q1.id.as_str()));
     let call = board.selected(List::Live).unwrap();
     assert_eq!(*call.state(), CallState::Connected);
@@ -114,7 +120,7 @@ fn queue_call_keeps_its_row_and_selection_across_polls() {
     assert_eq!(call.ring_time(at), Some(SignedDuration::from_secs(5)));
 
     let end = start + SignedDuration::from_secs(20);
-    board.merge(&[capture("queue_3_ended"), other], end);
+    merge(&mut board, &[capture("queue_3_ended"), other], end);
     let call = board.get(&q1.id).unwrap();
     assert_eq!(*call.state(), CallState::Ended(CallResult::Accepted));
     assert_eq!(call.record().fields.direction, Some(Direction::Inbound));
@@ -130,7 +136,7 @@ fn direct_call_goes_ringing_connected_ended() {
         .iter()
         .enumerate()
     {
-        board.merge(&[capture(name)], t(i as i64 * 5));
+        merge(&mut board, &[capture(name)], t(i as i64 * 5));
     }
     let call = board.selected(List::Ended).unwrap();
     assert_eq!(call.first_seen(), t(0));
@@ -147,7 +153,7 @@ fn ring_and_talk_time_are_unknown_for_calls_first_seen_talking() {
     let mut board = Board::default();
     let mut r = ringing("a", "A", 0);
     r.fields.reason = Some(callboard::api::model::CallReason::Accepted);
-    board.merge(&[r], t(60));
+    merge(&mut board, &[r], t(60));
     let call = board.get("a").unwrap();
     assert_eq!(*call.state(), CallState::Connected);
     assert_eq!(call.ring_time(t(70)), None);
@@ -160,7 +166,7 @@ fn live_duration_ticks_from_start_and_never_goes_negative() {
     let mut board = Board::default();
     let mut no_start = ringing("b", "B", 0);
     no_start.fields.start_time = None;
-    board.merge(&[ringing("a", "A", 0), no_start], t(10));
+    merge(&mut board, &[ringing("a", "A", 0), no_start], t(10));
     assert_eq!(
         board.get("a").unwrap().duration(t(75)),
         SignedDuration::from_secs(75)
@@ -183,12 +189,13 @@ fn selection_sticks_when_calls_arrive_and_leave() {
         },
         t(30),
     );
-    board.merge(&[a.clone(), b.clone(), c.clone()], t(30));
+    merge(&mut board, &[a.clone(), b.clone(), c.clone()], t(30));
     board.select_index(List::Live, 1);
     assert_eq!(selected(&board, List::Live).as_deref(), Some("b"));
 
     // A call sorting before it arrives: still on b, one row lower.
-    board.merge(
+    merge(
+        &mut board,
         &[ringing("0", "Zero", -10), a.clone(), b.clone(), c.clone()],
         t(31),
     );
@@ -196,20 +203,21 @@ fn selection_sticks_when_calls_arrive_and_leave() {
     assert_eq!(board.selected_index(List::Live), Some(2));
 
     // b leaves: the neighbour now at the same position is selected.
-    board.merge(&[ringing("0", "Zero", -10), a, c.clone()], t(32));
+    merge(&mut board, &[ringing("0", "Zero", -10), a, c.clone()], t(32));
     assert_eq!(selected(&board, List::Live).as_deref(), Some("c"));
 
     // The last row leaves: selection clamps to the new last row.
-    board.merge(&[ringing("0", "Zero", -10)], t(33));
+    merge(&mut board, &[ringing("0", "Zero", -10)], t(33));
     assert_eq!(selected(&board, List::Live).as_deref(), Some("0"));
-    board.merge(&[], t(34));
+    merge(&mut board, &[], t(34));
     assert_eq!(selected(&board, List::Live), None);
 }
 
 #[test]
 fn selection_sticks_across_resorts() {
     let mut board = Board::default();
-    board.merge(
+    merge(
+        &mut board,
         &[
             ringing("a", "Carol", 0),
             ringing("b", "alice", 10),
@@ -256,13 +264,13 @@ fn equal_sort_keys_keep_their_order_across_merges() {
     let recs: Vec<_> = (0..20)
         .map(|i| ringing(&format!("id{i:02}"), "Same", i % 3))
         .collect();
-    board.merge(&recs, t(50));
+    merge(&mut board, &recs, t(50));
     let first = ids(&board, List::Live);
     for round in 1..5 {
         let mut shuffled = recs.clone();
         shuffled.rotate_left(round * 7 % 20);
         shuffled.reverse();
-        board.merge(&shuffled, t(50 + round as i64));
+        merge(&mut board, &shuffled, t(50 + round as i64));
         assert_eq!(ids(&board, List::Live), first);
     }
     // The tie-break is start time, then id.
@@ -272,8 +280,8 @@ fn equal_sort_keys_keep_their_order_across_merges() {
 #[test]
 fn ended_calls_expire_after_the_window() {
     let mut board = Board::default();
-    board.merge(&[capture("direct_2_answered")], t(0));
-    board.merge(&[capture("direct_3_ended")], t(5));
+    merge(&mut board, &[capture("direct_2_answered")], t(0));
+    merge(&mut board, &[capture("direct_3_ended")], t(5));
     assert_eq!(board.counts().ended, 1);
     let call = board.selected(List::Ended).unwrap();
     assert_eq!(board.time_left(call, t(65)), SignedDuration::from_secs(60));
@@ -282,7 +290,7 @@ fn ended_calls_expire_after_the_window() {
     // Still in the API's cache a little longer: it does not come back.
     assert!(board.expire(t(125)));
     assert_eq!(board.counts().ended, 0);
-    board.merge(&[capture("direct_3_ended")], t(130));
+    merge(&mut board, &[capture("direct_3_ended")], t(130));
     assert_eq!(board.counts().ended, 0);
 }
 
@@ -292,8 +300,8 @@ fn vanished_calls_are_kept_for_the_window_and_can_come_back() {
         ended_window: SignedDuration::from_secs(120),
         ended_cap: 500,
     });
-    board.merge(&[ringing("a", "A", 0), ringing("b", "B", 0)], t(0));
-    board.merge(&[ringing("b", "B", 0)], t(5));
+    merge(&mut board, &[ringing("a", "A", 0), ringing("b", "B", 0)], t(0));
+    merge(&mut board, &[ringing("b", "B", 0)], t(5));
     assert_eq!(*board.get("a").unwrap().state(), CallState::Vanished);
     assert_eq!(
         board.get("a").unwrap().duration(t(60)),
@@ -302,14 +310,14 @@ fn vanished_calls_are_kept_for_the_window_and_can_come_back() {
     assert_eq!(ids(&board, List::Ended), ["a"]);
 
     // It comes back live.
-    board.merge(&[ringing("a", "A", 0), ringing("b", "B", 0)], t(10));
+    merge(&mut board, &[ringing("a", "A", 0), ringing("b", "B", 0)], t(10));
     assert_eq!(*board.get("a").unwrap().state(), CallState::Ringing);
     assert_eq!(board.counts().live, 2);
 
-    board.merge(&[ringing("b", "B", 0)], t(15));
-    board.merge(&[ringing("b", "B", 0)], t(134));
+    merge(&mut board, &[ringing("b", "B", 0)], t(15));
+    merge(&mut board, &[ringing("b", "B", 0)], t(134));
     assert_eq!(board.counts().ended, 1);
-    board.merge(&[ringing("b", "B", 0)], t(135));
+    merge(&mut board, &[ringing("b", "B", 0)], t(135));
     assert_eq!(board.counts().ended, 0);
     assert!(board.get("a").is_none());
 }
@@ -317,7 +325,8 @@ fn vanished_calls_are_kept_for_the_window_and_can_come_back() {
 #[test]
 fn filter_matches_model_fields_case_insensitively() {
     let mut board = Board::default();
-    board.merge(
+    merge(
+        &mut board,
         &[
             capture("direct_2_answered"),
             capture("queue_1_ringing"),
@@ -341,7 +350,7 @@ fn filter_matches_model_fields_case_insensitively() {
     assert_eq!(board.selected(List::Live).unwrap().id(), "x1");
 
     // The filter applies to the ended list too.
-    board.merge(&[capture("direct_3_ended")], t(5));
+    merge(&mut board, &[capture("direct_3_ended")], t(5));
     board.set_filter("wireless");
     assert_eq!(board.len(List::Ended), 1);
     board.set_filter("zed");
@@ -356,9 +365,9 @@ fn ended_list_is_bounded_and_newest_first() {
         ended_cap: 50,
     });
     for i in 0..200 {
-        board.merge(&[ringing(&format!("c{i}"), "X", i)], t(i));
+        merge(&mut board, &[ringing(&format!("c{i}"), "X", i)], t(i));
     }
-    board.merge(&[], t(300));
+    merge(&mut board, &[], t(300));
     assert_eq!(board.counts().ended, 50);
     let ended = ids(&board, List::Ended);
     assert_eq!(ended[0], "c199");
@@ -374,8 +383,8 @@ fn reset_for_scope_forgets_calls_but_keeps_sort_and_filter() {
     };
     board.set_sort(sort, t(0));
     board.set_filter("x");
-    board.merge(&[ringing("x", "X", 0)], t(0));
-    board.merge(&[], t(1));
+    merge(&mut board, &[ringing("x", "X", 0)], t(0));
+    merge(&mut board, &[], t(1));
     board.reset_for_scope();
     assert_eq!(board.counts(), Default::default());
     assert_eq!(board.sort(), sort);
@@ -394,7 +403,7 @@ fn window_returns_only_the_requested_rows() {
         t(0),
     );
     let recs: Vec<_> = (0..100).map(|i| ringing(&format!("r{i:03}"), "N", i)).collect();
-    board.merge(&recs, t(200));
+    merge(&mut board, &recs, t(200));
     let rows: Vec<_> = board
         .window(List::Live, 40, 5)
         .map(|c| c.id().to_owned())
@@ -416,8 +425,8 @@ fn a_huge_window_never_overflows() {
         ended_window: SignedDuration::MAX,
         ended_cap: 10,
     });
-    board.merge(&[ringing("a", "A", 0)], t(0));
-    board.merge(&[], t(5));
+    merge(&mut board, &[ringing("a", "A", 0)], t(0));
+    merge(&mut board, &[], t(5));
     assert!(!board.expire(t(1_000_000)));
     let call = board.selected(List::Ended).unwrap();
     assert!(board.time_left(call, t(10)) > SignedDuration::from_secs(1_000_000));
@@ -426,13 +435,13 @@ fn a_huge_window_never_overflows() {
 #[test]
 fn a_vanished_call_whose_ended_record_shows_up_keeps_its_end_time() {
     let mut board = Board::default();
-    board.merge(&[capture("direct_2_answered")], t(0));
-    board.merge(&[], t(5));
+    merge(&mut board, &[capture("direct_2_answered")], t(0));
+    merge(&mut board, &[], t(5));
     assert_eq!(
         *board.get("LIef14l8Nt_1zUA").unwrap().state(),
         CallState::Vanished
     );
-    board.merge(&[capture("direct_3_ended")], t(10));
+    merge(&mut board, &[capture("direct_3_ended")], t(10));
     let call = board.get("LIef14l8Nt_1zUA").unwrap();
     assert_eq!(*call.state(), CallState::Ended(CallResult::Accepted));
     assert_eq!(call.ended_at(), Some(t(5)));

@@ -48,7 +48,8 @@ proptest! {
         let mut board = Board::new(BoardConfig { ended_window: SignedDuration::from_secs(1000), ended_cap: 500 });
         for (i, poll) in polls.iter().enumerate() {
             let now = Timestamp::from_second(1_600_000_000 + i as i64 * 5).unwrap();
-            board.merge(poll, now);
+            let shared: Vec<_> = poll.iter().cloned().map(std::sync::Arc::new).collect();
+            board.merge(&shared, now);
             for m in &moves {
                 board.move_selection(List::Live, *m);
             }

@@ -1,10 +1,11 @@
 //! The RingCentral client against the in-process simulator on loopback: auth and the token cache,
 //! both scopes and pagination, rate limits, server errors, timeouts and malformed bodies.
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::rate_limit::{AUTH, HEAVY, LIGHT};
-use callboard::api::{ApiError, ClientConfig, RcClient, Scope};
+use callboard::api::{ApiError, ClientConfig, Fetch, RcClient, Scope};
 use callboard::secret::Secret;
 use callboard::sim::{Fault, LoggedRequest, RateLimits, SimClock, SimOptions, Simulator};
 
@@ -174,7 +175,14 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
             .as_ref()
             .is_some_and(|r| r.group.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(HEAVY)))
     );
-    let page = &account.pages[0];
+    assert!(account.pages.is_empty(), "a one-off fetch keeps no page bodies");
+    let mut recording = Fetch {
+        keep_pages: true,
+        ..Fetch::default()
+    };
+    let kept = admin.poll_active_calls(&Scope::Account, &mut recording).await.unwrap();
+    assert_eq!(kept.pages.len() as u32, kept.page_count);
+    let page = &kept.pages[0];
     assert!(
         page.url.contains("view=Detailed") && page.url.contains("perPage=1000"),
         "{}",
@@ -212,11 +220,42 @@ async fn pagination_follows_next_page_links_to_the_end() {
         .active_calls(&Scope::Account)
         .await
         .unwrap();
-    assert_eq!(paged.pages.len(), 3);
+    assert_eq!(paged.page_count, 3);
     let ids =
         |calls: &callboard::api::ActiveCalls| calls.records.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&paged), ids(&all));
-    assert!(paged.pages.iter().all(|p| !p.url.contains("access_token")));
+}
+
+#[tokio::test]
+async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked() {
+    let clock = SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap());
+    let limits = RateLimits {
+        heavy: 1000,
+        ..RateLimits::default()
+    };
+    let sim = start(SimOptions::demo().clock(clock.clone()).rate_limits(limits)).await;
+    let mut config = config(&sim, true, None);
+    config.per_page = 5;
+    let rc = RcClient::new(config).unwrap();
+    let mut fetch = Fetch::default();
+    let first = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
+    assert!(first.page_count > 1 && first.pages.is_empty());
+    assert_eq!(fetch.cache.len(), first.records.len());
+
+    // Nothing changed on the server: every record is the very allocation parsed the first time.
+    let again = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
+    assert_eq!(again.records.len(), first.records.len());
+    assert!(again.records.iter().zip(&first.records).all(|(a, b)| Arc::ptr_eq(a, b)));
+
+    // Later, calls have moved on: the changed ones are new records, equal to a fresh parse.
+    clock.advance(std::time::Duration::from_secs(30));
+    fetch.keep_pages = true;
+    let later = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
+    let fresh = rc.active_calls(&Scope::Account).await.unwrap();
+    assert_eq!(later.records, fresh.records);
+    assert!(later.records.iter().any(|r| !first.records.iter().any(|f| Arc::ptr_eq(r, f))));
+    assert_eq!(later.pages.len() as u32, later.page_count);
+    assert!(later.pages.iter().all(|p| !p.url.contains("access_token")));
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ fn load(name: &str) -> CallRecord {
     assert_eq!(page.records.len(), 1, "{name}");
     assert_eq!(page.paging.per_page, Some(100));
     assert!(page.next_page_uri().is_none());
-    page.records.into_iter().next().unwrap()
+    std::sync::Arc::unwrap_or_clone(page.records.into_iter().next().unwrap())
 }
 
 /// (legType, master, result, reason, duration) of each leg.

@@ -12,6 +12,7 @@ use jiff::SignedDuration;
 
 fn board_at(records: Vec<callboard::api::model::CallRecord>, at: jiff::Timestamp) -> Board {
     let mut board = Board::new(BoardConfig::default());
+    let records: Vec<_> = records.into_iter().map(Arc::new).collect();
     board.merge(&records, at);
     board
 }

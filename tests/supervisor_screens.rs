@@ -4,7 +4,7 @@ use tui_common as common;
 
 use std::sync::Arc;
 
-use callboard::api::model::Party;
+use callboard::api::model::{CallRecord, Party};
 use callboard::snapshot::Snapshot;
 use callboard::tui::{App, draw};
 use common::{ago, app, now};
@@ -29,7 +29,7 @@ fn phone_numbers() -> Vec<String> {
         for r in records {
             for f in std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields)) {
                 for p in [&f.from, &f.to].into_iter().flatten() {
-                    let Party { phone_number, .. } = p;
+                    let Party { phone_number, .. } = &**p;
                     out.extend(
                         phone_number
                             .iter()
@@ -72,12 +72,12 @@ fn alerts_mark_rows_and_are_counted() {
     let (mut app, last) = app();
     // A call that has been ringing for 50 s: over the 45 s critical threshold.
     let mut s = last.clone();
-    let mut records = (*s.calls).clone();
-    let mut long_ring = records[1].clone();
+    let mut records = s.calls.to_vec();
+    let mut long_ring = CallRecord::clone(&records[1]);
     long_ring.id = "LIringingLong".into();
     long_ring.fields.start_time = Some(ago(50));
-    records.push(long_ring);
-    s.calls = Arc::new(records);
+    records.push(Arc::new(long_ring));
+    s.calls = records.into();
     s.seq += 1;
     s.poll_seq += 1;
     app.apply(Arc::new(s), now());
@@ -111,9 +111,9 @@ fn pause_freezes_the_screen_and_counts_what_waits() {
     press(&mut app, KeyCode::Char(' '));
     let frozen = screen(&mut app, 80, 24);
     let mut s: Snapshot = last.clone();
-    let mut records = (*s.calls).clone();
+    let mut records = s.calls.to_vec();
     records.retain(|r| r.id != "LIsynthLong05");
-    s.calls = Arc::new(records);
+    s.calls = records.into();
     for _ in 0..2 {
         s.seq += 1;
         s.poll_seq += 1;

@@ -202,7 +202,7 @@ fn a_snapshot_without_a_new_poll_does_not_merge() {
     let live = app.board().counts().live;
     let mut same_poll = last.clone();
     same_poll.seq += 1;
-    same_poll.calls = Arc::new(Vec::new());
+    same_poll.calls = Arc::new([]);
     app.apply(Arc::new(same_poll), now());
     assert_eq!(app.board().counts().live, live);
 }

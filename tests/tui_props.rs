@@ -53,8 +53,8 @@ fn record() -> impl Strategy<Value = CallRecord> {
                 start_time: Some(now() + SignedDuration::from_secs(start)),
                 result,
                 duration,
-                from,
-                to,
+                from: from.map(Box::new),
+                to: to.map(Box::new),
                 ..CallFields::default()
             };
             let leg = Leg {

@@ -16,6 +16,7 @@ use super::auth::Auth;
 use super::error::{self, ApiError, Endpoint, clean_server_text};
 use super::model::{ActiveCallsPage, CallRecord, Navigation, SkippedRecord};
 use super::rate_limit::{self, HEAVY, Headroom, LIGHT, MEDIUM, RateLimitHeaders, RateLimiter};
+use super::record_cache::RecordCache;
 use super::scope::Scope;
 use super::token_cache::TokenCache;
 use crate::config::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, check_server_url};
@@ -66,13 +67,24 @@ impl ClientConfig {
 /// All active calls of one scope, gathered over every page.
 #[derive(Debug, Clone, Default)]
 pub struct ActiveCalls {
-    pub records: Vec<CallRecord>,
+    pub records: Vec<Arc<CallRecord>>,
     /// Records the parser skipped (`index` is the position within its page).
     pub skipped: Vec<SkippedRecord>,
-    /// Every page as received.
+    /// How many pages the scope took.
+    pub page_count: u32,
+    /// Every page as received, when [`Fetch::keep_pages`] asked for them (for recording).
     pub pages: Vec<RawPage>,
     /// Rate headers of the last page.
     pub rate: Option<RateLimitHeaders>,
+}
+
+/// What [`RcClient::poll_active_calls`] carries from one poll to the next.
+#[derive(Debug, Default)]
+pub struct Fetch {
+    /// Records of the last poll, reused when their text did not change.
+    pub cache: RecordCache,
+    /// Keep every page's body in [`ActiveCalls::pages`]; off, bodies are dropped once parsed.
+    pub keep_pages: bool,
 }
 
 /// One response body as received, for recording.
@@ -183,8 +195,23 @@ impl RcClient {
 
     /// All active calls of `scope` (`view=Detailed`), following `navigation.nextPage` on the same origin.
     /// Each page spends one Heavy request; when the budget runs out mid-way the fetch stops with
-    /// `RateLimited { sent: false }`.
+    /// `RateLimited { sent: false }`. A one-off: nothing is reused and no page is kept.
     pub async fn active_calls(&self, scope: &Scope) -> Result<ActiveCalls, ApiError> {
+        self.poll_active_calls(scope, &mut Fetch::default()).await
+    }
+
+    /// [`RcClient::active_calls`] for a poller: records whose text is unchanged since the last poll
+    /// through `fetch` are reused instead of parsed again, and pages are kept when it asks.
+    pub async fn poll_active_calls(&self, scope: &Scope, fetch: &mut Fetch) -> Result<ActiveCalls, ApiError> {
+        let result = self.fetch_active_calls(scope, fetch).await;
+        match result {
+            Ok(_) => fetch.cache.finish_poll(),
+            Err(_) => fetch.cache.abandon_poll(),
+        }
+        result
+    }
+
+    async fn fetch_active_calls(&self, scope: &Scope, fetch: &mut Fetch) -> Result<ActiveCalls, ApiError> {
         if let Scope::Extension(id) = scope
             && id != "~"
             && (id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()))
@@ -208,19 +235,23 @@ impl RcClient {
         while seen.len() < MAX_PAGES {
             seen.insert(url.clone());
             let reply = self.get(&url, HEAVY, endpoint).await?;
-            let page = ActiveCallsPage::parse(&reply.body).map_err(|e| json_error("active calls", &e))?;
+            let page = ActiveCallsPage::parse_with(&reply.body, &mut fetch.cache)
+                .map_err(|e| json_error("active calls", &e))?;
             if !page.skipped.is_empty() {
                 tracing::debug!(skipped = page.skipped.len(), "skipped unreadable call records");
             }
             calls.records.extend(page.records);
             calls.skipped.extend(page.skipped);
             calls.rate = reply.rate.clone();
-            calls.pages.push(RawPage {
-                url: url.to_string(),
-                received_at: reply.received_at,
-                rate: reply.rate,
-                body: String::from_utf8_lossy(&reply.body).into_owned(),
-            });
+            calls.page_count += 1;
+            if fetch.keep_pages {
+                calls.pages.push(RawPage {
+                    url: url.to_string(),
+                    received_at: reply.received_at,
+                    rate: reply.rate,
+                    body: String::from_utf8_lossy(&reply.body).into_owned(),
+                });
+            }
             match page
                 .navigation
                 .next_page

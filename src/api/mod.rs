@@ -5,10 +5,12 @@ pub mod client;
 pub mod error;
 pub mod model;
 pub mod rate_limit;
+pub mod record_cache;
 pub mod scope;
 pub mod token_cache;
 
-pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, RawPage, RcClient};
+pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, Fetch, RawPage, RcClient};
 pub use error::ApiError;
 pub use rate_limit::{Headroom, RateLimitHeaders};
+pub use record_cache::RecordCache;
 pub use scope::Scope;

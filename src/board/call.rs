@@ -1,4 +1,6 @@
 //! One tracked call: the latest record plus what the board observed about it over time.
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::{CallAction, CallReason, CallRecord, CallResult, Party};
@@ -49,8 +51,8 @@ impl CallState {
 /// A call on the board: its newest record and the times the board saw it change.
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// Boxed so sorting and moving calls copies a pointer, not a whole record.
-    record: Box<CallRecord>,
+    /// Shared with the poll that listed it: a record that did not change is not copied.
+    record: Arc<CallRecord>,
     state: CallState,
     first_seen: Timestamp,
     state_since: Timestamp,
@@ -70,10 +72,10 @@ pub struct Call {
 
 impl Call {
     /// Starts tracking a record first seen at `now`.
-    pub(crate) fn new(record: &CallRecord, now: Timestamp) -> Self {
+    pub(crate) fn new(record: &Arc<CallRecord>, now: Timestamp) -> Self {
         let state = CallState::derive(record);
         let mut call = Call {
-            record: Box::default(),
+            record: Arc::clone(record),
             answered_at: (state == CallState::Connected).then_some(now),
             ended_at: (!state.is_live()).then_some(now),
             seen_ringing: state == CallState::Ringing,
@@ -85,12 +87,12 @@ impl Call {
             via_key: String::new(),
             haystack: String::new(),
         };
-        call.set_record(record);
+        call.set_keys();
         call
     }
 
     /// Takes a newer record of the same call seen at `now`.
-    pub(crate) fn update(&mut self, record: &CallRecord, now: Timestamp) {
+    pub(crate) fn update(&mut self, record: &Arc<CallRecord>, now: Timestamp) {
         let state = CallState::derive(record);
         if state != self.state {
             self.seen_ringing |= state == CallState::Ringing;
@@ -108,9 +110,14 @@ impl Call {
             }
             self.state = state;
         }
-        // Most records do not change between polls: comparing is much cheaper than cloning.
-        if *record != *self.record {
-            self.set_record(record);
+        // Most records do not change between polls and arrive as the very same allocation. Another
+        // allocation with equal content is adopted too (so the old one is freed) without redoing the keys.
+        if !Arc::ptr_eq(record, &self.record) {
+            let changed = **record != *self.record;
+            self.record = Arc::clone(record);
+            if changed {
+                self.set_keys();
+            }
         }
     }
 
@@ -121,10 +128,9 @@ impl Call {
         self.ended_at = Some(now);
     }
 
-    fn set_record(&mut self, record: &CallRecord) {
-        *self.record = record.clone();
-        self.from_key = party_label(self.record.fields.from.as_ref()).to_lowercase();
-        self.to_key = party_label(self.record.fields.to.as_ref()).to_lowercase();
+    fn set_keys(&mut self) {
+        self.from_key = party_label(self.record.fields.from.as_deref()).to_lowercase();
+        self.to_key = party_label(self.record.fields.to.as_deref()).to_lowercase();
         self.via_key = self.via().unwrap_or_default().to_lowercase();
         self.haystack = build_haystack(&self.record);
     }
@@ -132,10 +138,11 @@ impl Call {
     /// A copy of the call whose record `change` has rewritten (e.g. masked for display); states and
     /// observed times stay as they are.
     pub fn with_record(&self, change: impl FnOnce(&mut CallRecord)) -> Call {
-        let mut record = (*self.record).clone();
+        let mut record = CallRecord::clone(&self.record);
         change(&mut record);
         let mut call = self.clone();
-        call.set_record(&record);
+        call.record = Arc::new(record);
+        call.set_keys();
         call
     }
 

@@ -25,8 +25,8 @@ pub fn parties<'a>(calls: impl IntoIterator<Item = &'a Call>) -> Vec<String> {
         for f in std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields)) {
             for p in [&f.from, &f.to] {
                 let label = match p.as_ref().and_then(|p| p.extension_number.as_deref()) {
-                    Some(ext) => format!("{} x{ext}", party_label(p.as_ref())),
-                    None => party_label(p.as_ref()).to_owned(),
+                    Some(ext) => format!("{} x{ext}", party_label(p.as_deref())),
+                    None => party_label(p.as_deref()).to_owned(),
                 };
                 if !label.is_empty() && !out.contains(&label) {
                     out.push(label);

@@ -9,6 +9,7 @@ mod sort;
 mod summary;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -130,8 +131,8 @@ impl Board {
 
     /// Merges one poll's records (all pages), seen at `now`. Calls are keyed by record `id`; a live call
     /// missing from `records` becomes [`CallState::Vanished`].
-    pub fn merge(&mut self, records: &[CallRecord], now: Timestamp) {
-        let mut incoming: HashMap<&str, &CallRecord> = HashMap::with_capacity(records.len());
+    pub fn merge(&mut self, records: &[Arc<CallRecord>], now: Timestamp) {
+        let mut incoming: HashMap<&str, &Arc<CallRecord>> = HashMap::with_capacity(records.len());
         for r in records {
             incoming.entry(r.id.as_str()).or_insert(r);
         }

@@ -1,5 +1,7 @@
 //! `callboard once`: one poll (all pages), printed in a script-friendly format. The board's non-terminal
 //! output is the same code with the table format.
+use std::sync::Arc;
+
 use jiff::{Timestamp, tz::TimeZone};
 
 use super::Fatal;
@@ -39,7 +41,7 @@ pub async fn once_text(
 }
 
 /// One poll's records merged into a fresh board at `now` and rendered (one merge: nothing expires).
-pub fn render_records(records: &[CallRecord], now: Timestamp, tz: &TimeZone, format: Format) -> String {
+pub fn render_records(records: &[Arc<CallRecord>], now: Timestamp, tz: &TimeZone, format: Format) -> String {
     let mut board = Board::new(BoardConfig::default());
     board.merge(records, now);
     output::render(&board, now, tz, format)

@@ -70,8 +70,8 @@ impl<'a> CallOut<'a> {
             state: state_word(call.state()),
             result: f.result.as_ref().map(|r| r.as_str()),
             direction: f.direction.as_ref().map(|d| d.as_str()),
-            from: party(f.from.as_ref()),
-            to: party(f.to.as_ref()),
+            from: party(f.from.as_deref()),
+            to: party(f.to.as_deref()),
             start_time: call.start(),
             duration_seconds: call.duration(now).as_secs(),
             legs: record.legs.iter().map(leg).collect(),
@@ -104,8 +104,8 @@ fn leg(l: &Leg) -> LegOut<'_> {
         leg_type: l.leg_type.as_ref().map(|t| t.as_str()),
         master: l.master,
         direction: f.direction.as_ref().map(|d| d.as_str()),
-        from: party(f.from.as_ref()),
-        to: party(f.to.as_ref()),
+        from: party(f.from.as_deref()),
+        to: party(f.to.as_deref()),
         result: f.result.as_ref().map(|r| r.as_str()),
         reason: f.reason.as_ref().map(|r| r.as_str()),
     }
@@ -140,11 +140,13 @@ fn json_line<T: Serialize + ?Sized>(value: &T) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::api::model::CallRecord;
 
-    fn record(json: &str) -> CallRecord {
-        serde_json::from_str(json).unwrap()
+    fn record(json: &str) -> Arc<CallRecord> {
+        Arc::new(serde_json::from_str(json).unwrap())
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::api::Scope;
-use crate::api::client::RcClient;
+use crate::api::client::{Fetch, RcClient};
 use crate::api::error::ApiError;
 use crate::record::{RecordedPoll, Recorder};
 use crate::snapshot::{PollCommand, PollErrorKind, RateHeadroom, Snapshot, UserInfo};
@@ -51,6 +51,7 @@ pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Re
     let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
     let (commands, cmd_rx) = mpsc::channel(16);
     let mut poll_loop = PollLoop::new(client, config, snap_tx);
+    poll_loop.fetch.keep_pages = record.is_some();
     poll_loop.record = record;
     let task = tokio::spawn(poll_loop.run(cmd_rx));
     Poller {
@@ -70,6 +71,8 @@ struct PollLoop {
     /// Pages the last successful poll took: what the next one will likely cost.
     pages: u32,
     rng: SmallRng,
+    /// Carries unchanged records from poll to poll; keeps pages only while recording.
+    fetch: Fetch,
     record: Option<Recorder>,
 }
 
@@ -91,6 +94,7 @@ impl PollLoop {
             failures: 0,
             pages: 1,
             rng: SmallRng::seed_from_u64(seed),
+            fetch: Fetch::default(),
             record: None,
         }
     }
@@ -147,12 +151,12 @@ impl PollLoop {
 
     async fn poll(&mut self) {
         let scope = self.snap.scope.clone().unwrap_or_else(Scope::own_extension);
-        let result = self.client.active_calls(&scope).await;
+        let result = self.client.poll_active_calls(&scope, &mut self.fetch).await;
         let now = Timestamp::now();
         self.snap.rate = self.headroom();
         match result {
             Ok(calls) => {
-                let pages = u32::try_from(calls.pages.len()).unwrap_or(u32::MAX);
+                let pages = calls.page_count;
                 self.snap.poll_seq += 1;
                 #[cfg(debug_assertions)]
                 debug_panic(self.snap.poll_seq);
@@ -160,7 +164,7 @@ impl PollLoop {
                 for skipped in &calls.skipped {
                     tracing::warn!(index = skipped.index, id = ?skipped.id, "skipped a malformed record: {}", skipped.error);
                 }
-                self.snap.calls = Arc::new(calls.records);
+                self.snap.calls = calls.records.into();
                 if let Some(record) = &self.record {
                     let (scope, pages) = (scope.clone(), calls.pages);
                     record.record(RecordedPoll {

@@ -8,9 +8,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::{Line, parse_scope};
-use crate::api::Scope;
 use crate::api::model::{ActiveCallsPage, CallRecord};
 use crate::api::rate_limit::RateLimitHeaders;
+use crate::api::{RecordCache, Scope};
 use crate::board::{Board, BoardConfig};
 use crate::snapshot::{PollCommand, RateHeadroom, Snapshot};
 
@@ -23,7 +23,7 @@ pub struct Frame {
     /// Rate-limit headers of the last page.
     pub rate: Option<RateLimitHeaders>,
     /// The records of all pages.
-    pub records: Vec<CallRecord>,
+    pub records: Vec<Arc<CallRecord>>,
     /// Records the parser had to skip.
     pub skipped: usize,
 }
@@ -53,13 +53,21 @@ impl Recording {
             };
         }
         let mut recording = Recording::default();
+        // Frames share the records that did not change between polls, as the live board does.
+        let mut cache = RecordCache::default();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            match parse_line(line) {
-                Ok(frame) => recording.frames.push(frame),
-                Err(why) => recording.problems.push(format!("line {}: {why}; skipped", i + 1)),
+            match parse_line(line, &mut cache) {
+                Ok(frame) => {
+                    cache.finish_poll();
+                    recording.frames.push(frame);
+                }
+                Err(why) => {
+                    cache.abandon_poll();
+                    recording.problems.push(format!("line {}: {why}; skipped", i + 1));
+                }
             }
         }
         recording
@@ -107,7 +115,7 @@ fn raw_response(text: &str) -> Option<Frame> {
     })
 }
 
-fn parse_line(line: &str) -> Result<Frame, String> {
+fn parse_line(line: &str, cache: &mut RecordCache) -> Result<Frame, String> {
     let line: Line = serde_json::from_str(line).map_err(|e| {
         format!(
             "not a recorded poll ({:?} error at column {})",
@@ -128,7 +136,7 @@ fn parse_line(line: &str) -> Result<Frame, String> {
             serde_json::Value::String(s) => s.clone().into_bytes(),
             other => other.to_string().into_bytes(),
         };
-        let parsed = ActiveCallsPage::parse(&body).map_err(|e| {
+        let parsed = ActiveCallsPage::parse_with(&body, cache).map_err(|e| {
             format!(
                 "page {} is not an active-calls response ({:?} error)",
                 n + 1,
@@ -228,7 +236,7 @@ fn snapshot(seq: u64, frame: Frame, next_at: Option<Timestamp>) -> Snapshot {
         poll_seq: seq,
         scope: Some(frame.scope.clone()),
         calls_scope: Some(frame.scope),
-        calls: Arc::new(frame.records),
+        calls: frame.records.into(),
         skipped: frame.skipped,
         fetched_at: Some(frame.at),
         next_poll_at: next_at,

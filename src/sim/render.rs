@@ -314,8 +314,8 @@ impl Renderer<'_> {
             call_type: Some(CallType::Voice),
             direction: Some(direction),
             action: Some(action),
-            from: Some(from),
-            to: Some(to),
+            from: Some(Box::new(from)),
+            to: Some(Box::new(to)),
             extension: Some(ExtensionRef {
                 id: owner.id,
                 uri: Some(format!("{}{}", self.base, owner.path())),

@@ -810,7 +810,7 @@ fn name_parties(r: &mut CallRecord, dir: &Directory) {
 fn parties(r: &CallRecord) -> impl Iterator<Item = &Party> {
     std::iter::once(&r.fields)
         .chain(r.legs.iter().map(|l| &l.fields))
-        .flat_map(|f| [&f.from, &f.to].into_iter().flatten())
+        .flat_map(|f| [&f.from, &f.to].into_iter().flatten().map(|p| &**p))
 }
 
 fn lookup<'a>(p: &Party, dir: &'a Directory) -> Option<&'a directory::DirectoryEntry> {

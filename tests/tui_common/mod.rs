@@ -22,22 +22,27 @@ pub fn ago(secs: i64) -> Timestamp {
 
 pub fn capture(name: &str) -> CallRecord {
     let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    ActiveCallsPage::parse(&std::fs::read(path).unwrap())
-        .unwrap()
-        .records
-        .remove(0)
+    let mut page = ActiveCallsPage::parse(&std::fs::read(path).unwrap()).unwrap();
+    std::sync::Arc::unwrap_or_clone(page.records.remove(0))
 }
 
-pub fn party(name: Option<&str>, number: Option<&str>, ext: Option<&str>) -> Party {
-    Party {
+pub fn party(name: Option<&str>, number: Option<&str>, ext: Option<&str>) -> Box<Party> {
+    Box::new(Party {
         name: name.map(Into::into),
         phone_number: number.map(Into::into),
         extension_number: ext.map(Into::into),
         ..Party::default()
-    }
+    })
 }
 
-fn call(id: &str, start: i64, dir: Direction, from: Party, to: Party, result: CallResult) -> CallRecord {
+fn call(
+    id: &str,
+    start: i64,
+    dir: Direction,
+    from: Box<Party>,
+    to: Box<Party>,
+    result: CallResult,
+) -> CallRecord {
     CallRecord {
         id: id.into(),
         session_id: Some(format!("5383{}", id.len() * 1111)),
@@ -197,7 +202,7 @@ pub fn snapshot(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> Snapshot {
         poll_seq: seq,
         scope: Some(Scope::own_extension()),
         calls_scope: Some(Scope::own_extension()),
-        calls: Arc::new(calls),
+        calls: calls.into_iter().map(Arc::new).collect(),
         skipped: 0,
         fetched_at: Some(at),
         next_poll_at: Some(at + SignedDuration::from_secs(10)),

@@ -175,8 +175,8 @@ fn row(call: &Call, cols: &[(SortColumn, u16)], app: &App, now: Timestamp) -> Ro
                 (format!("{}{d:>w$}", alert_symbol(level)), style)
             }
             SortColumn::Direction => (format::direction(f.direction.as_ref()).to_owned(), theme.text()),
-            SortColumn::From => (format::party(f.from.as_ref()), theme.text()),
-            SortColumn::To => (format::party(f.to.as_ref()), theme.text()),
+            SortColumn::From => (format::party(f.from.as_deref()), theme.text()),
+            SortColumn::To => (format::party(f.to.as_deref()), theme.text()),
             SortColumn::Via => (via(call, app), theme.dim()),
             SortColumn::Start => (format::time_of_day(call.start(), &app.tz), theme.dim()),
         };

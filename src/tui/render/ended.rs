@@ -76,10 +76,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
                     format::clock(call.duration(now)),
                     w = NUM as usize
                 )),
-                Cell::from(fit(&format::party(f.from.as_ref()), from_w as usize)),
+                Cell::from(fit(&format::party(f.from.as_deref()), from_w as usize)),
             ];
             if with_to {
-                cells.push(Cell::from(fit(&format::party(f.to.as_ref()), to_w as usize)));
+                cells.push(Cell::from(fit(&format::party(f.to.as_deref()), to_w as usize)));
             }
             let left = format!("{} left", format::short(coarse(board.time_left(&call, now))));
             cells.push(Cell::from(Span::styled(

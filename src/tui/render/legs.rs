@@ -103,8 +103,8 @@ fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let r: &CallRecord = call.record();
     let f = &r.fields;
     let mut pairs: Vec<(&str, String)> = vec![
-        ("from", format::party(f.from.as_ref())),
-        ("to", format::party(f.to.as_ref())),
+        ("from", format::party(f.from.as_deref())),
+        ("to", format::party(f.to.as_deref())),
     ];
     pairs.retain(|(_, v)| !v.is_empty());
     pairs.extend(field_pairs(f));
@@ -217,9 +217,9 @@ fn leg_lines(
     lines.push(fit_line(
         vec![
             ("     ".into(), Style::new()),
-            (format::party_with_device(f.from.as_ref()), theme.text()),
+            (format::party_with_device(f.from.as_deref()), theme.text()),
             ("  →  ".into(), theme.dim()),
-            (format::party_with_device(f.to.as_ref()), theme.text()),
+            (format::party_with_device(f.to.as_deref()), theme.text()),
         ],
         width,
     ));
