@@ -29,7 +29,7 @@ fn ringing(id: &str, name: &str, start: i64) -> CallRecord {
             start_time: Some(t(start)),
             direction: Some(Direction::Inbound),
             result: Some(CallResult::InProgress),
-            from: Some(Box::new(Party {
+            from: Some(Arc::new(Party {
                 name: Some(name.into()),
                 ..Party::default()
             })),
@@ -103,7 +103,7 @@ fn queue_call_keeps_its_row_and_selection_across_polls() {
     merge(&mut board, &[q1.clone(), other.clone()], start);
     let pos = ids(&board, List::Live)
         .iter()
-        .position(|id| id == &q1.id)
+        .position(|id| *id == q1.id)
         .unwrap();
     board.select_index(List::Live, pos);
     assert_eq!(

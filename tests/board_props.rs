@@ -27,7 +27,7 @@ fn record() -> impl Strategy<Value = CallRecord> {
                 vec![]
             };
             CallRecord {
-                id: format!("id{id}"),
+                id: format!("id{id}").into(),
                 fields: CallFields {
                     result,
                     start_time: start.map(|s| Timestamp::from_second(1_600_000_000 + s).unwrap()),

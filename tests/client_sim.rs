@@ -180,7 +180,10 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
         keep_pages: true,
         ..Fetch::default()
     };
-    let kept = admin.poll_active_calls(&Scope::Account, &mut recording).await.unwrap();
+    let kept = admin
+        .poll_active_calls(&Scope::Account, &mut recording)
+        .await
+        .unwrap();
     assert_eq!(kept.pages.len() as u32, kept.page_count);
     let page = &kept.pages[0];
     assert!(
@@ -245,7 +248,13 @@ async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked
     // Nothing changed on the server: every record is the very allocation parsed the first time.
     let again = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
     assert_eq!(again.records.len(), first.records.len());
-    assert!(again.records.iter().zip(&first.records).all(|(a, b)| Arc::ptr_eq(a, b)));
+    assert!(
+        again
+            .records
+            .iter()
+            .zip(&first.records)
+            .all(|(a, b)| Arc::ptr_eq(a, b))
+    );
 
     // Later, calls have moved on: the changed ones are new records, equal to a fresh parse.
     clock.advance(std::time::Duration::from_secs(30));
@@ -253,7 +262,12 @@ async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked
     let later = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
     let fresh = rc.active_calls(&Scope::Account).await.unwrap();
     assert_eq!(later.records, fresh.records);
-    assert!(later.records.iter().any(|r| !first.records.iter().any(|f| Arc::ptr_eq(r, f))));
+    assert!(
+        later
+            .records
+            .iter()
+            .any(|r| !first.records.iter().any(|f| Arc::ptr_eq(r, f)))
+    );
     assert_eq!(later.pages.len() as u32, later.page_count);
     assert!(later.pages.iter().all(|p| !p.url.contains("access_token")));
 }

@@ -51,7 +51,13 @@ fn payload(bytes: &[u8]) -> String {
 fn y_copies_the_session_id_and_shift_y_the_record() {
     let mut app = board_app(&options(false));
     let call = app.board().selected(app.focus()).unwrap().clone();
-    let session = call.record().fields.telephony_session_id.clone().unwrap();
+    let session = call
+        .record()
+        .fields
+        .telephony_session_id
+        .as_deref()
+        .unwrap()
+        .to_owned();
 
     press(&mut app, 'y');
     assert_eq!(payload(&app.take_clipboard().unwrap()), session);

@@ -24,9 +24,9 @@ fn text() -> impl Strategy<Value = Option<String>> {
 fn party() -> impl Strategy<Value = Option<Party>> {
     proptest::option::of(
         (text(), text(), text()).prop_map(|(name, phone_number, extension_number)| Party {
-            name,
-            phone_number,
-            extension_number,
+            name: name.map(Into::into),
+            phone_number: phone_number.map(Into::into),
+            extension_number: extension_number.map(Into::into),
             ..Party::default()
         }),
     )
@@ -53,8 +53,8 @@ fn record() -> impl Strategy<Value = CallRecord> {
                 start_time: Some(now() + SignedDuration::from_secs(start)),
                 result,
                 duration,
-                from: from.map(Box::new),
-                to: to.map(Box::new),
+                from: from.map(Arc::new),
+                to: to.map(Arc::new),
                 ..CallFields::default()
             };
             let leg = Leg {
@@ -65,7 +65,7 @@ fn record() -> impl Strategy<Value = CallRecord> {
                 ..Leg::default()
             };
             CallRecord {
-                id,
+                id: id.into(),
                 fields,
                 legs: vec![leg],
                 ..CallRecord::default()

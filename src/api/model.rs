@@ -13,6 +13,10 @@ use serde_json::value::RawValue;
 use super::record_cache::RecordCache;
 
 mod flat_fields;
+mod shared;
+
+pub(crate) use shared::Pool;
+pub use shared::Str;
 
 /// Declares an enum-like API string field: known values as variants, anything else kept in `Other`.
 macro_rules! api_enum {
@@ -22,7 +26,7 @@ macro_rules! api_enum {
         pub enum $name {
             $($variant,)+
             /// A value this version of callboard does not know, kept verbatim.
-            Other(String),
+            Other(Str),
         }
 
         impl $name {
@@ -39,7 +43,7 @@ macro_rules! api_enum {
             fn from(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)+
-                    other => Self::Other(other.to_owned()),
+                    other => Self::Other(other.into()),
                 }
             }
         }
@@ -190,42 +194,42 @@ pub struct Paging {
 }
 
 /// `{id, uri}` of a device.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Device {
     /// Device id (a string on the wire).
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub id: Str,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    pub uri: Option<Str>,
 }
 
 /// A call party (`CallLogFromParty` / `CallLogToParty`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Party {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
+    pub phone_number: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension_number: Option<String>,
+    pub extension_number: Option<Str>,
     /// A string here, unlike `extension.id`; a number is tolerated.
     #[serde(
         default,
         deserialize_with = "opt_string_or_number",
         skip_serializing_if = "Option::is_none"
     )]
-    pub extension_id: Option<String>,
+    pub extension_id: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<Device>,
     /// `from` only: the number that dialled (inbound calls).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialer_phone_number: Option<String>,
+    pub dialer_phone_number: Option<Str>,
     /// `to` only: the number that was dialled (outbound calls).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialed_phone_number: Option<String>,
+    pub dialed_phone_number: Option<Str>,
 }
 
 /// `ExtensionInfoCallLog`: the extension a call belongs to. `id` is a JSON number.
@@ -233,16 +237,16 @@ pub struct Party {
 pub struct ExtensionRef {
     pub id: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    pub uri: Option<Str>,
 }
 
 /// `CallLogDelegateInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Delegate {
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub id: Str,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
 }
 
 /// `{telephonySessionId}` of a warm-transfer peer.
@@ -250,7 +254,7 @@ pub struct Delegate {
 #[serde(rename_all = "camelCase")]
 pub struct SessionRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephony_session_id: Option<String>,
+    pub telephony_session_id: Option<Str>,
 }
 
 /// `CallLogRecordingInfo`.
@@ -258,13 +262,13 @@ pub struct SessionRef {
 #[serde(rename_all = "camelCase")]
 pub struct Recording {
     #[serde(default, deserialize_with = "opt_string_or_number")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    pub uri: Option<Str>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_uri: Option<String>,
+    pub content_uri: Option<Str>,
 }
 
 /// The fields a record and its legs share (`BaseCallLogRecord`), all optional here. The nested objects are
@@ -291,23 +295,33 @@ pub struct CallFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<CallReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<Box<Party>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<Box<Party>>,
+    pub reason_description: Option<Str>,
+    /// Interned: records and legs naming the same party share one.
+    #[serde(
+        default,
+        deserialize_with = "shared::party",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<Arc<Party>>,
+    /// Interned: records and legs naming the same party share one.
+    #[serde(
+        default,
+        deserialize_with = "shared::party",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<Arc<Party>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<ExtensionRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegate: Option<Box<Delegate>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delegation_type: Option<String>,
+    pub delegation_type: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephony_session_id: Option<String>,
+    pub telephony_session_id: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sip_uuid_info: Option<String>,
+    pub sip_uuid_info: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party_id: Option<String>,
+    pub party_id: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_target: Option<Box<SessionRef>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,7 +329,7 @@ pub struct CallFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<Transport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub internal_type: Option<String>,
+    pub internal_type: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<Box<Recording>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -342,11 +356,11 @@ pub struct Leg {
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallRecord {
-    pub id: String,
+    pub id: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    pub uri: Option<Str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
+    pub session_id: Option<Str>,
     #[serde(flatten)]
     pub fields: CallFields,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -456,25 +470,25 @@ fn record_id(record: &RawValue) -> Option<String> {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum StringOrNumber {
-    String(String),
+    String(Str),
     Number(serde_json::Number),
 }
 
-impl From<StringOrNumber> for String {
+impl From<StringOrNumber> for Str {
     fn from(v: StringOrNumber) -> Self {
         match v {
             StringOrNumber::String(s) => s,
-            StringOrNumber::Number(n) => n.to_string(),
+            StringOrNumber::Number(n) => n.to_string().into(),
         }
     }
 }
 
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    StringOrNumber::deserialize(d).map(String::from)
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+    StringOrNumber::deserialize(d).map(Str::from)
 }
 
-fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Option::<StringOrNumber>::deserialize(d).map(|o| o.map(String::from))
+fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Str>, D::Error> {
+    Option::<StringOrNumber>::deserialize(d).map(|o| o.map(Str::from))
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! [`RecordCache`]: the parsed records of the last poll, keyed by a hash of their raw JSON, so a poll parses
 //! only the records whose text changed. Between two polls ten seconds apart almost every record is
-//! byte-identical, and hashing its text is about thirty times cheaper than parsing it again.
+//! byte-identical, and hashing its text is about thirty times cheaper than parsing it again. The records
+//! it parses share their strings and parties through the cache's [`Pool`].
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::model::CallRecord;
+use super::model::{CallRecord, Pool};
 
 /// Records by the 128-bit XXH3 hash of their raw text: those of the last finished poll, and those seen so
 /// far in the poll under way. A record that left the list is dropped when the poll after it finishes.
@@ -14,6 +15,7 @@ use super::model::CallRecord;
 pub struct RecordCache {
     last: HashMap<u128, Arc<CallRecord>>,
     current: HashMap<u128, Arc<CallRecord>>,
+    pool: Pool,
 }
 
 impl RecordCache {
@@ -26,7 +28,7 @@ impl RecordCache {
         }
         let record = match self.last.get(&key) {
             Some(record) => Arc::clone(record),
-            None => Arc::new(serde_json::from_str(raw)?),
+            None => Arc::new(self.pool.scope(|| serde_json::from_str(raw))?),
         };
         self.current.insert(key, Arc::clone(&record));
         Ok(record)
@@ -35,6 +37,7 @@ impl RecordCache {
     /// Ends a poll that read every page: its records are what the next poll reuses.
     pub fn finish_poll(&mut self) {
         self.last = std::mem::take(&mut self.current);
+        self.pool.prune();
     }
 
     /// Forgets a poll that stopped half-way; the last finished poll stays reusable.
@@ -45,6 +48,11 @@ impl RecordCache {
     /// How many records the next poll can reuse.
     pub fn len(&self) -> usize {
         self.last.len()
+    }
+
+    /// How many distinct strings and parties the kept records share.
+    pub fn shared(&self) -> (usize, usize) {
+        self.pool.len()
     }
 
     /// True when nothing is kept.

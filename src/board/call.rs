@@ -291,7 +291,7 @@ fn build_haystack(r: &CallRecord) -> String {
                 ]
                 .into_iter()
                 .flatten()
-                .map(String::as_str),
+                .map(|s| s.as_str()),
             );
         }
     }

@@ -136,7 +136,8 @@ impl Board {
         for r in records {
             incoming.entry(r.id.as_str()).or_insert(r);
         }
-        let mut live = Vec::with_capacity(self.live.len() + incoming.len());
+        // Every live call is in `records` (one missing from it has vanished), so that bounds the list.
+        let mut live = Vec::with_capacity(records.len());
         let mut ended = Vec::with_capacity(self.ended.len());
         for mut call in std::mem::take(&mut self.ended) {
             if let Some(record) = incoming.remove(call.id()) {

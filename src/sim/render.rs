@@ -1,11 +1,13 @@
 //! Turns planned calls into wire records shaped like the real captures (`assets/captures/`).
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use super::generator::{CallKind, Outcome, Phase, PlannedCall};
 use super::users::{ACCOUNT_ID, Directory, Extension};
 use crate::api::model::{
     CallAction, CallFields, CallReason, CallRecord, CallResult, CallType, Device, Direction, ExtensionRef,
-    Leg, LegType, Party,
+    Leg, LegType, Party, Str,
 };
 
 const ACCEPTED: &str = "The call connected to and was accepted by this number.";
@@ -99,10 +101,10 @@ impl Renderer<'_> {
             (Phase::Ended, Outcome::Abandoned) => (CallResult::HangUp, why(CallReason::HangUp, HUNG_UP)),
         };
         let mut from = self.device_party(user, true);
-        from.phone_number = Some(user.phone_number.clone());
+        from.phone_number = Some(user.phone_number.as_str().into());
         let to = Party {
-            phone_number: Some(call.outside.number.clone()),
-            location: Some(call.outside.location.clone()),
+            phone_number: Some(call.outside.number.as_str().into()),
+            location: Some(call.outside.location.as_str().into()),
             ..Party::default()
         };
         let top = self.fields(call, user, Direction::Outbound, CallAction::VoipCall, from, to);
@@ -150,11 +152,11 @@ impl Renderer<'_> {
         };
         let caller = call.outside.name.as_deref().unwrap_or(&call.outside.number);
         let mut from = outside_party(call);
-        from.name = Some(format!("{} - {caller}", queue.name()));
+        from.name = Some(format!("{} - {caller}", queue.name()).into());
         let to = Party {
-            name: Some(user.name()),
-            phone_number: Some(queue.phone_number.clone()),
-            location: Some(queue.location.clone()),
+            name: Some(user.name().into()),
+            phone_number: Some(queue.phone_number.as_str().into()),
+            location: Some(queue.location.as_str().into()),
             ..Party::default()
         };
         let top = self.fields(call, user, Direction::Inbound, CallAction::PhoneCall, from, to);
@@ -196,11 +198,11 @@ impl Renderer<'_> {
             ),
         };
         let mut from = self.device_party(caller, true);
-        from.extension_id = Some(caller.id.to_string());
+        from.extension_id = Some(caller.id.to_string().into());
         let to = Party {
-            name: Some(callee.name()),
-            extension_number: Some(callee.number.clone()),
-            extension_id: Some(callee.id.to_string()),
+            name: Some(callee.name().into()),
+            extension_number: Some(callee.number.as_str().into()),
+            extension_id: Some(callee.id.to_string().into()),
             ..Party::default()
         };
         let sides = [
@@ -314,27 +316,30 @@ impl Renderer<'_> {
             call_type: Some(CallType::Voice),
             direction: Some(direction),
             action: Some(action),
-            from: Some(Box::new(from)),
-            to: Some(Box::new(to)),
+            from: Some(Arc::new(from)),
+            to: Some(Arc::new(to)),
             extension: Some(ExtensionRef {
                 id: owner.id,
-                uri: Some(format!("{}{}", self.base, owner.path())),
+                uri: Some(format!("{}{}", self.base, owner.path()).into()),
             }),
-            telephony_session_id: Some(call.telephony_session_id.clone()),
+            telephony_session_id: Some(call.telephony_session_id.as_str().into()),
             ..CallFields::default()
         }
     }
 
     fn device_party(&self, user: &Extension, with_device: bool) -> Party {
         Party {
-            name: Some(user.name()),
-            extension_number: Some(user.number.clone()),
+            name: Some(user.name().into()),
+            extension_number: Some(user.number.as_str().into()),
             device: with_device.then(|| Device {
-                id: user.device_id.clone(),
-                uri: Some(format!(
-                    "{}/restapi/v1.0/account/{ACCOUNT_ID}/device/{}",
-                    self.base, user.device_id
-                )),
+                id: user.device_id.as_str().into(),
+                uri: Some(
+                    format!(
+                        "{}/restapi/v1.0/account/{ACCOUNT_ID}/device/{}",
+                        self.base, user.device_id
+                    )
+                    .into(),
+                ),
             }),
             ..Party::default()
         }
@@ -376,12 +381,15 @@ impl Renderer<'_> {
         OwnedRecord {
             slot,
             record: CallRecord {
-                id: id.clone(),
-                uri: Some(format!(
-                    "{}/restapi/v1.0/account/{ACCOUNT_ID}{scope}/call-log/{id}?view={view}",
-                    self.base
-                )),
-                session_id: Some(call.session_id.clone()),
+                id: id.as_str().into(),
+                uri: Some(
+                    format!(
+                        "{}/restapi/v1.0/account/{ACCOUNT_ID}{scope}/call-log/{id}?view={view}",
+                        self.base
+                    )
+                    .into(),
+                ),
+                session_id: Some(call.session_id.as_str().into()),
                 fields: top,
                 legs: if self.detailed { legs } else { Vec::new() },
                 last_modified_time: self.detailed.then(|| ts(modified)),
@@ -421,7 +429,7 @@ fn why(reason: CallReason, description: &'static str) -> Reason {
 
 fn with_result(mut f: CallFields, result: CallResult, reason: Reason) -> CallFields {
     f.result = Some(result);
-    f.reason_description = reason.as_ref().map(|(_, d)| (*d).to_owned());
+    f.reason_description = reason.as_ref().map(|(_, d)| Str::from(*d));
     f.reason = reason.map(|(r, _)| r);
     f
 }
@@ -442,9 +450,9 @@ fn leg(fields: CallFields, leg_type: LegType, master: bool) -> Leg {
 
 fn outside_party(call: &PlannedCall) -> Party {
     Party {
-        name: call.outside.name.clone(),
-        phone_number: Some(call.outside.number.clone()),
-        location: Some(call.outside.location.clone()),
+        name: call.outside.name.as_deref().map(Str::from),
+        phone_number: Some(call.outside.number.as_str().into()),
+        location: Some(call.outside.location.as_str().into()),
         ..Party::default()
     }
 }
@@ -452,9 +460,9 @@ fn outside_party(call: &PlannedCall) -> Party {
 /// A user as the called party of an inbound call: name, direct number, location.
 fn named_party(user: &Extension) -> Party {
     Party {
-        name: Some(user.name()),
-        phone_number: Some(user.phone_number.clone()),
-        location: Some(user.location.clone()),
+        name: Some(user.name().into()),
+        phone_number: Some(user.phone_number.as_str().into()),
+        location: Some(user.location.as_str().into()),
         ..Party::default()
     }
 }
@@ -462,9 +470,9 @@ fn named_party(user: &Extension) -> Party {
 /// The user's phone as the target of a SIP leg: number, extension number, location.
 fn device_target(user: &Extension) -> Party {
     Party {
-        phone_number: Some(user.phone_number.clone()),
-        extension_number: Some(user.number.clone()),
-        location: Some(user.location.clone()),
+        phone_number: Some(user.phone_number.as_str().into()),
+        extension_number: Some(user.number.as_str().into()),
+        location: Some(user.location.as_str().into()),
         ..Party::default()
     }
 }

@@ -800,8 +800,10 @@ fn name_parties(r: &mut CallRecord, dir: &Directory) {
     let fields = std::iter::once(&mut r.fields).chain(r.legs.iter_mut().map(|l| &mut l.fields));
     for f in fields {
         for p in [&mut f.from, &mut f.to].into_iter().flatten() {
-            if p.name.is_none() {
-                p.name = lookup(p, dir).and_then(|e| e.name.clone());
+            if p.name.is_none()
+                && let Some(name) = lookup(p, dir).and_then(|e| e.name.as_deref())
+            {
+                Arc::make_mut(p).name = Some(name.into());
             }
         }
     }

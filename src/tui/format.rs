@@ -63,8 +63,8 @@ fn result_symbol(r: &CallResult) -> char {
 pub fn party(p: Option<&Party>) -> String {
     let Some(p) = p else { return String::new() };
     let mut parts: Vec<String> = Vec::with_capacity(3);
-    parts.extend(p.name.clone());
-    parts.extend(p.phone_number.clone());
+    parts.extend(p.name.as_deref().map(str::to_owned));
+    parts.extend(p.phone_number.as_deref().map(str::to_owned));
     if let Some(ext) = &p.extension_number {
         parts.push(format!("x{ext}"));
     }

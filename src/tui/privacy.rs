@@ -1,5 +1,7 @@
 //! Privacy mode: every digit of every phone number and the names of parties outside the account are
 //! masked on screen and in anything copied. Extension numbers and names of account extensions stay.
+use std::sync::Arc;
+
 use crate::api::model::{CallFields, CallRecord, Party};
 
 /// What a masked digit becomes.
@@ -17,7 +19,7 @@ pub fn mask_record(record: &mut CallRecord) {
 
 fn mask_fields(f: &mut CallFields) {
     for party in [&mut f.from, &mut f.to].into_iter().flatten() {
-        mask_party(party);
+        mask_party(Arc::make_mut(party));
     }
 }
 
@@ -32,7 +34,7 @@ pub fn mask_party(p: &mut Party) {
     .into_iter()
     .flatten()
     {
-        *number = mask_digits(number);
+        *number = mask_digits(number).into();
     }
     if p.extension_number.is_some() || p.extension_id.is_some() {
         return;
@@ -40,8 +42,8 @@ pub fn mask_party(p: &mut Party) {
     p.location = None;
     if let Some(name) = &mut p.name {
         *name = match name.split_once(" - ") {
-            Some((queue, _)) => format!("{} - {HIDDEN_NAME}", mask_digits(queue.trim())),
-            None => HIDDEN_NAME.to_owned(),
+            Some((queue, _)) => format!("{} - {HIDDEN_NAME}", mask_digits(queue.trim())).into(),
+            None => HIDDEN_NAME.into(),
         };
     }
 }

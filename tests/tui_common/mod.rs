@@ -26,8 +26,8 @@ pub fn capture(name: &str) -> CallRecord {
     std::sync::Arc::unwrap_or_clone(page.records.remove(0))
 }
 
-pub fn party(name: Option<&str>, number: Option<&str>, ext: Option<&str>) -> Box<Party> {
-    Box::new(Party {
+pub fn party(name: Option<&str>, number: Option<&str>, ext: Option<&str>) -> Arc<Party> {
+    Arc::new(Party {
         name: name.map(Into::into),
         phone_number: number.map(Into::into),
         extension_number: ext.map(Into::into),
@@ -39,13 +39,13 @@ fn call(
     id: &str,
     start: i64,
     dir: Direction,
-    from: Box<Party>,
-    to: Box<Party>,
+    from: Arc<Party>,
+    to: Arc<Party>,
     result: CallResult,
 ) -> CallRecord {
     CallRecord {
         id: id.into(),
-        session_id: Some(format!("5383{}", id.len() * 1111)),
+        session_id: Some(format!("5383{}", id.len() * 1111).into()),
         fields: CallFields {
             start_time: Some(ago(start)),
             direction: Some(dir),
@@ -53,7 +53,7 @@ fn call(
             result: Some(result),
             from: Some(from),
             to: Some(to),
-            telephony_session_id: Some(format!("s-{}", id.to_lowercase())),
+            telephony_session_id: Some(format!("s-{}", id.to_lowercase()).into()),
             ..CallFields::default()
         },
         ..CallRecord::default()
@@ -69,7 +69,7 @@ fn answered(mut r: CallRecord) -> CallRecord {
     leg.fields.reason = Some(callboard::api::model::CallReason::Accepted);
     leg.fields.reason_description = Some("The call connected to and was accepted by this number.".into());
     leg.fields.start_time = r.fields.start_time.map(|t| t + SignedDuration::from_secs(6));
-    leg.fields.from.get_or_insert_default().device = Some(Device {
+    Arc::make_mut(leg.fields.from.get_or_insert_default()).device = Some(Device {
         id: "803750084020".into(),
         uri: None,
     });

@@ -10,7 +10,7 @@ use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDes
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{CallFields, CallRecord, Leg, LegType, StringOrNumber};
+use super::{CallFields, CallRecord, Leg, LegType, Str, StringOrNumber};
 
 /// The keys of an object besides its `CallFields`, collected while the object streams past.
 trait OwnKeys: Default {
@@ -26,9 +26,9 @@ trait OwnKeys: Default {
 
 #[derive(Default)]
 struct RecordKeys {
-    id: Option<String>,
-    uri: Option<String>,
-    session_id: Option<String>,
+    id: Option<Str>,
+    uri: Option<Str>,
+    session_id: Option<Str>,
     legs: Vec<Leg>,
     last_modified_time: Option<jiff::Timestamp>,
 }
@@ -41,7 +41,7 @@ impl OwnKeys for RecordKeys {
         match key {
             "id" => self.id = Some(map.next_value::<StringOrNumber>()?.into()),
             "uri" => self.uri = map.next_value()?,
-            "sessionId" => self.session_id = map.next_value::<Option<StringOrNumber>>()?.map(String::from),
+            "sessionId" => self.session_id = map.next_value::<Option<StringOrNumber>>()?.map(Str::from),
             "legs" => self.legs = map.next_value()?,
             "lastModifiedTime" => self.last_modified_time = map.next_value()?,
             _ => return Ok(false),
@@ -49,7 +49,9 @@ impl OwnKeys for RecordKeys {
         Ok(true)
     }
 
-    fn finish<E: de::Error>(self, fields: CallFields) -> Result<CallRecord, E> {
+    fn finish<E: de::Error>(mut self, fields: CallFields) -> Result<CallRecord, E> {
+        // A growing `Vec` starts with room for four legs; most calls have one or two.
+        self.legs.shrink_to_fit();
         Ok(CallRecord {
             id: self.id.ok_or_else(|| E::missing_field("id"))?,
             uri: self.uri,

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{empty_note, fit_line, flow, section};
-use crate::api::model::{CallFields, CallRecord, Leg};
+use crate::api::model::{CallFields, CallRecord, Leg, Str};
 use crate::board::Call;
 use crate::tui::app::App;
 use crate::tui::format;
@@ -108,12 +108,12 @@ fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
     ];
     pairs.retain(|(_, v)| !v.is_empty());
     pairs.extend(field_pairs(f));
-    pairs.push(("id", r.id.clone()));
+    pairs.push(("id", r.id.to_string()));
     if let Some(s) = &r.session_id {
-        pairs.push(("session", s.clone()));
+        pairs.push(("session", s.to_string()));
     }
     if let Some(t) = &f.telephony_session_id {
-        pairs.push(("telephony", t.clone()));
+        pairs.push(("telephony", t.to_string()));
     }
     if let Some(e) = &f.extension {
         pairs.push(("extension id", e.id.to_string()));
@@ -121,21 +121,21 @@ fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let optional: [(&str, Option<String>); 8] = [
         ("transport", f.transport.as_ref().map(|t| t.to_string())),
         ("type", f.call_type.as_ref().map(|t| t.to_string())),
-        ("internal", f.internal_type.clone()),
+        ("internal", owned(&f.internal_type)),
         (
             "delegate",
             f.delegate
                 .as_ref()
-                .map(|d| d.name.clone().unwrap_or_else(|| d.id.clone())),
+                .map(|d| d.name.as_ref().unwrap_or(&d.id).to_string()),
         ),
-        ("delegation", f.delegation_type.clone()),
-        ("sip", f.sip_uuid_info.clone()),
-        ("party", f.party_id.clone()),
+        ("delegation", owned(&f.delegation_type)),
+        ("sip", owned(&f.sip_uuid_info)),
+        ("party", owned(&f.party_id)),
         (
             "recording",
             f.recording
                 .as_ref()
-                .map(|rec| rec.kind.clone().unwrap_or_else(|| "yes".into())),
+                .map(|rec| rec.kind.as_deref().unwrap_or("yes").to_owned()),
         ),
     ];
     pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
@@ -225,9 +225,14 @@ fn leg_lines(
     ));
     if let Some(desc) = &f.reason_description {
         lines.push(fit_line(
-            vec![("     ".into(), Style::new()), (desc.clone(), theme.dim())],
+            vec![("     ".into(), Style::new()), (desc.to_string(), theme.dim())],
             width,
         ));
     }
     lines
+}
+
+/// An optional text field as an owned string.
+fn owned(text: &Option<Str>) -> Option<String> {
+    text.as_deref().map(str::to_owned)
 }
