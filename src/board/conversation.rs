@@ -1,5 +1,8 @@
 //! Conversations: records that share a telephony session (an internal call's two sides, a transfer's
 //! original and target records) seen as one call with all its parties.
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::List;
 use super::call::{Call, party_label};
 
 /// The telephony session of a call: the record's, else the first leg's that has one.
@@ -14,6 +17,39 @@ pub fn session_of(call: &Call) -> Option<&str> {
                 .find_map(|l| l.fields.telephony_session_id.as_deref())
         })
         .filter(|s| !s.is_empty())
+}
+
+/// Where the calls of each telephony session are in the two lists, so finding a call's conversation
+/// does not pass over every call (the legs pane and the grouped view ask for it on every frame).
+#[derive(Debug, Default)]
+pub(super) struct SessionIndex {
+    /// (hash of the session id, list, position), sorted: a session's calls are adjacent, live first.
+    entries: Vec<(u64, List, usize)>,
+}
+
+impl SessionIndex {
+    /// Indexes the calls of both lists by session.
+    pub(super) fn build(live: &[Call], ended: &[Call]) -> Self {
+        let lists = [(List::Live, live), (List::Ended, ended)];
+        let mut entries: Vec<_> = lists
+            .into_iter()
+            .flat_map(|(list, calls)| calls.iter().enumerate().map(move |(i, c)| (list, i, c)))
+            .filter_map(|(list, i, c)| Some((xxh3_64(session_of(c)?.as_bytes()), list, i)))
+            .collect();
+        entries.sort_unstable();
+        SessionIndex { entries }
+    }
+
+    /// The positions of the calls whose session id hashes like `session`'s, live first, in list order.
+    /// The caller compares the ids: different sessions may share a hash.
+    pub(super) fn candidates(&self, session: &str) -> impl Iterator<Item = (List, usize)> + '_ {
+        let hash = xxh3_64(session.as_bytes());
+        let start = self.entries.partition_point(|e| e.0 < hash);
+        self.entries[start..]
+            .iter()
+            .take_while(move |e| e.0 == hash)
+            .map(|&(_, list, i)| (list, i))
+    }
 }
 
 /// Every distinct party of `calls` (records and legs, `from` then `to`), in order of appearance, with its

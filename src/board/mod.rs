@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 mod alerts;
 mod call;
+mod clocks;
 mod conversation;
 mod sort;
 mod summary;
@@ -16,6 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use crate::api::model::CallRecord;
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
 pub use call::{Call, CallState, party_label};
+use clocks::Clocks;
+use conversation::SessionIndex;
 pub use conversation::{parties, session_of};
 pub use sort::{Sort, SortColumn};
 pub use summary::Summary;
@@ -40,7 +43,7 @@ impl Default for BoardConfig {
 }
 
 /// Which of the two lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum List {
     /// Ringing and connected calls, in the chosen sort order.
     Live,
@@ -113,6 +116,8 @@ pub struct Board {
     grouped: bool,
     live_view: View,
     ended_view: View,
+    clocks: Clocks,
+    sessions: SessionIndex,
 }
 
 impl Board {
@@ -209,6 +214,8 @@ impl Board {
         self.expired.clear();
         self.live_view = View::default();
         self.ended_view = View::default();
+        self.clocks = Clocks::default();
+        self.sessions = SessionIndex::default();
     }
 
     /// The live list's order.
@@ -250,9 +257,9 @@ impl Board {
     pub fn conversation<'a>(&'a self, call: &'a Call) -> Vec<&'a Call> {
         match session_of(call) {
             Some(session) => self
-                .live
-                .iter()
-                .chain(&self.ended)
+                .sessions
+                .candidates(session)
+                .map(|(list, i)| &self.calls(list)[i])
                 .filter(|c| session_of(c) == Some(session))
                 .collect(),
             None => vec![call],
@@ -266,11 +273,7 @@ impl Board {
 
     /// Totals over all calls, ignoring the filter.
     pub fn counts(&self) -> Counts {
-        let ringing = self
-            .live
-            .iter()
-            .filter(|c| *c.state() == CallState::Ringing)
-            .count();
+        let ringing = self.clocks.ringing();
         Counts {
             live: self.live.len(),
             ringing,
@@ -281,20 +284,19 @@ impl Board {
 
     /// Live calls by direction and state, the longest calls, ended calls by result; ignores the filter.
     pub fn summary(&self, now: Timestamp) -> Summary {
-        Summary::compute(&self.live, &self.ended, now)
+        self.clocks.summary(now)
     }
 
     /// How many live calls are over an alert threshold at `now`; ignores the filter.
     pub fn alert_counts(&self, config: &AlertConfig, now: Timestamp) -> AlertCounts {
-        AlertCounts::of(config, &self.live, now)
+        self.clocks.alert_counts(config, now)
     }
 
     /// Ids of the live calls over the critical threshold at `now`.
     pub fn critical_ids(&self, config: &AlertConfig, now: Timestamp) -> Vec<&str> {
-        self.live
-            .iter()
-            .filter(|c| config.level(c, now) == Some(AlertLevel::Critical))
-            .map(Call::id)
+        self.clocks
+            .critical(config, now)
+            .map(|i| self.live[i].id())
             .collect()
     }
 
@@ -389,6 +391,8 @@ impl Board {
                 self.expired.insert(call.id().to_owned(), now);
             }
         }
+        self.clocks = Clocks::build(&self.live, &self.ended);
+        self.sessions = SessionIndex::build(&self.live, &self.ended);
         self.rebuild_views();
     }
 }

@@ -1,5 +1,5 @@
 //! The one-line summary: live calls by direction and state, the longest calls, and ended calls by result.
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 use super::call::{Call, CallState};
 use crate::api::model::{CallResult, Direction};
@@ -30,8 +30,9 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Computes the summary of `live` and `ended` calls at `now`.
-    pub fn compute(live: &[Call], ended: &[Call], now: Timestamp) -> Self {
+    /// The counts of `live` and `ended` calls; the two longest-call lengths depend on the time and are
+    /// left for the caller.
+    pub(super) fn counts(live: &[Call], ended: &[Call]) -> Self {
         let mut s = Summary::default();
         for call in live {
             match &call.record().fields.direction {
@@ -39,10 +40,8 @@ impl Summary {
                 Some(Direction::Outbound) => s.outbound += 1,
                 _ => {}
             }
-            s.longest = s.longest.max(Some(call.duration(now)));
             if *call.state() == CallState::Ringing {
                 s.ringing += 1;
-                s.longest_ringing = s.longest_ringing.max(call.ring_time(now));
             } else {
                 s.talking += 1;
             }

@@ -209,9 +209,15 @@ mod tests {
         let mut pool = Pool::default();
         let r: CallRecord = pool.scope(|| serde_json::from_str(RECORD)).unwrap();
         let leg = &r.legs[0].fields;
-        assert!(Arc::ptr_eq(r.fields.from.as_ref().unwrap(), leg.from.as_ref().unwrap()));
+        assert!(Arc::ptr_eq(
+            r.fields.from.as_ref().unwrap(),
+            leg.from.as_ref().unwrap()
+        ));
         assert!(same_text(&r.fields.reason_description, &leg.reason_description));
-        assert!(same_text(&r.fields.from.as_ref().unwrap().name, &leg.to.as_ref().unwrap().name));
+        assert!(same_text(
+            &r.fields.from.as_ref().unwrap().name,
+            &leg.to.as_ref().unwrap().name
+        ));
         // "a", "Connected", "Ann", "+1"; two distinct parties.
         assert_eq!(pool.len(), (4, 2));
         pool.prune();
@@ -225,7 +231,10 @@ mod tests {
     fn without_a_pool_in_scope_nothing_is_shared() {
         let r: CallRecord = serde_json::from_str(RECORD).unwrap();
         let leg = &r.legs[0].fields;
-        assert!(!Arc::ptr_eq(r.fields.from.as_ref().unwrap(), leg.from.as_ref().unwrap()));
+        assert!(!Arc::ptr_eq(
+            r.fields.from.as_ref().unwrap(),
+            leg.from.as_ref().unwrap()
+        ));
         assert!(!same_text(&r.fields.reason_description, &leg.reason_description));
     }
 
