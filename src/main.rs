@@ -2,11 +2,20 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    callboard::malloc::return_large_buffers_to_the_os();
+fn main() -> ExitCode {
+    // Before the runtime starts its threads, so every thread uses the tuned allocator.
+    callboard::malloc::tune();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!(
+                "callboard: cannot start the async runtime ({err}); check the process and thread limits"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let args = callboard::cli::args::Args::parse();
-    match callboard::cli::run(args).await {
+    match runtime.block_on(callboard::cli::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("callboard: {err}");

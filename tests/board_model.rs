@@ -331,6 +331,7 @@ fn filter_matches_model_fields_case_insensitively() {
             capture("direct_2_answered"),
             capture("queue_1_ringing"),
             ringing("x1", "Zed", 0),
+            ringing("x2", "ÅSA Öberg", 0),
         ],
         t(0),
     );
@@ -338,7 +339,9 @@ fn filter_matches_model_fields_case_insensitively() {
         board.set_filter(text);
         board.len(List::Live)
     };
-    assert_eq!(count(&mut board, ""), 3);
+    assert_eq!(count(&mut board, ""), 4);
+    assert_eq!(count(&mut board, "åsa ö"), 1); // lower-cased beyond ASCII
+    assert_eq!(count(&mut board, "asa"), 0);
     assert_eq!(count(&mut board, "wireless"), 1); // from name, record only
     assert_eq!(count(&mut board, "+1720386"), 2); // number on a leg of the direct call
     assert_eq!(count(&mut board, "11115"), 2); // extension number

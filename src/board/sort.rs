@@ -88,9 +88,9 @@ impl Sort {
             SortColumn::State => a.state().rank().cmp(&b.state().rank()),
             SortColumn::Duration => a.duration(now).cmp(&b.duration(now)),
             SortColumn::Direction => direction_rank(a).cmp(&direction_rank(b)),
-            SortColumn::From => a.from_key.cmp(&b.from_key),
-            SortColumn::To => a.to_key.cmp(&b.to_key),
-            SortColumn::Via => a.via_key.cmp(&b.via_key),
+            SortColumn::From => a.sort_key_from().cmp(b.sort_key_from()),
+            SortColumn::To => a.sort_key_to().cmp(b.sort_key_to()),
+            SortColumn::Via => a.sort_key_via().cmp(b.sort_key_via()),
             SortColumn::Start => a.start().cmp(&b.start()),
         };
         let primary = if self.descending {
