@@ -27,7 +27,7 @@ fn phone_numbers() -> Vec<String> {
     let mut out = Vec::new();
     for (_, records) in common::polls() {
         for r in records {
-            for f in std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields)) {
+            for f in r.all_fields() {
                 for p in [&f.from, &f.to].into_iter().flatten() {
                     let Party { phone_number, .. } = &**p;
                     out.extend(

@@ -440,6 +440,16 @@ impl ActiveCallsPage {
 }
 
 impl CallRecord {
+    /// The record's own fields, then each leg's.
+    pub fn all_fields(&self) -> impl Iterator<Item = &CallFields> {
+        std::iter::once(&self.fields).chain(self.legs.iter().map(|l| &l.fields))
+    }
+
+    /// The record's own fields, then each leg's, to change.
+    pub fn all_fields_mut(&mut self) -> impl Iterator<Item = &mut CallFields> {
+        std::iter::once(&mut self.fields).chain(self.legs.iter_mut().map(|l| &mut l.fields))
+    }
+
     /// The master leg, if the record has legs and one is marked master.
     pub fn master_leg(&self) -> Option<&Leg> {
         self.legs.iter().find(|l| l.master == Some(true))

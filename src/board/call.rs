@@ -23,8 +23,8 @@ impl CallState {
     pub fn derive(record: &CallRecord) -> Self {
         match &record.fields.result {
             None | Some(CallResult::InProgress) => {
-                let accepted = std::iter::once(&record.fields)
-                    .chain(record.legs.iter().map(|l| &l.fields))
+                let accepted = record
+                    .all_fields()
                     .any(|f| f.reason == Some(CallReason::Accepted));
                 if accepted { Self::Connected } else { Self::Ringing }
             }
@@ -241,8 +241,8 @@ impl Call {
         {
             return Some(queue.trim().to_owned());
         }
-        std::iter::once(f)
-            .chain(self.record.legs.iter().map(|l| &l.fields))
+        self.record
+            .all_fields()
             .filter_map(|f| f.action.as_ref())
             .find(|a| {
                 !matches!(
@@ -289,8 +289,7 @@ pub fn party_label(party: Option<&Party>) -> &str {
 
 /// The fields the filter searches: the record id, the session ids, and every party's name and numbers.
 fn searchable(r: &CallRecord) -> impl Iterator<Item = &str> {
-    let fields = std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields));
-    let per_fields = fields.flat_map(|f| {
+    let per_fields = r.all_fields().flat_map(|f| {
         let parties = [&f.from, &f.to].into_iter().flatten().flat_map(|p| {
             [
                 &p.name,

@@ -58,7 +58,7 @@ pub fn parties<'a>(calls: impl IntoIterator<Item = &'a Call>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for call in calls {
         let r = call.record();
-        for f in std::iter::once(&r.fields).chain(r.legs.iter().map(|l| &l.fields)) {
+        for f in r.all_fields() {
             for p in [&f.from, &f.to] {
                 let label = match p.as_ref().and_then(|p| p.extension_number.as_deref()) {
                     Some(ext) => format!("{} x{ext}", party_label(p.as_deref())),

@@ -797,8 +797,7 @@ fn needs_names(r: &CallRecord, dir: &Directory) -> bool {
 
 /// Names parties that have an extension id or number but no name.
 fn name_parties(r: &mut CallRecord, dir: &Directory) {
-    let fields = std::iter::once(&mut r.fields).chain(r.legs.iter_mut().map(|l| &mut l.fields));
-    for f in fields {
+    for f in r.all_fields_mut() {
         for p in [&mut f.from, &mut f.to].into_iter().flatten() {
             if p.name.is_none()
                 && let Some(name) = lookup(p, dir).and_then(|e| e.name.as_deref())
@@ -810,8 +809,7 @@ fn name_parties(r: &mut CallRecord, dir: &Directory) {
 }
 
 fn parties(r: &CallRecord) -> impl Iterator<Item = &Party> {
-    std::iter::once(&r.fields)
-        .chain(r.legs.iter().map(|l| &l.fields))
+    r.all_fields()
         .flat_map(|f| [&f.from, &f.to].into_iter().flatten().map(|p| &**p))
 }
 

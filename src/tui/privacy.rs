@@ -11,10 +11,7 @@ const HIDDEN_NAME: &str = "(hidden)";
 
 /// Masks a whole record: the call's parties and every leg's.
 pub fn mask_record(record: &mut CallRecord) {
-    mask_fields(&mut record.fields);
-    for leg in &mut record.legs {
-        mask_fields(&mut leg.fields);
-    }
+    record.all_fields_mut().for_each(mask_fields);
 }
 
 fn mask_fields(f: &mut CallFields) {
