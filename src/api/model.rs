@@ -272,8 +272,8 @@ pub struct Recording {
 }
 
 /// The fields a record and its legs share (`BaseCallLogRecord`), all optional here. The nested objects are
-/// boxed: most are absent, and a board holds three of these per call (the record and two legs) for
-/// thousands of calls.
+/// behind pointers (parties shared, the rarely present rest boxed): a board holds about 2.3 of these per
+/// call (the record and its legs) for thousands of calls.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallFields {

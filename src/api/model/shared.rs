@@ -6,6 +6,7 @@ use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::Hash;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -27,29 +28,13 @@ impl Str {
 
     /// `text`, interned when a pool is in scope on this thread.
     fn intern(text: &str) -> Str {
-        ACTIVE.with(|active| match active.borrow_mut().as_mut() {
-            Some(pool) => match pool.strings.get(text) {
-                Some(s) => Str(s.clone()),
-                None => {
-                    let s = ArcStr::from(text);
-                    pool.strings.insert(s.clone());
-                    Str(s)
-                }
-            },
-            None => Str(ArcStr::from(text)),
-        })
+        Str(intern(text, |pool| &mut pool.strings, |t: &str| ArcStr::from(t)))
     }
 }
 
 impl Deref for Str {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Str {
-    fn as_ref(&self) -> &str {
         &self.0
     }
 }
@@ -69,12 +54,6 @@ impl From<&str> for Str {
 impl From<String> for Str {
     fn from(s: String) -> Self {
         Str(ArcStr::from(s))
-    }
-}
-
-impl From<&Str> for String {
-    fn from(s: &Str) -> Self {
-        s.as_str().to_owned()
     }
 }
 
@@ -99,12 +78,6 @@ impl PartialEq<String> for Str {
 impl PartialEq<Str> for String {
     fn eq(&self, other: &Str) -> bool {
         self == other.as_str()
-    }
-}
-
-impl PartialEq<Str> for &str {
-    fn eq(&self, other: &Str) -> bool {
-        *self == other.as_str()
     }
 }
 
@@ -134,20 +107,28 @@ impl<'de> Deserialize<'de> for Str {
 
 /// A party (`from` or `to`), interned when a pool is in scope on this thread.
 pub(super) fn party<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<Party>>, D::Error> {
-    let Some(party) = Option::<Party>::deserialize(d)? else {
-        return Ok(None);
-    };
-    Ok(Some(ACTIVE.with(|active| match active.borrow_mut().as_mut() {
-        Some(pool) => match pool.parties.get(&party) {
-            Some(p) => Arc::clone(p),
+    let party = Option::<Party>::deserialize(d)?;
+    Ok(party.map(|party| intern(&party, |pool| &mut pool.parties, |p| Arc::new(p.clone()))))
+}
+
+/// The value equal to `key` in the set `set` picks from the pool in scope (added with `make` when
+/// missing), or a fresh `make(key)` when no pool is in scope.
+fn intern<K, T>(key: &K, set: fn(&mut Pool) -> &mut HashSet<T>, make: impl FnOnce(&K) -> T) -> T
+where
+    K: Hash + Eq + ?Sized,
+    T: Borrow<K> + Hash + Eq + Clone,
+{
+    ACTIVE.with(|active| match active.borrow_mut().as_mut().map(set) {
+        Some(values) => match values.get(key) {
+            Some(value) => value.clone(),
             None => {
-                let p = Arc::new(party);
-                pool.parties.insert(Arc::clone(&p));
-                p
+                let value = make(key);
+                values.insert(value.clone());
+                value
             }
         },
-        None => Arc::new(party),
-    })))
+        None => make(key),
+    })
 }
 
 /// The distinct strings and parties of the records a cache holds.
