@@ -49,6 +49,7 @@ class Session:
         )
         os.close(slave)
         self.bytes = 0
+        self.capture = None
         self.tail = b""
         self.first_frame = None
 
@@ -65,6 +66,8 @@ class Session:
         if not data:
             raise EOFError
         self.bytes += len(data)
+        if self.capture:
+            self.capture.write(b"\n@%.3f %d\n" % (at - self.start, len(data)) + data)
         if marker and self.first_frame is None:
             self.tail = (self.tail + data)[-4096:]
             if marker in self.tail:
@@ -133,6 +136,8 @@ def main():
     p.add_argument("--key-rounds", type=int, default=5)
     p.add_argument("--quit", default="", help="key that quits (else SIGINT to the process group)")
     p.add_argument("--rss-every", type=float, default=0, help="sample VmRSS this often (s)")
+    p.add_argument("--capture", help="write what the terminal receives in the window to this file, each read "
+                   "after a line '@SECONDS BYTES'")
     p.add_argument("cmd", nargs=argparse.REMAINDER)
     a = p.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -144,6 +149,8 @@ def main():
     try:
         s.run_for(a.warmup, marker)
         cpu0, bytes0, t0 = cpu_seconds(pid), s.bytes, time.monotonic()
+        if a.capture:
+            s.capture = open(a.capture, "wb")
         samples = []
         next_sample = [t0]
 
@@ -155,6 +162,9 @@ def main():
 
         s.run_for(a.secs, marker, sample)
         window = time.monotonic() - t0
+        if s.capture:
+            s.capture.close()
+            s.capture = None
         result.update(
             cpu_s=cpu_seconds(pid) - cpu0, bytes=s.bytes - bytes0, window_s=window,
             first_frame_s=s.first_frame, rss_samples=samples, hwm_kb=status_kb(pid, "VmHWM"),
