@@ -3,8 +3,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Before the runtime starts its threads, so every thread uses the tuned allocator.
-    callboard::malloc::tune();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -36,7 +36,9 @@ impl RecordCache {
 
     /// Ends a poll that read every page: its records are what the next poll reuses.
     pub fn finish_poll(&mut self) {
-        self.last = std::mem::take(&mut self.current);
+        // Swapped, not replaced: both tables keep their capacity, so a poll does not grow one from empty.
+        std::mem::swap(&mut self.last, &mut self.current);
+        self.current.clear();
         self.pool.prune();
     }
 

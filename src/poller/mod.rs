@@ -150,8 +150,6 @@ impl PollLoop {
     }
 
     async fn poll(&mut self) {
-        // The UI has merged the last poll by now and freed the records it replaced.
-        crate::malloc::release_free_pages();
         let scope = self.snap.scope.clone().unwrap_or_else(Scope::own_extension);
         let result = self.client.poll_active_calls(&scope, &mut self.fetch).await;
         let now = Timestamp::now();
