@@ -15,14 +15,16 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// overrides them):
 /// - `narenas:1`: one arena for all threads. The poller allocates the records that the UI thread frees;
 ///   with jemalloc's defaults (four arenas per CPU, ten-second decay) the peak was 68 MB.
-/// - `dirty_decay_ms:1000,muzzy_decay_ms:0`: pages that become empty go back to the OS within a second
-///   rather than ten (polls are ten seconds apart); a poll still reuses the pages it freed itself.
-///   Purging at once (`0`) made a 10,000-call poll cycle 15% slower.
+/// - `dirty_decay_ms:0,muzzy_decay_ms:0`: pages that become empty go back to the OS at once, not ten
+///   seconds later. With a one-second decay the peak at 10,000 calls was 56 MB instead of 51, for a poll
+///   cycle 2.4 ms faster (15.5 instead of 17.9 ms).
+///
+/// Thread caches stay on: without them a 10,000-call frame took 0.35 ms instead of 0.23.
 #[cfg(not(target_env = "msvc"))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 pub static MALLOC_CONF: Option<&'static std::ffi::c_char> = Some(
     // SAFETY: a pointer to the first byte of a NUL-terminated literal that lives for the whole program.
-    unsafe { &*c"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() },
+    unsafe { &*c"narenas:1,dirty_decay_ms:0,muzzy_decay_ms:0".as_ptr() },
 );
 
 #[cfg(all(test, not(target_env = "msvc")))]
@@ -30,7 +32,7 @@ mod tests {
     use tikv_jemalloc_ctl::{opt, raw};
 
     #[test]
-    fn jemalloc_runs_with_one_arena_and_returns_empty_pages_within_a_second() {
+    fn jemalloc_runs_with_one_arena_and_returns_empty_pages_at_once() {
         assert_eq!(opt::narenas::read().unwrap(), 1);
         // SAFETY: both options are `ssize_t` in jemalloc's mallctl namespace.
         let (dirty, muzzy) = unsafe {
@@ -39,6 +41,6 @@ mod tests {
                 raw::read::<isize>(b"opt.muzzy_decay_ms\0").unwrap(),
             )
         };
-        assert_eq!((dirty, muzzy), (1000, 0));
+        assert_eq!((dirty, muzzy), (0, 0));
     }
 }
