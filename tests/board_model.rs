@@ -362,6 +362,41 @@ fn filter_matches_model_fields_case_insensitively() {
 }
 
 #[test]
+fn with_privacy_on_the_filter_searches_only_what_the_screen_shows() {
+    let mut board = Board::default();
+    merge(
+        &mut board,
+        &[
+            capture("direct_2_answered"),
+            capture("queue_1_ringing"),
+            ringing("x1", "Sales - ANN LEE", 0),
+            ringing("x2", "Zed", 0),
+            ringing("x3", "Queue 7 - BOB", 0),
+        ],
+        t(0),
+    );
+    let count = |board: &mut Board, text: &str| {
+        board.set_filter(text);
+        board.len(List::Live)
+    };
+    let tyler = count(&mut board, "tyler liu");
+    assert!(tyler > 0);
+    board.set_masked(true);
+    assert_eq!(count(&mut board, "+1720386"), 0); // phone numbers are masked
+    assert_eq!(count(&mut board, "wireless"), 0); // so are outside callers' names
+    assert_eq!(count(&mut board, "zed"), 0);
+    assert_eq!(count(&mut board, "ann"), 0);
+    assert_eq!(count(&mut board, "sales"), 1); // the queue part of a queue caller's name stays
+    assert_eq!(count(&mut board, "queue 7"), 0); // unless it has digits, which are masked
+    assert_eq!(count(&mut board, "tyler liu"), tyler); // account extensions keep names
+    assert_eq!(count(&mut board, "11115"), 2); // and numbers
+    assert_eq!(count(&mut board, "lifmpydx"), 1); // ids are not masked
+    board.set_masked(false);
+    assert_eq!(count(&mut board, "+1720386"), 2);
+    assert_eq!(count(&mut board, "zed"), 1);
+}
+
+#[test]
 fn ended_list_is_bounded_and_newest_first() {
     let mut board = Board::new(BoardConfig {
         ended_window: SignedDuration::from_secs(3600),

@@ -42,6 +42,29 @@ fn phone_numbers() -> Vec<String> {
     out
 }
 
+/// Live rows after clearing the filter and typing `text` into the filter prompt.
+fn filtered(app: &mut App, text: &str) -> usize {
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Char('/'));
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+    press(app, KeyCode::Enter);
+    app.board().len(callboard::board::List::Live)
+}
+
+#[test]
+fn privacy_keeps_the_filter_from_finding_calls_by_hidden_numbers() {
+    let (mut app, _) = app();
+    let all = filtered(&mut app, "");
+    let number = phone_numbers().into_iter().find(|n| n.len() >= 10).unwrap();
+    let digits = &number[number.len() - 7..];
+    assert!(filtered(&mut app, digits) > 0);
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(filtered(&mut app, digits), 0, "{digits} of {number} finds a call");
+    assert_eq!(filtered(&mut app, ""), all);
+}
+
 #[test]
 fn privacy_masks_every_number_and_external_name() {
     let (mut app, _) = app();

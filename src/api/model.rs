@@ -232,6 +232,19 @@ pub struct Party {
     pub dialed_phone_number: Option<Str>,
 }
 
+impl Party {
+    /// True for a party inside the account: it has an extension number or an extension id.
+    pub fn is_account_extension(&self) -> bool {
+        self.extension_number.is_some() || self.extension_id.is_some()
+    }
+
+    /// The queue part of a queue call's caller-id name (`Support - CALLER` → `Support`).
+    pub fn queue_part(&self) -> Option<&str> {
+        let (queue, _) = self.name.as_deref()?.split_once(" - ")?;
+        Some(queue.trim())
+    }
+}
+
 /// `ExtensionInfoCallLog`: the extension a call belongs to. `id` is a JSON number.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ExtensionRef {

@@ -16,6 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
+use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
 use conversation::SessionIndex;
@@ -74,7 +75,7 @@ struct View {
 
 impl View {
     /// The rows matching `needle`; with `grouped`, only the first row of each telephony session.
-    fn rebuild(&mut self, calls: &[Call], needle: &str, grouped: bool) {
+    fn rebuild(&mut self, calls: &[Call], needle: &Needle, grouped: bool) {
         let mut sessions = std::collections::HashSet::new();
         self.rows = (0..calls.len())
             .filter(|&i| calls[i].matches(needle))
@@ -111,7 +112,7 @@ pub struct Board {
     /// Ids whose ended window ran out, with when, so a record the API still caches does not come back.
     expired: HashMap<String, Timestamp>,
     sort: Sort,
-    needle: String,
+    needle: Needle,
     filter: String,
     grouped: bool,
     live_view: View,
@@ -238,7 +239,14 @@ impl Board {
     /// containing `text` (case-insensitive). Empty shows all.
     pub fn set_filter(&mut self, text: &str) {
         self.filter = text.to_owned();
-        self.needle = text.to_lowercase();
+        self.needle.text = text.to_lowercase();
+        self.rebuild_views();
+    }
+
+    /// With `masked`, the filter searches only what privacy mode leaves on screen: no phone numbers and
+    /// no names of parties outside the account.
+    pub fn set_masked(&mut self, masked: bool) {
+        self.needle.masked = masked;
         self.rebuild_views();
     }
 

@@ -515,7 +515,10 @@ impl App {
             Action::Back if self.help => self.help = false,
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,
-            Action::Privacy => self.privacy = !self.privacy,
+            Action::Privacy => {
+                self.privacy = !self.privacy;
+                self.board.set_masked(self.privacy);
+            }
             Action::Conversations => {
                 let grouped = !self.board.grouped();
                 if grouped && !self.current_scope().is_some_and(Scope::is_account) {

@@ -33,15 +33,15 @@ pub fn mask_party(p: &mut Party) {
     {
         *number = mask_digits(number).into();
     }
-    if p.extension_number.is_some() || p.extension_id.is_some() {
+    if p.is_account_extension() {
         return;
     }
     p.location = None;
-    if let Some(name) = &mut p.name {
-        *name = match name.split_once(" - ") {
-            Some((queue, _)) => format!("{} - {HIDDEN_NAME}", mask_digits(queue.trim())).into(),
+    if p.name.is_some() {
+        p.name = Some(match p.queue_part() {
+            Some(queue) => format!("{} - {HIDDEN_NAME}", mask_digits(queue)).into(),
             None => HIDDEN_NAME.into(),
-        };
+        });
     }
 }
 
