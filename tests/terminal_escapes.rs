@@ -1,17 +1,16 @@
 //! Property: whatever text the API sends, the bytes written to the terminal hold no escape sequence, control
 //! character, bidi override or zero-width character of its own: every ESC in the output is one of the
-//! backend's cursor moves or style changes.
+//! backend's cursor moves or style changes, and no cell holds a control character (the backend's own
+//! CR, LF and BS moves are the only controls written).
 mod tui_common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use callboard::tui::{App, draw};
+use callboard::tui::{App, LeanBackend, draw};
 use proptest::prelude::*;
-use ratatui::backend::CrosstermBackend;
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tui_common::{live_records, now, options, party, snapshot};
+use tui_common::{Captured, live_records, now, options, party, snapshot};
 
 /// Text leaning hard on what a terminal would act on.
 fn hostile() -> impl Strategy<Value = String> {
@@ -23,23 +22,9 @@ fn hostile() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A writer whose bytes the test can read back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Frame bytes of a board whose callers are named by `names`, drawn without colour at 120x40.
-fn frame_bytes(names: &[(String, String)]) -> Vec<u8> {
+/// Frame bytes of a board whose callers are named by `names`, drawn without colour at 120x40, and whether
+/// any cell of the frame holds a control character.
+fn frame_bytes(names: &[(String, String)]) -> (Vec<u8>, bool) {
     let mut records = live_records();
     for (r, (from, to)) in records.iter_mut().zip(names) {
         r.fields.from = Some(party(Some(from), Some(to), None));
@@ -52,7 +37,7 @@ fn frame_bytes(names: &[(String, String)]) -> Vec<u8> {
     app.apply(Arc::new(snapshot(1, records, now())), now());
     let area = Rect::new(0, 0, 120, 40);
     let out = Captured::default();
-    let backend = CrosstermBackend::new(out.clone());
+    let backend = LeanBackend::with_size(out.clone(), Size::new(120, 40));
     let mut terminal = Terminal::with_options(
         backend,
         TerminalOptions {
@@ -60,9 +45,13 @@ fn frame_bytes(names: &[(String, String)]) -> Vec<u8> {
         },
     )
     .unwrap();
-    terminal.draw(|f| draw(f, &mut app, now())).unwrap();
-    drop(terminal);
-    out.0.lock().unwrap().clone()
+    let frame = terminal.draw(|f| draw(f, &mut app, now())).unwrap();
+    let control_in_cell = frame
+        .buffer
+        .content()
+        .iter()
+        .any(|c| c.symbol().chars().any(char::is_control));
+    (out.take(), control_in_cell)
 }
 
 /// The first escape sequence in `bytes` (which starts with ESC) that the backend would not write.
@@ -70,8 +59,8 @@ fn foreign_escape(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == 0x1b {
-            // CSI: ESC [ parameters final; the backend writes only cursor moves (H), styles (m) and cursor
-            // hide/show (?25l, ?25h).
+            // CSI: ESC [ parameters final; the backend writes only cursor moves (H, A-D, G), styles (m) and
+            // cursor hide/show (?25l, ?25h).
             if bytes.get(i + 1) != Some(&b'[') {
                 return Some(i);
             }
@@ -82,7 +71,7 @@ fn foreign_escape(bytes: &[u8]) -> Option<usize> {
             {
                 j += 1;
             }
-            if !matches!(bytes.get(j), Some(b'H' | b'm' | b'l' | b'h')) {
+            if !matches!(bytes.get(j), Some(b'H' | b'A'..=b'D' | b'G' | b'm' | b'l' | b'h')) {
                 return Some(i);
             }
             i = j + 1;
@@ -100,11 +89,12 @@ proptest! {
     fn no_escape_or_invisible_control_from_the_data_reaches_the_terminal(
         names in proptest::collection::vec((hostile(), hostile()), 1..7),
     ) {
-        let bytes = frame_bytes(&names);
+        let (bytes, control_in_cell) = frame_bytes(&names);
         prop_assert!(foreign_escape(&bytes).is_none(), "foreign escape at {:?}", foreign_escape(&bytes));
+        prop_assert!(!control_in_cell, "a cell holds a control character");
         prop_assert!(
-            bytes.iter().all(|b| *b >= 0x20 || *b == 0x1b),
-            "a C0 control other than ESC was written"
+            bytes.iter().all(|b| *b >= 0x20 || matches!(b, 0x1b | b'\r' | b'\n' | 0x08)),
+            "a C0 control other than ESC and the backend's CR, LF and BS was written"
         );
         let text = String::from_utf8(bytes).expect("the output is UTF-8");
         let bad = |c: char| {

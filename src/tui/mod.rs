@@ -1,6 +1,7 @@
 //! The terminal UI: a live call board on ratatui and crossterm.
 #![warn(missing_docs)]
 mod app;
+mod backend;
 pub mod clipboard;
 mod columns;
 mod format;
@@ -15,6 +16,7 @@ pub mod sanitize;
 mod theme;
 
 pub use app::{App, Clock, Notes, UiOptions};
+pub use backend::LeanBackend;
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use plain::plain_table;
 pub use render::draw;

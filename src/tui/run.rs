@@ -11,15 +11,15 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_ra
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::app::{App, UiOptions};
+use super::backend::LeanBackend;
 use super::render;
 use crate::snapshot::{PollCommand, Snapshot};
 
-type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+type Term = Terminal<LeanBackend<BufWriter<Stdout>>>;
 
 /// True while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -184,11 +184,15 @@ fn enter() -> io::Result<Term> {
         leave();
         return Err(e);
     }
-    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+    let mut terminal = Terminal::new(LeanBackend::new(BufWriter::with_capacity(
         64 * 1024,
         io::stdout(),
     )))
-    .inspect_err(|_| leave())
+    .inspect_err(|_| leave())?;
+    // Cleared by the backend, the screen is known to be blank: it can write blanks again instead of
+    // moving over them.
+    ratatui::backend::Backend::clear(terminal.backend_mut()).inspect_err(|_| leave())?;
+    Ok(terminal)
 }
 
 /// Restores the terminal; does nothing when it is not set up.
