@@ -64,6 +64,26 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_scrolls_where_two_columns_do_not_fit() {
+    let (mut app, _) = app();
+    press(&mut app, '?');
+    screen(&mut app, 80, 24);
+    press(&mut app, 'G');
+    assert!(app.help_shown(), "a scroll key keeps it open");
+    insta::assert_snapshot!("help_80x24_end", screen(&mut app, 80, 24));
+    press(&mut app, 'k');
+    let up = screen(&mut app, 80, 24);
+    assert!(up.contains("40–61 of 62"), "{up}");
+    press(&mut app, 'x');
+    assert!(!app.help_shown(), "any other key closes it");
+
+    press(&mut app, '?');
+    assert!(screen(&mut app, 120, 40).contains("any key closes"));
+    press(&mut app, 'j');
+    assert!(!app.help_shown(), "where it all fits, any key closes it");
+}
+
+#[test]
 fn permission_error_on_account_scope() {
     let (mut app, last) = app();
     press(&mut app, 'a');

@@ -133,6 +133,34 @@ impl Default for UiOptions {
     }
 }
 
+/// The help overlay's first visible line, and what the last frame left out of it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HelpScroll {
+    pub top: usize,
+    /// The last `top` that still fills the overlay; 0 when everything fits.
+    pub max: usize,
+    /// Lines the overlay shows at once.
+    pub page: usize,
+}
+
+impl HelpScroll {
+    /// Scrolls for a movement key when there is something to scroll; false for any other key.
+    fn scroll(&mut self, action: Option<Action>) -> bool {
+        let top = match action {
+            _ if self.max == 0 => return false,
+            Some(Action::Down) => self.top + 1,
+            Some(Action::Up) => self.top.saturating_sub(1),
+            Some(Action::PageDown) => self.top + self.page,
+            Some(Action::PageUp) => self.top.saturating_sub(self.page),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => self.max,
+            _ => return false,
+        };
+        self.top = top.min(self.max);
+        true
+    }
+}
+
 /// Everything the screen shows, owned by the UI task.
 #[derive(Debug)]
 pub struct App {
@@ -142,6 +170,8 @@ pub struct App {
     /// The filter being typed, while the prompt is open.
     pub(crate) prompt: Option<String>,
     pub(crate) help: bool,
+    /// Where the help overlay is scrolled to, and how far it can scroll (kept by the renderer).
+    pub(crate) help_scroll: HelpScroll,
     /// First visible row of the live and ended lists, kept by the renderer.
     pub(crate) offsets: [usize; 2],
     /// Visible rows of the live and ended lists at the last draw, for paging.
@@ -212,6 +242,7 @@ impl App {
             focus: List::Live,
             prompt: None,
             help: false,
+            help_scroll: HelpScroll::default(),
             offsets: [0; 2],
             pages: [1; 2],
             requested: None,
@@ -415,8 +446,10 @@ impl App {
         }
         let action = keymap::lookup(&ev, Mode::Board);
         if self.help && action != Some(Action::Quit) {
-            // Any key closes the help, and does nothing else.
-            self.help = false;
+            // A help taller than the screen scrolls; any other key closes it, and does nothing else.
+            if !self.help_scroll.scroll(action) {
+                self.help = false;
+            }
             return None;
         }
         match (action?, ev.code) {
@@ -511,7 +544,10 @@ impl App {
             Action::ExtensionScope => return Some(self.ask_scope(Scope::own_extension())),
             Action::Refresh => return Some(PollCommand::RefreshNow),
             Action::Filter => self.prompt = Some(self.board.filter().to_owned()),
-            Action::Help => self.help = !self.help,
+            Action::Help => {
+                self.help = !self.help;
+                self.help_scroll.top = 0;
+            }
             Action::Back if self.help => self.help = false,
             Action::Back => self.board.set_filter(""),
             Action::Quit => self.quit = true,

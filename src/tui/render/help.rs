@@ -6,91 +6,122 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::fit_line;
+use unicode_width::UnicodeWidthStr;
+
+use crate::tui::app::HelpScroll;
 use crate::tui::keymap::{self, KEYMAP};
 use crate::tui::theme::Theme;
 
 /// Width of the key column.
 const KEYS: usize = 12;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut sections = sections();
-    // On a short terminal the symbols go first, then the prompts' keys (shown in the prompts themselves).
-    let (mut split, mut height) = columns(&sections);
-    let keep = board_sections();
-    while height > area.height && sections.len() > keep {
-        sections.pop();
-        (split, height) = columns(&sections);
-    }
+/// Two columns when they fit; otherwise (80×24) one column that scrolls, so nothing is left out or cut.
+pub(super) fn render(frame: &mut Frame, area: Rect, theme: Theme, scroll: &mut HelpScroll) {
+    let sections = sections();
+    let (split, height) = columns(&sections);
     let width = area.width.saturating_sub(4).min(84);
+    // Inside the border, two columns two apart, each with a space either side.
+    let column_width = usize::from(width.saturating_sub(4) / 2).saturating_sub(2);
+    let two_columns = height <= area.height && widest(&sections) <= column_width;
+    let total = if two_columns { 0 } else { line_count(&sections) };
+    let height = if two_columns {
+        height
+    } else {
+        (total as u16).saturating_add(2).min(area.height)
+    };
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + area.height.saturating_sub(height) / 2,
         width,
-        height: height.min(area.height),
+        height,
+    };
+    let page = usize::from(height.saturating_sub(2));
+    scroll.page = page;
+    scroll.max = total.saturating_sub(page);
+    scroll.top = scroll.top.min(scroll.max);
+    let hint = match scroll.max {
+        0 => " any key closes ".to_owned(),
+        _ => format!(
+            " j/k scroll · {}–{} of {total} · other keys close ",
+            scroll.top + 1,
+            scroll.top + page
+        ),
     };
     frame.render_widget(Clear, popup);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.dim())
         .title(Line::styled(" Keys ", theme.title()))
-        .title_bottom(Line::styled(" any key closes ", theme.dim()));
+        .title_bottom(Line::styled(hint, theme.dim()));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
+    let padded = |col: Rect| Rect {
+        x: col.x + 1,
+        width: col.width.saturating_sub(2),
+        ..col
+    };
+    if !two_columns {
+        let col = padded(inner);
+        let text = lines(&sections, usize::from(col.width), theme);
+        frame.render_widget(Paragraph::new(text).scroll((scroll.top as u16, 0)), col);
+        return;
+    }
     let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
         .spacing(2)
         .areas(inner);
     for (col, range) in [(left, &sections[..split]), (right, &sections[split..])] {
-        let w = col.width as usize;
-        let mut lines = Vec::new();
-        for (name, bindings) in range {
-            if !lines.is_empty() {
-                lines.push(Line::default());
-            }
-            lines.push(fit_line(vec![(name.to_string(), theme.header())], w));
-            for (keys, help) in bindings {
-                lines.push(fit_line(
-                    vec![
-                        (format!(" {keys:<KEYS$} "), theme.title()),
-                        (help.to_string(), Style::new()),
-                    ],
-                    w,
-                ));
-            }
-        }
-        frame.render_widget(
-            Paragraph::new(lines),
-            Rect {
-                x: col.x + 1,
-                width: col.width.saturating_sub(2),
-                ..col
-            },
-        );
+        let col = padded(col);
+        frame.render_widget(Paragraph::new(lines(range, usize::from(col.width), theme)), col);
     }
+}
+
+/// The lines of `sections` cut to `width`: each heading, its keys, and a blank line between sections.
+fn lines(sections: &[Section], width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (name, bindings) in sections {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(fit_line(vec![(name.to_string(), theme.header())], width));
+        for (keys, help) in bindings {
+            lines.push(fit_line(
+                vec![
+                    (format!(" {keys:<KEYS$} "), theme.title()),
+                    (help.to_string(), Style::new()),
+                ],
+                width,
+            ));
+        }
+    }
+    lines
+}
+
+/// The width of the longest key line.
+fn widest(sections: &[Section]) -> usize {
+    sections
+        .iter()
+        .flat_map(|(_, bindings)| bindings)
+        .map(|(keys, help)| KEYS.max(keys.width()) + 2 + help.width())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Where to split the sections into two columns, and the popup height that needs.
 fn columns(sections: &[Section]) -> (usize, u16) {
-    // Lines of each section: a heading, its keys, and a blank line before all but the first.
-    let sizes: Vec<usize> = sections.iter().map(|(_, b)| b.len() + 2).collect();
-    let column = |range: &[usize]| range.iter().sum::<usize>().saturating_sub(1);
     let split = (0..=sections.len())
-        .min_by_key(|&i| column(&sizes[..i]).max(column(&sizes[i..])))
+        .min_by_key(|&i| line_count(&sections[..i]).max(line_count(&sections[i..])))
         .unwrap_or(0);
-    (
-        split,
-        column(&sizes[..split]).max(column(&sizes[split..])) as u16 + 2,
-    )
+    let tallest = line_count(&sections[..split]).max(line_count(&sections[split..]));
+    (split, tallest as u16 + 2)
 }
 
-/// How many sections hold board keys (they come first and are never dropped).
-fn board_sections() -> usize {
-    let mut names: Vec<&str> = KEYMAP
+/// Lines of `sections` one under another: a heading and its keys each, a blank line between two.
+fn line_count(sections: &[Section]) -> usize {
+    sections
         .iter()
-        .filter(|b| b.mode == keymap::Mode::Board)
-        .map(|b| b.section)
-        .collect();
-    names.dedup();
-    names.len()
+        .map(|(_, b)| b.len() + 2)
+        .sum::<usize>()
+        .saturating_sub(1)
 }
 
 /// A heading and its (keys, help) lines.

@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
     picker::render(frame, area, app);
     chooser::render(frame, area, app);
     if app.help {
-        help::render(frame, area, app.theme);
+        help::render(frame, area, app.theme, &mut app.help_scroll);
     }
 }
 
