@@ -461,12 +461,16 @@ impl Glyph<'_> {
         // Columns if every character is drawn on its own, as terminals that do not join clusters do.
         let mut apart = 0usize;
         let mut chars = 0;
+        // East Asian "ambiguous" characters (`…`, `│`, `●`, `▲`) are two columns on terminals set up
+        // for CJK text.
+        let mut ambiguous = false;
         for c in symbol.chars() {
             let Some(w) = c.width() else {
                 return Glyph::BLANK;
             };
             apart += w;
             chars += 1;
+            ambiguous |= c.width_cjk() != Some(w);
         }
         let apart = u16::try_from(apart).unwrap_or(u16::MAX);
         // Some terminals draw a cluster wider than its characters (an emoji with VS16).
@@ -476,9 +480,15 @@ impl Glyph<'_> {
         }
         Glyph {
             text: symbol,
-            // A lone character advances by its width everywhere; a cluster by what the terminal makes of it.
-            advance: (chars == 1).then_some(apart),
-            covers,
+            // A lone character advances by its width on every terminal unless its width is ambiguous; a
+            // cluster by what the terminal makes of it.
+            advance: (chars == 1 && !ambiguous).then_some(apart),
+            // Drawn wide, an ambiguous character also covers the next cell, when there is one.
+            covers: if ambiguous && covers < room {
+                covers + 1
+            } else {
+                covers
+            },
         }
     }
 }
@@ -762,5 +772,10 @@ mod tests {
         );
         let wide = Glyph::of("王", 2);
         assert_eq!((wide.advance, wide.covers), (Some(2), 2));
+        // Two columns on a terminal set up for CJK text: the cursor is not known after it.
+        let dot = Glyph::of("●", 4);
+        assert_eq!((dot.text, dot.advance, dot.covers), ("●", None, 2));
+        let last = Glyph::of("│", 1);
+        assert_eq!((last.text, last.advance, last.covers), ("│", None, 1));
     }
 }

@@ -11,6 +11,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_ra
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
+use ratatui::layout::{Position, Rect};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -106,7 +107,13 @@ async fn event_loop(
                     }
                     dirty = true;
                 }
-                Some(Ok(Event::Resize(..))) => dirty = true,
+                Some(Ok(Event::Resize(..))) => {
+                    // Even back at the old size the terminal may have cut or moved what it showed:
+                    // clear, and draw everything again rather than trust it.
+                    let size = terminal.size()?;
+                    terminal.resize(Rect::from((Position::ORIGIN, size)))?;
+                    dirty = true;
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
