@@ -150,7 +150,9 @@ impl<W: Write> LeanBackend<W> {
         };
         let down = match to.y.cmp(&at.y) {
             Equal => Op::Nop,
-            Greater => cheaper(Op::Repeat(b'\n', to.y - at.y), Op::Csi(to.y - at.y, b'B')),
+            // Windows consoles in raw mode still return to column 0 on LF.
+            Greater if cfg!(unix) => cheaper(Op::Repeat(b'\n', to.y - at.y), Op::Csi(to.y - at.y, b'B')),
+            Greater => Op::Csi(to.y - at.y, b'B'),
             Less => Op::Csi(at.y - to.y, b'A'),
         };
         let reprint = |from: u16| Op::Reprint {
