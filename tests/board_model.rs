@@ -322,6 +322,12 @@ fn vanished_calls_are_kept_for_the_window_and_can_come_back() {
     assert!(board.get("a").is_none());
 }
 
+/// Live rows once the filter is `text`.
+fn count(board: &mut Board, text: &str) -> usize {
+    board.set_filter(text);
+    board.len(List::Live)
+}
+
 #[test]
 fn filter_matches_model_fields_case_insensitively() {
     let mut board = Board::default();
@@ -335,10 +341,6 @@ fn filter_matches_model_fields_case_insensitively() {
         ],
         t(0),
     );
-    let count = |board: &mut Board, text: &str| {
-        board.set_filter(text);
-        board.len(List::Live)
-    };
     assert_eq!(count(&mut board, ""), 4);
     assert_eq!(count(&mut board, "åsa ö"), 1); // lower-cased beyond ASCII
     assert_eq!(count(&mut board, "asa"), 0);
@@ -375,10 +377,6 @@ fn with_privacy_on_the_filter_searches_only_what_the_screen_shows() {
         ],
         t(0),
     );
-    let count = |board: &mut Board, text: &str| {
-        board.set_filter(text);
-        board.len(List::Live)
-    };
     let tyler = count(&mut board, "tyler liu");
     assert!(tyler > 0);
     board.set_masked(true);

@@ -589,7 +589,7 @@ impl<W: Write> Backend for LeanBackend<W> {
             ClearType::CurrentLine => b"\x1b[2K",
             ClearType::UntilNewLine => b"\x1b[K",
         })?;
-        self.follow_size()?;
+        self.size = self.size()?;
         self.forget_screen();
         if clear_type == ClearType::All {
             self.shown.fill(Some(BLANK));
