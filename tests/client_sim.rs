@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use callboard::api::rate_limit::{AUTH, HEAVY, LIGHT};
 use callboard::api::{ApiError, ClientConfig, Fetch, RcClient, Scope};
+use callboard::clock::Clock;
 use callboard::secret::Secret;
-use callboard::sim::{Fault, LoggedRequest, RateLimits, SimClock, SimOptions, Simulator};
+use callboard::sim::{Fault, LoggedRequest, RateLimits, SimOptions, Simulator};
 
 const TOKEN_PATH: &str = "/restapi/oauth/token";
 
@@ -162,7 +163,7 @@ async fn a_401_renews_the_token_and_retries_once() {
 #[tokio::test]
 async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
     let sim =
-        start(SimOptions::contact_centre().clock(SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
+        start(SimOptions::contact_centre().clock(Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
             .await;
     let admin = client(&sim, true, None);
     let account = admin.active_calls(&Scope::Account).await.unwrap();
@@ -208,7 +209,7 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
 #[tokio::test]
 async fn pagination_follows_next_page_links_to_the_end() {
     let sim =
-        start(SimOptions::contact_centre().clock(SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
+        start(SimOptions::contact_centre().clock(Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
             .await;
     let all = client(&sim, true, None)
         .active_calls(&Scope::Account)
@@ -231,7 +232,7 @@ async fn pagination_follows_next_page_links_to_the_end() {
 
 #[tokio::test]
 async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked() {
-    let clock = SimClock::manual("2026-01-05T10:00:00Z".parse().unwrap());
+    let clock = Clock::manual("2026-01-05T10:00:00Z".parse().unwrap());
     let limits = RateLimits {
         heavy: 1000,
         ..RateLimits::default()

@@ -6,14 +6,15 @@ mod fault_support;
 use std::time::Duration;
 
 use callboard::board::List;
-use callboard::sim::{Fault, SimClock, Simulator};
+use callboard::clock::Clock;
+use callboard::sim::{Fault, Simulator};
 use callboard::snapshot::{PollCommand, PollErrorKind};
 use fault_support::{admin, app, screen, sim_options, start, wait_until};
 
 #[tokio::test]
 async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() {
     let t0 = "2026-01-05T09:00:00Z".parse().unwrap();
-    let sim = Simulator::start(sim_options().clock(SimClock::manual(t0)))
+    let sim = Simulator::start(sim_options().clock(Clock::manual(t0)))
         .await
         .unwrap();
     let mut poller = start(admin(&sim.base_url(), sim.credentials()));

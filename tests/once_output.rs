@@ -5,9 +5,10 @@ use std::process::{Command, ExitCode};
 use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
 use callboard::cli::once::once_text;
+use callboard::clock::Clock;
 use callboard::output::Format;
 use callboard::secret::Secret;
-use callboard::sim::{Fault, SimClock, SimOptions, Simulator};
+use callboard::sim::{Fault, SimOptions, Simulator};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -16,7 +17,7 @@ fn t0() -> Timestamp {
 }
 
 async fn sim() -> Simulator {
-    Simulator::start(SimOptions::demo().seed(7).clock(SimClock::manual(t0())))
+    Simulator::start(SimOptions::demo().seed(7).clock(Clock::manual(t0())))
         .await
         .unwrap()
 }
@@ -57,7 +58,7 @@ async fn golden_outputs_on_a_seeded_simulator() {
     let sim = sim().await;
     sim.clock().advance(std::time::Duration::from_secs(90));
     let c = client(&sim, true);
-    let now = sim.clock().now();
+    let now = sim.clock().wall();
     let table = once(&c, None, Format::Table, now).await;
     let json = once(&c, None, Format::Json, now).await;
     let ndjson = once(&c, None, Format::Ndjson, now).await;
@@ -93,7 +94,7 @@ async fn golden_outputs_on_a_seeded_simulator() {
 async fn a_non_admin_gets_the_own_extension_by_default_and_exit_4_when_forcing_account() {
     let sim = sim().await;
     let c = client(&sim, false);
-    let now = sim.clock().now();
+    let now = sim.clock().wall();
     let json = once(&c, None, Format::Json, now).await;
     assert!(json.starts_with('['), "{json}");
     let (exit, text) = code(once_text(&c, Some(Scope::Account), Format::Json, now, &TimeZone::UTC).await);

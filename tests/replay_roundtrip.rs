@@ -7,12 +7,13 @@ use std::time::Duration;
 use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
 use callboard::board::{Board, BoardConfig};
+use callboard::clock::Clock;
 use callboard::output::{self, Format};
 use callboard::poller::{self, Poller, PollerConfig};
 use callboard::record::Recorder;
 use callboard::record::replay::Recording;
 use callboard::secret::Secret;
-use callboard::sim::{RateLimits, SimClock, SimOptions, Simulator};
+use callboard::sim::{RateLimits, SimOptions, Simulator};
 use callboard::snapshot::{PollCommand, Snapshot};
 use jiff::tz::TimeZone;
 
@@ -57,7 +58,7 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     let sim = Simulator::start(
         SimOptions::demo()
             .seed(11)
-            .clock(SimClock::manual(start))
+            .clock(Clock::manual(start))
             .rate_limits(limits),
     )
     .await

@@ -211,7 +211,7 @@ async fn hostile_scenario_names_survive_the_wire() {
         .unwrap()
         .rate_limits(relaxed());
     opts.scenario.faults = FaultSettings::default();
-    opts.clock = callboard::sim::SimClock::manual(t0());
+    opts.clock = callboard::clock::Clock::manual(t0());
     let h = Harness::start(opts).await;
     let token = h.admin().await;
     let mut odd = 0;

@@ -40,7 +40,7 @@ fn start_secs(r: &Value) -> i64 {
 async fn fresh_ringing_call(h: &Harness, token: &str, path: &str) -> (Value, i64) {
     for _ in 0..200 {
         let body = h.get_ok(token, &format!("{path}?view=Detailed")).await;
-        let now = h.sim.clock().now().as_second();
+        let now = h.sim.clock().wall().as_second();
         let ringing = records(&body)
             .into_iter()
             .find(|r| r["result"] == "In Progress" && r.get("reason").is_none() && now - start_secs(r) < 5);

@@ -6,7 +6,8 @@ use supervisor_support::admin_client;
 use callboard::api::model::LegType;
 use callboard::api::{RcClient, Scope};
 use callboard::board::{Board, BoardConfig, List, parties, session_of};
-use callboard::sim::{SimClock, SimOptions, Simulator};
+use callboard::clock::Clock;
+use callboard::sim::{SimOptions, Simulator};
 use std::collections::HashSet;
 
 use jiff::Timestamp;
@@ -62,7 +63,7 @@ fn distinct(board: &Board, list: List) -> HashSet<String> {
 async fn shared_sessions_group_into_one_conversation() {
     // A fixed seed and a manual clock, stepped a minute at a time until an internal call and a transfer
     // have been seen sharing sessions (the last board checked is the one grouped below).
-    let clock = SimClock::manual("2026-01-05T15:00:00Z".parse().unwrap());
+    let clock = Clock::manual("2026-01-05T15:00:00Z".parse().unwrap());
     let sim = Simulator::start(SimOptions::demo().seed(7).clock(clock.clone()))
         .await
         .unwrap();

@@ -65,7 +65,7 @@ fn active_calls(
         Err(e) => return fail(e),
     };
     let base = st.base_for(headers);
-    let now = st.clock.now().as_second();
+    let now = st.clock.wall().as_second();
     let renderer = Renderer {
         dir: &st.dir,
         base: &base,

@@ -22,7 +22,7 @@ pub async fn frame(
     req: Request,
     next: Next,
 ) -> Response {
-    let at = st.clock.now();
+    let at = st.clock.wall();
     let method = req.method().to_string();
     let path = redact(
         req.uri()

@@ -4,11 +4,12 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use callboard::sim::{Fault, SimClock, SimOptions, Simulator};
+//! use callboard::clock::Clock;
+//! use callboard::sim::{Fault, SimOptions, Simulator};
 //!
 //! # async fn demo() -> std::io::Result<()> {
 //! let start = "2026-01-05T09:00:00Z".parse().expect("timestamp");
-//! let sim = Simulator::start(SimOptions::demo().clock(SimClock::manual(start))).await?;
+//! let sim = Simulator::start(SimOptions::demo().clock(Clock::manual(start))).await?;
 //! let creds = sim.credentials();
 //! // POST {base}/restapi/oauth/token with Basic client_id:client_secret and the admin JWT, then poll
 //! // GET {base}/restapi/v1.0/account/~/active-calls with the access token.
@@ -21,7 +22,6 @@
 //! # }
 //! ```
 mod auth;
-mod clock;
 mod endpoints;
 mod errors;
 mod fake;
@@ -44,9 +44,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::watch;
+
+use crate::clock::Clock;
 use tokio::task::JoinHandle;
 
-pub use clock::SimClock;
 pub use faults::{Fault, FaultSettings, Faults, PeriodicFault, QueuedFault};
 pub use rate_limit::{RateGroup, RateLimits};
 pub use request_log::LoggedRequest;
@@ -63,7 +64,7 @@ pub struct SimOptions {
     pub scenario: Scenario,
     /// Must be a loopback address; port 0 picks a free one. Default `127.0.0.1:0`.
     pub listen: SocketAddr,
-    pub clock: SimClock,
+    pub clock: Clock,
 }
 
 impl SimOptions {
@@ -87,12 +88,12 @@ impl SimOptions {
         Self {
             scenario,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            clock: SimClock::real(),
+            clock: Clock::system(),
         }
     }
 
-    /// Uses `clock` (e.g. [`SimClock::manual`]) for calls, tokens and rate limits.
-    pub fn clock(mut self, clock: SimClock) -> Self {
+    /// Uses `clock` (e.g. [`Clock::manual`]) for calls, tokens and rate limits.
+    pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
     }
@@ -208,7 +209,7 @@ impl Simulator {
     }
 
     /// The simulator's clock; `advance` it to move calls, tokens and rate limits forward.
-    pub fn clock(&self) -> &SimClock {
+    pub fn clock(&self) -> &Clock {
         &self.state.clock
     }
 

@@ -47,7 +47,7 @@ pub async fn token(State(st): State<Arc<SimState>>, headers: HeaderMap, body: By
     if let Err(e) = client_auth(&headers) {
         return fail(e);
     }
-    let now = st.clock.now();
+    let now = st.clock.wall();
     let auth = &st.scenario.auth;
     let access_ttl = st
         .faults

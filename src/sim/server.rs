@@ -12,7 +12,6 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::auth::{AccessCheck, TokenStore};
-use super::clock::SimClock;
 use super::endpoints;
 use super::errors::ApiError;
 use super::faults::Faults;
@@ -23,10 +22,11 @@ use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
 use super::request_log::RequestLog;
 use super::scenario::Scenario;
 use super::users::{Directory, Extension};
+use crate::clock::Clock;
 
 /// Everything the handlers share.
 pub struct SimState {
-    pub clock: SimClock,
+    pub clock: Clock,
     pub scenario: Scenario,
     pub dir: Directory,
     pub generator: Generator,
@@ -171,7 +171,7 @@ impl SimState {
 
     /// Counts a request by `key` in `group`.
     pub fn rate(&self, key: &str, group: RateGroup) -> RateVerdict {
-        let now = self.clock.now();
+        let now = self.clock.wall();
         let mut limiter = self.limiter.lock().unwrap_or_else(PoisonError::into_inner);
         limiter.check(key, group, now)
     }
@@ -183,7 +183,7 @@ impl SimState {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| strip_scheme(v, "Bearer"))
             .unwrap_or_default();
-        let check = self.tokens().check_access(token, self.clock.now());
+        let check = self.tokens().check_access(token, self.clock.wall());
         let ext = match check {
             AccessCheck::Valid(id) => self.dir.by_id(id).cloned(),
             AccessCheck::Unparsable => None,

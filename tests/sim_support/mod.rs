@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use callboard::sim::{RateLimits, Scenario, SimClock, SimOptions, Simulator};
+use callboard::clock::Clock;
+use callboard::sim::{RateLimits, Scenario, SimOptions, Simulator};
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -17,7 +18,7 @@ pub fn t0() -> Timestamp {
 
 /// Options on a manual clock at [`t0`].
 pub fn manual(scenario: Scenario) -> SimOptions {
-    SimOptions::with_scenario(scenario).clock(SimClock::manual(t0()))
+    SimOptions::with_scenario(scenario).clock(Clock::manual(t0()))
 }
 
 /// Generous limits so tests that are not about rate limiting never hit them.
