@@ -2,6 +2,10 @@
 //! merge into the board, sort), one frame at 200×50, and a key press through to its frame.
 //! Run with `cargo bench --bench scale`; `scripts/bench` measures the whole program.
 mod fixture;
+/// The program's allocator, so the costs are the program's.
+#[cfg(not(target_env = "msvc"))]
+#[path = "../src/malloc.rs"]
+mod malloc;
 
 use std::sync::Arc;
 

@@ -7,7 +7,6 @@ pub mod config;
 pub mod directory;
 pub mod doctor;
 pub mod logging;
-pub mod malloc;
 pub mod output;
 pub mod poller;
 pub mod prefs;
