@@ -6,6 +6,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Most combining marks kept on one base character (stops "zalgo" text from smearing rows).
 const MAX_MARKS: usize = 2;
+/// Drawn in place of a control character in a terminal cell.
+const REPLACEMENT: char = '\u{FFFD}';
 /// Longest server-supplied text kept in a message, in characters.
 pub(crate) const MAX_SERVER_TEXT: usize = 200;
 /// Runs of token characters at least this long are treated as credentials and redacted.
@@ -41,14 +43,14 @@ fn safe_chars(s: &str, control: char) -> impl Iterator<Item = char> + '_ {
 
 /// `s` with everything unsafe for a terminal removed or replaced.
 pub fn clean(s: &str) -> String {
-    safe_chars(s, '\u{FFFD}').collect()
+    safe_chars(s, REPLACEMENT).collect()
 }
 
 /// `s` cleaned and cut to at most `width` columns, ending in `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
-    for c in safe_chars(s, '\u{FFFD}') {
+    for c in safe_chars(s, REPLACEMENT) {
         let w = c.width().unwrap_or(0);
         if used + w > width {
             while used + 1 > width {

@@ -95,7 +95,7 @@ pub enum Align {
 }
 
 impl Align {
-    /// `text` cleaned for the terminal and placed in `width` cells: cut when left-aligned, padded on the
+    /// `s` cleaned for the terminal and placed in `width` cells: cut when left-aligned, padded on the
     /// left when right-aligned.
     pub fn place(self, s: &str, width: usize) -> String {
         match self {
