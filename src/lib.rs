@@ -14,4 +14,5 @@ pub mod record;
 pub mod secret;
 pub mod sim;
 pub mod snapshot;
+pub mod text;
 pub mod tui;

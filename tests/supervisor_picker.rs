@@ -202,7 +202,7 @@ fn unnamed_extension_parties_are_named_from_the_directory() {
 
 #[test]
 fn the_column_chooser_hides_and_orders_columns_and_saves_them() {
-    use callboard::board::SortColumn;
+    use callboard::board::Column;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("prefs.toml");
     let mut app = app_with(true, |o| o.prefs_path = Some(path.clone()));
@@ -218,12 +218,12 @@ fn the_column_chooser_hides_and_orders_columns_and_saves_them() {
     key(&mut app, KeyCode::Char('K'));
     key(&mut app, KeyCode::Enter);
     let expected = [
-        SortColumn::State,
-        SortColumn::Duration,
-        SortColumn::To,
-        SortColumn::From,
-        SortColumn::Via,
-        SortColumn::Start,
+        Column::State,
+        Column::Duration,
+        Column::To,
+        Column::From,
+        Column::Via,
+        Column::Start,
     ];
     assert_eq!(Prefs::load(&path).unwrap().columns, expected);
     let header = screen(&mut app, 120, 40).lines().nth(5).unwrap().to_owned();

@@ -5,7 +5,9 @@
 mod alerts;
 mod call;
 mod clocks;
+mod column;
 mod conversation;
+pub mod format;
 mod sort;
 mod summary;
 
@@ -19,9 +21,10 @@ pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
+pub use column::{Align, CellContext, Column, Table, Tone, Width, layout};
 use conversation::SessionIndex;
 pub use conversation::{parties, session_of};
-pub use sort::{Sort, SortColumn};
+pub use sort::Sort;
 pub use summary::Summary;
 
 /// Limits of the recently-ended list.

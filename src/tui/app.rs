@@ -17,7 +17,7 @@ use super::privacy;
 use super::theme::Theme;
 use crate::api::Scope;
 use crate::api::model::{CallRecord, Party};
-use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort, SortColumn};
+use crate::board::{AlertConfig, Board, BoardConfig, Call, Column, List};
 use crate::directory::{self, Directory};
 use crate::prefs::{Favourite, MAX_FAVOURITES, Prefs, ThemeName};
 use crate::snapshot::{PollCommand, Snapshot};
@@ -191,7 +191,7 @@ pub struct App {
     /// The column chooser, while open.
     pub(crate) chooser: Option<ColumnChooser>,
     /// Live-table columns, left to right.
-    pub(crate) columns: Vec<SortColumn>,
+    pub(crate) columns: Vec<Column>,
     /// Colour is allowed (no `NO_COLOR`, no `--no-color`): the theme preference decides.
     color_allowed: bool,
     /// The latest account directory, once known.
@@ -513,20 +513,11 @@ impl App {
                 }
             }
             Action::SortNext | Action::SortPrev | Action::SortInvert => {
-                let Sort { column, descending } = self.board.sort();
+                let sort = self.board.sort();
                 let sort = match action {
-                    Action::SortNext => Sort {
-                        column: column.step(1),
-                        descending,
-                    },
-                    Action::SortPrev => Sort {
-                        column: column.step(-1),
-                        descending,
-                    },
-                    _ => Sort {
-                        column,
-                        descending: !descending,
-                    },
+                    Action::SortNext => sort.step(1),
+                    Action::SortPrev => sort.step(-1),
+                    _ => sort.inverted(),
                 };
                 self.board.set_sort(sort, now);
                 self.prefs.sort = sort;

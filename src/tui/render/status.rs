@@ -10,9 +10,9 @@ use ratatui::widgets::Paragraph;
 use super::{Pieces, fit_line, pieces_width, wrap_pieces};
 use crate::api::Scope;
 use crate::board::CallState;
+use crate::board::format::short;
 use crate::snapshot::{PollError, PollErrorKind, Snapshot};
 use crate::tui::app::App;
-use crate::tui::format::short;
 
 /// Data older than this many poll intervals is marked STALE.
 const STALE_INTERVALS: i32 = 3;
@@ -118,7 +118,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
         }
         let mut left = indent;
         if let Some(user) = user_line(&app.snapshot)
-            && pieces_width(&timing) + super::sanitize::width(&user) + 3 <= width
+            && pieces_width(&timing) + crate::text::width(&user) + 3 <= width
         {
             left.push((user, theme.dim()));
         }
