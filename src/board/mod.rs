@@ -6,6 +6,7 @@ mod alerts;
 mod call;
 mod clocks;
 mod conversation;
+pub mod privacy;
 mod sort;
 mod summary;
 
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
-pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
+pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
