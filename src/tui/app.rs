@@ -1,6 +1,7 @@
 //! The UI's state and what snapshots and ticks do to it. Pure: no terminal, no clock; `now` is passed in.
 //! Keys are handled per mode in [`super::input`]; side effects leave as [`Effect`]s.
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
@@ -65,6 +66,8 @@ pub struct App {
     /// Live calls over the critical threshold at the last check, to ring only for new ones.
     critical: CriticalWatch,
     pub(crate) prefs: Prefs,
+    /// Where changed preferences are saved; `None` keeps them for this run only.
+    pub(crate) prefs_path: Option<PathBuf>,
     /// A short message (e.g. what was copied) and until when it shows.
     pub(crate) message: Option<(String, Timestamp)>,
     /// How to reach the clipboard; `None` when OSC 52 is off.
@@ -112,6 +115,7 @@ impl App {
             paused: None,
             critical: CriticalWatch::default(),
             prefs: prefs.clone(),
+            prefs_path: opts.prefs_path.clone(),
             osc52: opts.osc52.then(Wrap::detect),
             notes: Some(opts.notes.clone()),
             poll_seq: None,

@@ -86,16 +86,13 @@ fn carry_out(
     effects: Vec<Effect>,
     terminal: &mut Term,
     app: &mut App,
-    opts: &UiOptions,
     outbox: &mut Outbox,
 ) -> io::Result<()> {
     for effect in effects {
         match effect {
             Effect::Feed(command) => outbox.commands.push_back(command),
-            Effect::SavePrefs(prefs) => {
-                if let Some(path) = &opts.prefs_path
-                    && let Err(e) = prefs.save(path)
-                {
+            Effect::SavePrefs { prefs, path } => {
+                if let Err(e) = prefs.save(&path) {
                     app.say(format!(
                         "could not save preferences to {}: {e}; they last for this run",
                         path.display()
@@ -130,7 +127,7 @@ async fn event_loop(
     let mut outbox = Outbox::default();
     let first = rx.borrow_and_update().clone();
     let effects = app.apply(first, opts.clock.now());
-    carry_out(effects, terminal, app, opts, &mut outbox)?;
+    carry_out(effects, terminal, app, &mut outbox)?;
     let mut dirty = true;
     loop {
         if dirty {
@@ -181,7 +178,7 @@ async fn event_loop(
                 app.tick(opts.clock.now())
             }
         };
-        carry_out(effects, terminal, app, opts, &mut outbox)?;
+        carry_out(effects, terminal, app, &mut outbox)?;
     }
 }
 

@@ -3,6 +3,7 @@
 use crossterm::event::KeyCode;
 use jiff::{SignedDuration, Timestamp};
 
+use super::save_prefs;
 use super::scope;
 use crate::board::privacy::mask_record;
 use crate::board::{List, Sort};
@@ -45,7 +46,7 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
                 _ => Vec::new(),
             };
         }
-        Action::AddFavourite => return scope::add_favourite(app).into_iter().collect(),
+        Action::AddFavourite => return scope::add_favourite(app),
         Action::Refresh => return vec![Effect::Feed(PollCommand::RefreshNow)],
         Action::Filter => app.prompt = Some(app.board.filter().to_owned()),
         Action::Help => {
@@ -75,7 +76,7 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
             if !app.color_allowed {
                 app.say("colour is off (NO_COLOR or --no-color); the choice is saved");
             }
-            return vec![Effect::SavePrefs(app.prefs.clone())];
+            return save_prefs(app);
         }
         // The prompt, the picker and the chooser act on these while open.
         Action::FilterKeep
@@ -109,7 +110,7 @@ fn sort(app: &mut App, action: Action, now: Timestamp) -> Vec<Effect> {
     };
     app.board.set_sort(sort, now);
     app.prefs.sort = sort;
-    vec![Effect::SavePrefs(app.prefs.clone())]
+    save_prefs(app)
 }
 
 /// Joins the records of one call into conversations (account scope only), or shows each record.

@@ -1,5 +1,6 @@
 //! Keys while the column chooser (`C`) is open: move through the columns, show or hide one, move it left
 //! or right; the live table follows at once and the choice is saved.
+use super::save_prefs;
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Action;
@@ -24,7 +25,7 @@ pub(super) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Some(chooser) if chooser.shown() != app.columns => {
             app.columns = chooser.shown();
             app.prefs.columns = app.columns.clone();
-            vec![Effect::SavePrefs(app.prefs.clone())]
+            save_prefs(app)
         }
         _ => Vec::new(),
     }

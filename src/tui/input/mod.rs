@@ -40,6 +40,17 @@ impl App {
     }
 }
 
+/// Asks to save the preferences when they have a home.
+fn save_prefs(app: &App) -> Vec<Effect> {
+    let path = app.prefs_path.clone();
+    path.map(|path| Effect::SavePrefs {
+        prefs: app.prefs.clone(),
+        path,
+    })
+    .into_iter()
+    .collect()
+}
+
 /// The character a key types, when it types one (no Ctrl or Alt).
 fn typed(ev: &KeyEvent) -> Option<char> {
     match ev.code {

@@ -1,5 +1,6 @@
 //! Which calls the board watches, for the board's keys: account or own extension, favourites 1–9 (0 for
 //! the account), and adding the watched extension to the favourites.
+use super::save_prefs;
 use crate::api::Scope;
 use crate::directory;
 use crate::prefs::{Favourite, MAX_FAVOURITES};
@@ -54,24 +55,24 @@ pub(super) fn favourite(app: &mut App, digit: char) -> Option<Effect> {
 }
 
 /// Adds the watched extension to the favourites; asks to save them.
-pub(super) fn add_favourite(app: &mut App) -> Option<Effect> {
+pub(super) fn add_favourite(app: &mut App) -> Vec<Effect> {
     let Some(Scope::Extension(id)) = app
         .current_scope()
         .cloned()
         .filter(|s| *s != Scope::own_extension())
     else {
         app.say("watch an extension first (x), then add it with f");
-        return None;
+        return Vec::new();
     };
     if let Some(i) = app.prefs.favourites.iter().position(|f| f.id == id) {
         app.say(format!("already favourite {}", i + 1));
-        return None;
+        return Vec::new();
     }
     if app.prefs.favourites.len() >= MAX_FAVOURITES {
         app.say(format!(
             "all {MAX_FAVOURITES} favourite keys are taken; remove one from the favourites in prefs.toml"
         ));
-        return None;
+        return Vec::new();
     }
     let label = app
         .directory
@@ -84,5 +85,5 @@ pub(super) fn add_favourite(app: &mut App) -> Option<Effect> {
     });
     let count = app.prefs.favourites.len();
     app.say(format!("{label} is favourite {count}"));
-    Some(Effect::SavePrefs(app.prefs.clone()))
+    save_prefs(app)
 }
