@@ -52,7 +52,10 @@ mod tests {
     fn unnamed_extensions_are_named_by_id_or_number() {
         let dir = Directory::new(
             None,
-            vec![entry("11", "101", Some("Ana Gómez")), entry("12", "102", None)],
+            vec![
+                entry("11", "101", Some("Ana Gómez")),
+                entry("12", "102", Some("Kenji Sato")),
+            ],
         );
         let party = |id: Option<&str>, number: Option<&str>| {
             Some(Arc::new(Party {
@@ -64,7 +67,7 @@ mod tests {
         let mut r = CallRecord {
             fields: CallFields {
                 from: party(None, Some("101")),
-                to: party(Some("12"), None),
+                to: party(Some("99"), None),
                 ..CallFields::default()
             },
             ..CallRecord::default()
@@ -78,5 +81,9 @@ mod tests {
             "102 has no name to give"
         );
         assert!(!dir.needs_names(&r));
+        r.fields.to = party(Some("12"), None);
+        assert!(dir.needs_names(&r), "by id");
+        dir.name_parties(&mut r);
+        assert_eq!(r.fields.to.as_ref().unwrap().name.as_deref(), Some("Kenji Sato"));
     }
 }
