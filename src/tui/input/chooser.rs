@@ -1,13 +1,15 @@
 //! Keys while the column chooser (`C`) is open: move through the columns, show or hide one, move it left
 //! or right; the live table follows at once and the choice is saved.
+use crossterm::event::KeyEvent;
+
 use super::save_prefs;
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{self, Action, Mode};
 
-/// Performs a chooser action; asks to save the preferences when the columns changed.
-pub(super) fn act(app: &mut App, action: Action) -> Vec<Effect> {
-    let Some(chooser) = &mut app.chooser else {
+/// Handles a key in the chooser; asks to save the preferences when the columns changed.
+pub(super) fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
+    let (Some(chooser), Some(action)) = (&mut app.chooser, keymap::lookup(ev, Mode::Columns)) else {
         return Vec::new();
     };
     match action {

@@ -7,6 +7,8 @@ mod picker;
 mod prompt;
 mod scope;
 
+use std::path::PathBuf;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
@@ -20,7 +22,7 @@ impl App {
     pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Vec<Effect> {
         self.message = None;
         if self.chooser.is_some() {
-            return keymap::lookup(&ev, Mode::Columns).map_or_else(Vec::new, |a| chooser::act(self, a));
+            return chooser::key(self, &ev);
         }
         if self.picker.is_some() {
             return picker::key(self, &ev);
@@ -42,13 +44,11 @@ impl App {
 
 /// Asks to save the preferences when they have a home.
 fn save_prefs(app: &App) -> Vec<Effect> {
-    let path = app.prefs_path.clone();
-    path.map(|path| Effect::SavePrefs {
+    let save = |path: &PathBuf| Effect::SavePrefs {
         prefs: app.prefs.clone(),
-        path,
-    })
-    .into_iter()
-    .collect()
+        path: path.clone(),
+    };
+    app.prefs_path.iter().map(save).collect()
 }
 
 /// The character a key types, when it types one (no Ctrl or Alt).
