@@ -9,7 +9,7 @@ use callboard::api::Scope;
 use callboard::directory::{Directory, DirectoryEntry};
 use callboard::prefs::{Prefs, ThemeName};
 use callboard::snapshot::PollCommand;
-use callboard::tui::{App, UiOptions, draw};
+use callboard::tui::{App, Effect, UiOptions, draw};
 use common::now;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -52,8 +52,18 @@ fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
     app
 }
 
+/// Presses a key and carries out its effects as the run loop does: saves the preferences, returns the
+/// command for the feed.
 fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
+    let mut command = None;
+    for effect in app.key(KeyEvent::new(code, KeyModifiers::NONE), now()) {
+        match effect {
+            Effect::Feed(c) => command = Some(c),
+            Effect::SavePrefs { prefs, path } => prefs.save(&path).unwrap(),
+            Effect::Copy(_) | Effect::Bell => {}
+        }
+    }
+    command
 }
 
 fn type_text(app: &mut App, text: &str) {

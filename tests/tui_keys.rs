@@ -7,12 +7,20 @@ use std::sync::Arc;
 use callboard::api::Scope;
 use callboard::board::{Column, List};
 use callboard::snapshot::PollCommand;
-use callboard::tui::App;
+use callboard::tui::{App, Effect};
 use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
+    command(app.key(KeyEvent::new(code, KeyModifiers::NONE), now()))
+}
+
+/// The command for the feed among a key's effects.
+fn command(effects: Vec<Effect>) -> Option<PollCommand> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Feed(c) => Some(c),
+        _ => None,
+    })
 }
 
 fn ch(app: &mut App, c: char) -> Option<PollCommand> {
@@ -20,7 +28,7 @@ fn ch(app: &mut App, c: char) -> Option<PollCommand> {
 }
 
 fn ctrl(app: &mut App, c: char) -> Option<PollCommand> {
-    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now())
+    command(app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now()))
 }
 
 fn selected(app: &App) -> String {

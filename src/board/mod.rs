@@ -8,6 +8,7 @@ mod clocks;
 mod column;
 mod conversation;
 pub mod format;
+pub mod privacy;
 mod sort;
 mod summary;
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
-pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
+pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;

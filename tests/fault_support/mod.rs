@@ -10,7 +10,7 @@ use callboard::poller::{self, Poller, PollerConfig};
 use callboard::secret::Secret;
 use callboard::sim::{RateLimits, SimCredentials, SimOptions};
 use callboard::snapshot::Snapshot;
-use callboard::tui::{App, Clock, UiOptions, draw};
+use callboard::tui::{App, UiOptions, WallClock, draw};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::Terminal;
@@ -93,7 +93,7 @@ pub async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot
 pub fn app() -> App {
     App::new(&UiOptions {
         no_color: true,
-        clock: Clock::fixed(Timestamp::now()),
+        clock: WallClock::fixed(Timestamp::now()),
         tz: TimeZone::UTC,
         ..UiOptions::default()
     })
