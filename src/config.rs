@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::api::error::clean_server_text;
 use crate::api::settings::ClientConfig;
-pub use crate::api::settings::{
+use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
     check_server_url,
 };

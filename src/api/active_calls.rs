@@ -27,7 +27,7 @@ pub struct ActiveCalls {
     pub rate: Option<RateLimitHeaders>,
 }
 
-/// What [`crate::api::RcClient::poll_active_calls`] carries from one poll to the next.
+/// What a poller carries from one poll of active calls to the next.
 #[derive(Debug, Default)]
 pub struct Fetch {
     /// Records of the last poll, reused when their text did not change.

@@ -23,7 +23,7 @@ pub const DEFAULT_SERVER_URL: &str = "https://platform.ringcentral.com";
 /// RingCentral's largest `perPage`.
 pub(crate) const MAX_PER_PAGE: u32 = 1000;
 
-/// Everything the client needs. Build it from [`crate::config::Config`] or by hand in tests.
+/// Everything the client needs. The application builds it from its configuration; tests build it by hand.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub server_url: Url,

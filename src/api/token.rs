@@ -1,6 +1,5 @@
 //! [`Token`]: an access token with absolute expiry times, read from the token endpoint's `TokenInfo`,
-//! and when to renew it. Shared by the login flow ([`super::auth`]) and the disk cache
-//! ([`super::token_cache`]).
+//! and when to renew it. Shared by the login flow and the disk token cache.
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
