@@ -1,6 +1,6 @@
 //! OSC 52 copying: the exact bytes for a known id, plain and inside tmux, and what `y`/`Y` do on the
 //! board (with the clipboard on and off).
-mod tui_common;
+use crate::tui_common;
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! End to end: the real binary in a pseudo-terminal against `--demo`, read back through a VT100 parser.
-mod pty_common;
+use crate::pty_common;
 
 use std::time::Duration;
 

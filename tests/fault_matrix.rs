@@ -1,6 +1,6 @@
 //! The fault matrix: every misbehaviour of the network and the API, injected into the simulator on
 //! loopback, through the real client and poller, checked on what the user sees.
-mod fault_support;
+use crate::fault_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Nothing is lost through an outage: the board keeps its calls while the API fails, and the first good
 //! poll afterwards moves every call that ended meanwhile to the recently-ended section, on a simulator
 //! whose clock runs past their end during the outage.
-mod fault_support;
+use crate::fault_support;
 
 use std::time::Duration;
 

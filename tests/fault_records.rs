@@ -1,7 +1,7 @@
 //! Records of the wrong shape inside a good response: a stand-in RingCentral on loopback serves a page of
 //! real captures with two broken records and one with an enum value never seen before. The broken ones are
 //! skipped with a warning on screen; the rest of the poll, the new enum value included, reaches the board.
-mod fault_support;
+use crate::fault_support;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -1,7 +1,7 @@
 //! What a fault looks like on a fixed clock: the OFFLINE banner with its countdown over stale data, and a
 //! server error with its retry, at the sizes people use.
-mod fault_support;
-mod tui_common;
+use crate::fault_support;
+use crate::tui_common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Secrets never leak: a demo run at `CALLBOARD_LOG=trace` writes a log with no JWT, client secret or
 //! token in it, writes nothing to the terminal while the board owns it, and `--help` shows where the log is
 //! but none of the credentials in the environment.
-mod pty_common;
+use crate::pty_common;
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! OAuth grants, client authentication, token lifetimes, revocation and permissions.
-mod sim_support;
+use crate::sim_support;
 
 use std::net::SocketAddr;
 

@@ -1,5 +1,5 @@
 //! Every injectable fault is observable by a plain HTTP client.
-mod sim_support;
+use crate::sim_support;
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! Calls live and die like the real ones on a manual clock; the same seed and clock give the same bytes.
-mod sim_support;
+use crate::sim_support;
 
 use callboard::sim::Scenario;
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Paging and query parameters of the list endpoints.
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::BTreeSet;
 

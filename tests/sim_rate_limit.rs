@@ -1,5 +1,5 @@
 //! Server-side rate limiting: sliding window per (user, group), 429 CMN-301, a penalty that restarts.
-mod sim_support;
+use crate::sim_support;
 
 use callboard::sim::{RateGroup, RateLimits, Scenario};
 use jiff::SignedDuration;

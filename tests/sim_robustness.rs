@@ -1,5 +1,5 @@
 //! Garbage in never panics the simulator or gets a non-JSON answer.
-mod sim_support;
+use crate::sim_support;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};

@@ -1,5 +1,5 @@
 //! Everything the simulator sends matches the vendored OpenAPI subset, and so do the real captures.
-mod sim_support;
+use crate::sim_support;
 
 use callboard::sim::{Fault, Scenario};
 use reqwest::StatusCode;

@@ -1,5 +1,5 @@
 //! Alert thresholds on a fixed clock, and the bell on each new critical call.
-mod tui_common;
+use crate::tui_common;
 use tui_common as common;
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Conversations on the simulator's account-scope calls: an internal call's two records and a transfer's
 //! original and target records group into one row with all their parties.
-mod supervisor_support;
+use crate::supervisor_support;
 use supervisor_support::admin_client;
 
 use callboard::api::model::LegType;

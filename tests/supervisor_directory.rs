@@ -1,6 +1,6 @@
 //! The account directory against the simulator: every page fetched in the Medium group (never Heavy),
 //! cached on disk with a TTL, and searched by name or number for the extension picker.
-mod supervisor_support;
+use crate::supervisor_support;
 use supervisor_support::admin_client;
 
 use callboard::api::rate_limit::{HEAVY, MEDIUM};

@@ -1,6 +1,6 @@
 //! Watching any extension: the picker and `:ext`, favourites on 1–9 kept in prefs.toml, names from the
 //! directory, and what a non-admin is told.
-mod tui_common;
+use crate::tui_common;
 use tui_common as common;
 
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! Screens of the supervisor features on a fixed clock: alerts, summary, privacy, pause.
-mod tui_common;
+use crate::tui_common;
 use tui_common as common;
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! The live board's backend read back through a terminal emulator (vt100): whatever ratatui draws through
 //! it, every cell shows exactly what the buffer says; and what an idle board's frames cost in bytes.
-mod tui_common;
+use crate::tui_common;
 
 use std::collections::HashSet;
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! character, bidi override or zero-width character of its own: every ESC in the output is one of the
 //! backend's cursor moves or style changes, and no cell holds a control character (the backend's own
 //! CR, LF and BS moves are the only controls written).
-mod tui_common;
+use crate::tui_common;
 
 use std::sync::Arc;
 

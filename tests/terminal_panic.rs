@@ -1,6 +1,6 @@
 //! A panic in a background task (here the poller, made to panic by a debug-build switch) ends the board
 //! with a message, and the terminal is handed back intact: main screen, cursor shown, no half-drawn frame.
-mod pty_common;
+use crate::pty_common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The terminal is handed back intact however the board ends: `q`, Ctrl-C, SIGTERM, or SIGHUP (the SSH
 //! session dropped). The real binary runs in a PTY against `--demo`.
-mod pty_common;
+use crate::pty_common;
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! Keys and snapshots drive the app state as the keymap says, with no terminal involved.
-mod tui_common;
+use crate::tui_common;
 use tui_common as common;
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Property: any records, any terminal size, any key sequence: drawing never panics and no control
 //! character reaches the screen.
-mod tui_common;
+use crate::tui_common;
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Whole-screen snapshots of the board on a fixed clock, at the sizes people use.
-mod tui_common;
+use crate::tui_common;
 use tui_common as common;
 
 use std::sync::Arc;
