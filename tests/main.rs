@@ -1,6 +1,6 @@
 //! The one integration-test binary: every file in `tests/` is a module of it, so the crate is linked
-//! once instead of once per file. Each module keeps its own file and name; shared helpers live in the
-//! support modules declared last.
+//! once instead of once per file. Each module keeps its own file and name; shared helpers live in
+//! `support/`.
 //!
 //! Run everything with `cargo test --test integration`, one file with
 //! `cargo test --test integration board_model::`, one test with its full path
@@ -43,8 +43,4 @@ mod tui_keys;
 mod tui_props;
 mod tui_screens;
 
-mod fault_support;
-mod pty_common;
-mod sim_support;
-mod supervisor_support;
-mod tui_common;
+mod support;

@@ -1,14 +1,13 @@
 //! Secrets never leak: a demo run at `CALLBOARD_LOG=trace` writes a log with no JWT, client secret or
 //! token in it, writes nothing to the terminal while the board owns it, and `--help` shows where the log is
 //! but none of the credentials in the environment.
-use crate::pty_common;
+use crate::support::pty::Pty;
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use callboard::sim::{SimOptions, Simulator};
-use pty_common::Pty;
 
 /// Every file under `dir`, read as text.
 fn read_all(dir: &std::path::Path) -> String {

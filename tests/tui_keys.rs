@@ -1,6 +1,7 @@
 //! Keys and snapshots drive the app state as the keymap says, with no terminal involved.
-use crate::tui_common;
-use tui_common as common;
+use crate::support::app::app;
+use crate::support::board::{now, snapshot};
+use crate::support::captures::capture;
 
 use std::sync::Arc;
 
@@ -8,7 +9,6 @@ use callboard::api::Scope;
 use callboard::board::{List, SortColumn};
 use callboard::snapshot::PollCommand;
 use callboard::tui::App;
-use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
@@ -184,7 +184,7 @@ fn sort_keys_change_column_and_order_but_keep_the_selection() {
 fn a_new_calls_scope_replaces_the_old_calls() {
     let (mut app, last) = app();
     assert!(app.board().counts().live > 0);
-    let mut other = snapshot(last.poll_seq + 1, vec![common::capture("queue_1_ringing")], now());
+    let mut other = snapshot(last.poll_seq + 1, vec![capture("queue_1_ringing")], now());
     other.scope = Some(Scope::Account);
     other.calls_scope = Some(Scope::Account);
     app.apply(Arc::new(other), now());

@@ -1,13 +1,16 @@
 //! The real binary in a pseudo-terminal, read back through a VT100 parser: spawn, type, wait for a screen,
 //! signal, and check the terminal was handed back intact.
-#![allow(dead_code)]
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
 
+use super::wait::poll;
+
+/// The terminal's size: columns and rows.
 pub const COLS: u16 = 120;
+/// See [`COLS`].
 pub const ROWS: u16 = 40;
 
 /// The binary running in a PTY, with a parser fed by a reader thread.
@@ -70,10 +73,12 @@ impl Pty {
         }
     }
 
+    /// The screen's text as the terminal shows it.
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Types `keys`.
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -81,17 +86,8 @@ impl Pty {
 
     /// Waits until `pred` holds on the screen text, or fails with the screen.
     pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        poll(timeout, || Some(self.screen()).filter(|screen| pred(screen)))
+            .unwrap_or_else(|| panic!("timed out waiting for {what}; screen was:\n{}", self.screen()))
     }
 
     /// The fresh home directory: config, cache and state (logs) live under it.
@@ -106,14 +102,9 @@ impl Pty {
 
     /// Waits for the child to exit, or fails.
     pub fn wait_exit(&mut self, what: &str, timeout: Duration) -> ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "callboard did not exit on {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let status = poll(timeout, || self.child.try_wait().unwrap());
+        assert!(status.is_some(), "callboard did not exit on {what}");
+        status.unwrap()
     }
 
     /// Asserts the terminal is back to normal: main screen, cursor shown.
