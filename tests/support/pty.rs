@@ -1,6 +1,7 @@
 //! The real binary in a pseudo-terminal, read back through a VT100 parser: spawn, type, wait for a screen,
 //! signal, and check the terminal was handed back intact.
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,6 +17,8 @@ pub const ROWS: u16 = 40;
 /// The binary running in a PTY, with a parser fed by a reader thread.
 pub struct Pty {
     pub parser: Arc<Mutex<vt100::Parser>>,
+    /// Set once the reader thread has read the last byte the terminal will ever get.
+    drained: Arc<AtomicBool>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     _state: tempfile::TempDir,
@@ -55,6 +58,8 @@ impl Pty {
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let feed = Arc::clone(&parser);
+        let drained = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&drained);
         std::thread::spawn(move || {
             let _master = pair.master;
             let mut buf = [0u8; 8192];
@@ -64,9 +69,11 @@ impl Pty {
                 }
                 feed.lock().unwrap().process(&buf[..n]);
             }
+            done.store(true, Ordering::Release);
         });
         Pty {
             parser,
+            drained,
             writer,
             child,
             _state: state,
@@ -107,10 +114,12 @@ impl Pty {
         status.unwrap()
     }
 
-    /// Asserts the terminal is back to normal: main screen, cursor shown.
+    /// Asserts the terminal is back to normal: main screen, cursor shown. Call it once the child has
+    /// exited: it first waits (up to 2 s) for the reader thread to feed the parser the last bytes.
     pub fn assert_restored(&self, what: &str) {
-        // The reader thread may still be feeding the last bytes.
-        std::thread::sleep(Duration::from_millis(200));
+        poll(Duration::from_secs(2), || {
+            self.drained.load(Ordering::Acquire).then_some(())
+        });
         let parser = self.parser.lock().unwrap();
         assert!(
             !parser.screen().alternate_screen(),
