@@ -1,15 +1,11 @@
 //! Board model: state derivation on the seed captures, merging, selection, sorting, windows, filters.
-use callboard::api::model::{ActiveCallsPage, CallFields, CallRecord, CallResult, Direction, Party};
+use crate::support::captures::capture;
+
+use callboard::api::model::{CallFields, CallRecord, CallResult, Direction, Party};
 use callboard::board::{Board, BoardConfig, CallState, Column, List, Sort};
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-
-fn capture(name: &str) -> CallRecord {
-    let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let mut page = ActiveCallsPage::parse(&std::fs::read(path).unwrap()).unwrap();
-    std::sync::Arc::unwrap_or_clone(page.records.remove(0))
-}
 
 /// Merges records built here, each in its own allocation as a poll would hand them over.
 fn merge(board: &mut Board, records: &[CallRecord], at: Timestamp) {

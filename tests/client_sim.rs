@@ -1,13 +1,13 @@
 //! The RingCentral client against the in-process simulator on loopback: auth and the token cache,
 //! both scopes and pagination, rate limits, server errors, timeouts and malformed bodies.
-use std::path::Path;
+use crate::support::client::{SimClient, client};
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::rate_limit::{AUTH, HEAVY, LIGHT};
-use callboard::api::{ApiError, ClientConfig, Fetch, RcClient, Scope};
+use callboard::api::{ApiError, Fetch, Scope};
 use callboard::clock::Clock;
-use callboard::secret::Secret;
 use callboard::sim::{Fault, LoggedRequest, RateLimits, SimOptions, Simulator};
 
 const TOKEN_PATH: &str = "/restapi/oauth/token";
@@ -19,27 +19,6 @@ async fn start(opts: SimOptions) -> Simulator {
 /// A clock that moves only when the test advances it, for the simulator and the client alike.
 fn manual_clock() -> Clock {
     Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())
-}
-
-fn config(sim: &Simulator, admin: bool, cache: Option<&Path>) -> ClientConfig {
-    let creds = sim.credentials();
-    let jwt = if admin {
-        &creds.admin_jwt
-    } else {
-        &creds.non_admin_jwt
-    };
-    let mut config = ClientConfig::new(
-        sim.base_url().parse().unwrap(),
-        creds.client_id.clone(),
-        Secret::new(creds.client_secret.clone()),
-        Secret::new(jwt.clone()),
-    );
-    config.token_cache_dir = cache.map(Path::to_owned);
-    config.clock(sim.clock().clone())
-}
-
-fn client(sim: &Simulator, admin: bool, cache: Option<&Path>) -> RcClient {
-    RcClient::new(config(sim, admin, cache)).expect("client builds")
 }
 
 /// Requests whose path starts with `prefix`.
@@ -64,7 +43,7 @@ fn active_calls_requests(sim: &Simulator) -> usize {
 #[tokio::test]
 async fn jwt_login_then_who_am_i() {
     let sim = start(SimOptions::demo()).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     let me = rc.current_extension().await.unwrap();
     assert_eq!(me.id, sim.credentials().admin_extension_id);
     assert_eq!(
@@ -72,7 +51,7 @@ async fn jwt_login_then_who_am_i() {
         Some(sim.credentials().admin_extension_number.as_str())
     );
     assert!(me.admin);
-    assert!(!client(&sim, false, None).current_extension().await.unwrap().admin);
+    assert!(!client(&sim, false).current_extension().await.unwrap().admin);
     assert_eq!(statuses(&requests_to(&sim, TOKEN_PATH)), [Some(200), Some(200)]);
     let light = rc.latest_rate_headers(LIGHT).expect("rate headers seen");
     assert!(light.limit.is_some() && light.remaining.is_some());
@@ -82,11 +61,13 @@ async fn jwt_login_then_who_am_i() {
 async fn a_cached_token_is_reused_by_the_next_instance() {
     let sim = start(SimOptions::demo()).await;
     let dir = tempfile::tempdir().unwrap();
-    client(&sim, true, Some(dir.path()))
+    SimClient::new(&sim, true)
+        .token_cache(Some(dir.path()))
+        .build()
         .active_calls(&Scope::Account)
         .await
         .unwrap();
-    let second = client(&sim, true, Some(dir.path()));
+    let second = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
     second.active_calls(&Scope::Account).await.unwrap();
     second.current_extension().await.unwrap();
     assert_eq!(
@@ -122,7 +103,7 @@ async fn the_token_is_refreshed_before_it_expires() {
             .clock(clock.clone()),
     )
     .await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     rc.active_calls(&Scope::own_extension()).await.unwrap();
     clock.advance(Duration::from_millis(1200));
     rc.active_calls(&Scope::own_extension()).await.unwrap();
@@ -147,7 +128,7 @@ async fn a_rejected_refresh_token_falls_back_to_the_jwt() {
     )
     .await;
     sim.faults().set_reject_refresh(true);
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     rc.active_calls(&Scope::Account).await.unwrap();
     clock.advance(Duration::from_millis(1200));
     rc.active_calls(&Scope::Account).await.unwrap();
@@ -161,7 +142,7 @@ async fn a_rejected_refresh_token_falls_back_to_the_jwt() {
 #[tokio::test]
 async fn a_401_renews_the_token_and_retries_once() {
     let sim = start(SimOptions::demo()).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     rc.current_extension().await.unwrap();
     sim.faults().fail_next(1, Fault::Unauthorized);
     rc.active_calls(&Scope::Account).await.unwrap();
@@ -180,7 +161,7 @@ async fn a_401_renews_the_token_and_retries_once() {
 #[tokio::test]
 async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
     let sim = start(SimOptions::contact_centre().clock(manual_clock())).await;
-    let admin = client(&sim, true, None);
+    let admin = client(&sim, true);
     let account = admin.active_calls(&Scope::Account).await.unwrap();
     let own = admin.active_calls(&Scope::own_extension()).await.unwrap();
     assert!(!account.records.is_empty());
@@ -209,7 +190,7 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
     );
     assert!(!page.body.is_empty());
 
-    let user = client(&sim, false, None);
+    let user = client(&sim, false);
     user.active_calls(&Scope::own_extension()).await.unwrap();
     let e = user.active_calls(&Scope::Account).await.unwrap_err();
     match &e {
@@ -224,16 +205,12 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
 #[tokio::test]
 async fn pagination_follows_next_page_links_to_the_end() {
     let sim = start(SimOptions::contact_centre().clock(manual_clock())).await;
-    let all = client(&sim, true, None)
-        .active_calls(&Scope::Account)
-        .await
-        .unwrap();
+    let all = client(&sim, true).active_calls(&Scope::Account).await.unwrap();
     let total = all.records.len();
     assert!(total >= 3, "the scenario has calls ({total})");
-    let mut config = config(&sim, true, None);
-    config.per_page = u32::try_from(total.div_ceil(3)).unwrap();
-    let paged = RcClient::new(config)
-        .unwrap()
+    let paged = SimClient::new(&sim, true)
+        .per_page(u32::try_from(total.div_ceil(3)).unwrap())
+        .build()
         .active_calls(&Scope::Account)
         .await
         .unwrap();
@@ -251,9 +228,7 @@ async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked
         ..RateLimits::default()
     };
     let sim = start(SimOptions::demo().clock(clock.clone()).rate_limits(limits)).await;
-    let mut config = config(&sim, true, None);
-    config.per_page = 5;
-    let rc = RcClient::new(config).unwrap();
+    let rc = SimClient::new(&sim, true).per_page(5).build();
     let mut fetch = Fetch::default();
     let first = rc.poll_active_calls(&Scope::Account, &mut fetch).await.unwrap();
     assert!(first.page_count > 1 && first.pages.is_empty());
@@ -294,7 +269,7 @@ async fn a_429_stops_all_heavy_requests_until_retry_after() {
     };
     let clock = manual_clock();
     let sim = start(SimOptions::demo().clock(clock.clone()).rate_limits(limits)).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     sim.faults().fail_next(1, Fault::RateLimited);
     let e = rc.active_calls(&Scope::Account).await.unwrap_err();
     assert_eq!(
@@ -338,7 +313,7 @@ async fn the_advertised_budget_is_never_exceeded() {
         ..RateLimits::default()
     };
     let sim = start(SimOptions::demo().rate_limits(limits)).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     for _ in 0..3 {
         rc.active_calls(&Scope::Account).await.unwrap();
     }
@@ -353,7 +328,7 @@ async fn the_advertised_budget_is_never_exceeded() {
 #[tokio::test]
 async fn server_errors_carry_retry_after_when_given() {
     let sim = start(SimOptions::demo()).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     sim.faults().fail_next(
         1,
         Fault::ServerError {
@@ -391,9 +366,9 @@ async fn server_errors_carry_retry_after_when_given() {
 #[tokio::test]
 async fn hung_and_slow_responses_time_out() {
     let sim = start(SimOptions::demo()).await;
-    let mut config = config(&sim, true, None);
-    config.total_timeout = Duration::from_millis(400);
-    let rc = RcClient::new(config).unwrap();
+    let rc = SimClient::new(&sim, true)
+        .total_timeout(Duration::from_millis(400))
+        .build();
     rc.current_extension().await.unwrap();
     sim.faults().fail_next(1, Fault::Hang);
     sim.faults().fail_next(1, Fault::Slow { delay_ms: 2000 });
@@ -413,7 +388,7 @@ async fn hung_and_slow_responses_time_out() {
 #[tokio::test]
 async fn broken_bodies_and_connections_are_errors_not_panics() {
     let sim = start(SimOptions::demo()).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     for fault in [Fault::Malformed, Fault::Truncated] {
         sim.faults().fail_next(1, fault.clone());
         let e = rc.active_calls(&Scope::Account).await.unwrap_err();
@@ -432,7 +407,7 @@ async fn broken_bodies_and_connections_are_errors_not_panics() {
 async fn logout_revokes_the_session_and_deletes_the_cache() {
     let sim = start(SimOptions::demo()).await;
     let dir = tempfile::tempdir().unwrap();
-    let rc = client(&sim, true, Some(dir.path()));
+    let rc = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
     rc.current_extension().await.unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     rc.logout().await.unwrap();
@@ -441,7 +416,9 @@ async fn logout_revokes_the_session_and_deletes_the_cache() {
 
     // Logging out again (nothing cached) is fine, and the next call logs in afresh.
     rc.logout().await.unwrap();
-    client(&sim, true, Some(dir.path()))
+    SimClient::new(&sim, true)
+        .token_cache(Some(dir.path()))
+        .build()
         .current_extension()
         .await
         .unwrap();
@@ -451,10 +428,9 @@ async fn logout_revokes_the_session_and_deletes_the_cache() {
 #[tokio::test]
 async fn bad_credentials_name_the_setting_to_fix() {
     let sim = start(SimOptions::demo()).await;
-    let mut bad_jwt = config(&sim, true, None);
-    bad_jwt.jwt = Secret::new("eyJub3QiOiJ2YWxpZCJ9.bm90LXZhbGlk.c2lnbmF0dXJl");
-    let e = RcClient::new(bad_jwt)
-        .unwrap()
+    let e = SimClient::new(&sim, true)
+        .jwt("eyJub3QiOiJ2YWxpZCJ9.bm90LXZhbGlk.c2lnbmF0dXJl")
+        .build()
         .current_extension()
         .await
         .unwrap_err();
@@ -464,10 +440,9 @@ async fn bad_credentials_name_the_setting_to_fix() {
     );
     assert!(!e.to_string().contains("bm90LXZhbGlk"));
 
-    let mut bad_secret = config(&sim, true, None);
-    bad_secret.client_secret = Secret::new("wrong-secret-value");
-    let e = RcClient::new(bad_secret)
-        .unwrap()
+    let e = SimClient::new(&sim, true)
+        .client_secret("wrong-secret-value")
+        .build()
         .current_extension()
         .await
         .unwrap_err();
@@ -480,7 +455,7 @@ async fn bad_credentials_name_the_setting_to_fix() {
 #[tokio::test]
 async fn odd_extension_ids_are_refused_before_sending() {
     let sim = start(SimOptions::demo()).await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     for id in ["", "../oauth/token", "101?x=1"] {
         let e = rc.active_calls(&Scope::Extension(id.into())).await.unwrap_err();
         assert!(matches!(e, ApiError::Config(_)), "{id}: {e:?}");
@@ -505,7 +480,7 @@ async fn concurrent_requests_share_one_login_and_one_refresh() {
             .clock(clock.clone()),
     )
     .await;
-    let rc = client(&sim, true, None);
+    let rc = client(&sim, true);
     for expected_token_requests in [1, 2] {
         let tasks: Vec<_> = (0..4)
             .map(|_| {
@@ -561,7 +536,7 @@ fn logs_never_contain_credentials_or_tokens() {
                     .clock(clock.clone()),
             )
             .await;
-            let rc = client(&sim, true, Some(dir.path()));
+            let rc = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
             rc.active_calls(&Scope::Account).await.unwrap();
             let cached: Vec<String> = std::fs::read_dir(dir.path())
                 .unwrap()
@@ -570,7 +545,7 @@ fn logs_never_contain_credentials_or_tokens() {
             clock.advance(Duration::from_millis(1200));
             sim.faults().fail_next(1, Fault::Unauthorized);
             rc.active_calls(&Scope::Account).await.unwrap();
-            let _ = client(&sim, false, None).active_calls(&Scope::Account).await;
+            let _ = client(&sim, false).active_calls(&Scope::Account).await;
             rc.logout().await.unwrap();
             (sim.credentials().clone(), cached)
         })

@@ -1,15 +1,13 @@
 //! OSC 52 copying: the exact bytes for a known id, plain and inside tmux, and what `y`/`Y` do on the
 //! board (with the clipboard on and off).
-mod tui_common;
-
-use std::sync::Arc;
+use crate::support::app::{app_with, options};
+use crate::support::board::now;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use callboard::tui::clipboard::{Wrap, osc52};
 use callboard::tui::{App, Effect, UiOptions};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_common::{now, options, polls, snapshot};
 
 const ID: &str = "s-8f8125f1aeb944f486531c351a2f520e";
 const B64: &str = "cy04ZjgxMjVmMWFlYjk0NGY0ODY1MzFjMzUxYTJmNTIwZQ==";
@@ -25,14 +23,6 @@ fn osc52_bytes_for_a_known_id() {
         osc52(ID, Wrap::Tmux),
         format!("\x1bPtmux;\x1b\x1b]52;c;{B64}\x07\x1b\\").into_bytes()
     );
-}
-
-fn board_app(opts: &UiOptions) -> App {
-    let mut app = App::new(opts);
-    for (i, (at, calls)) in polls().into_iter().enumerate() {
-        app.apply(Arc::new(snapshot(i as u64 + 1, calls, at)), at);
-    }
-    app
 }
 
 /// Presses a key; the OSC 52 bytes it asks the run loop to write.
@@ -57,7 +47,7 @@ fn payload(bytes: &[u8]) -> String {
 
 #[test]
 fn y_copies_the_session_id_and_shift_y_the_record() {
-    let mut app = board_app(&options(false));
+    let mut app = app_with(&options(false)).0;
     let call = app.board().selected(app.focus()).unwrap().clone();
     let session = call
         .record()
@@ -97,22 +87,24 @@ fn edge_lines(app: &mut App) -> (String, String) {
 
 #[test]
 fn the_confirmation_shows_on_the_bottom_line_and_replays_are_marked() {
-    let mut app = board_app(&options(false));
+    let mut app = app_with(&options(false)).0;
     press(&mut app, 'y');
     assert!(edge_lines(&mut app).1.contains("copied telephonySessionId"));
-    let mut replay = board_app(&UiOptions {
+    let mut replay = app_with(&UiOptions {
         replay: true,
         ..options(false)
-    });
+    })
+    .0;
     assert!(edge_lines(&mut replay).0.contains(" REPLAY "));
 }
 
 #[test]
 fn with_osc52_off_nothing_is_written_and_the_message_says_so() {
-    let mut app = board_app(&UiOptions {
+    let mut app = app_with(&UiOptions {
         osc52: false,
         ..options(false)
-    });
+    })
+    .0;
     assert!(press(&mut app, 'y').is_empty());
     assert!(app.message(now()).unwrap().contains("--no-osc52"));
 }

@@ -1,9 +1,9 @@
 //! `doctor` against the simulator's admin, non-admin and bad-credential users: one line per check,
 //! the right ones failing, no secret in the report, and the Heavy budget spent only on the two scopes.
-use callboard::api::client::{ClientConfig, RcClient};
+use crate::support::client::SimClient;
+
 use callboard::api::error::ApiError;
 use callboard::doctor::{self, Check};
-use callboard::secret::Secret;
 use callboard::sim::{RateGroup, SimOptions, Simulator};
 
 async fn run(sim: &Simulator, jwt: &str) -> Vec<Check> {
@@ -11,16 +11,8 @@ async fn run(sim: &Simulator, jwt: &str) -> Vec<Check> {
 }
 
 async fn run_cached(sim: &Simulator, jwt: &str, cache: Option<&std::path::Path>) -> Vec<Check> {
-    let c = sim.credentials();
-    let mut config = ClientConfig::new(
-        sim.base_url().parse().unwrap(),
-        c.client_id.clone(),
-        Secret::new(c.client_secret.as_str()),
-        Secret::new(jwt),
-    );
-    config.token_cache_dir = cache.map(ToOwned::to_owned);
-    let client = RcClient::new(config.clone()).unwrap();
-    doctor::server_checks(&client, &config).await
+    let client = SimClient::new(sim, true).jwt(jwt).token_cache(cache);
+    doctor::server_checks(&client.build(), client.config()).await
 }
 
 fn lines(checks: &[Check]) -> String {

@@ -1,9 +1,7 @@
 //! End to end: the real binary in a pseudo-terminal against `--demo`, read back through a VT100 parser.
-mod pty_common;
+use crate::support::pty::Pty;
 
 use std::time::Duration;
-
-use pty_common::Pty;
 
 /// The id in the leg pane's title ("Call <id>"), i.e. the selected call.
 fn selected_id(screen: &str) -> Option<String> {

@@ -1,13 +1,15 @@
 //! The fault matrix: every misbehaviour of the network and the API, injected into the simulator on
 //! loopback, through the real client and poller, checked on what the user sees.
-mod fault_support;
+use crate::support::app::live_app;
+use crate::support::client::SimClient;
+use crate::support::live::{PENALTY_SECS, live_screen, sim_options, start};
+use crate::support::wait::{wait_seeing, wait_until};
 
 use std::time::Duration;
 
 use callboard::api::Scope;
 use callboard::sim::{Fault, RateGroup, Simulator};
 use callboard::snapshot::{PollCommand, PollErrorKind};
-use fault_support::{PENALTY_SECS, admin, app, client, screen, sim_options, start, wait_seeing, wait_until};
 
 fn token_requests(sim: &Simulator) -> usize {
     sim.requests()
@@ -29,7 +31,7 @@ fn heavy_times(sim: &Simulator) -> Vec<jiff::Timestamp> {
 async fn an_expired_or_revoked_access_token_is_renewed_without_a_visible_error() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     sim.faults().set_access_token_ttl(Some(Duration::from_secs(1)));
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut seen = Vec::new();
     wait_seeing(&mut poller, "a first poll", &mut seen, |s| s.poll_seq >= 1).await;
     sim.faults().fail_next(1, Fault::Unauthorized);
@@ -43,7 +45,7 @@ async fn an_expired_or_revoked_access_token_is_renewed_without_a_visible_error()
         "tokens were renewed: {:?}",
         sim.requests()
     );
-    let text = screen(&mut app(), &last);
+    let text = live_screen(&mut live_app(), &last);
     let status: String = text.lines().take(2).collect();
     assert!(!status.contains('✗') && !status.contains("STALE"), "{text}");
 }
@@ -53,7 +55,7 @@ async fn a_rejected_refresh_token_falls_back_to_a_new_jwt_login() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     sim.faults().set_access_token_ttl(Some(Duration::from_secs(1)));
     sim.faults().set_reject_refresh(true);
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut seen = Vec::new();
     wait_seeing(&mut poller, "four polls", &mut seen, |s| s.poll_seq >= 4).await;
     assert!(
@@ -85,12 +87,16 @@ async fn rejected_credentials_name_the_setting_to_fix() {
         (creds.client_secret.as_str(), "not-a-valid-jwt", "RC_USER_JWT"),
         ("wrong-secret", creds.admin_jwt.as_str(), "RC_APP_CLIENT_SECRET"),
     ] {
-        let mut poller = start(client(&sim.base_url(), &creds.client_id, secret, jwt));
+        let mut poller = start(
+            SimClient::at(&sim.base_url(), &creds.client_id, secret, jwt)
+                .short_timeouts()
+                .build(),
+        );
         let snap = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
         let err = snap.error.as_ref().unwrap();
         assert_eq!(err.kind, PollErrorKind::Unauthorized);
         assert!(err.message.contains(setting), "names {setting}: {}", err.message);
-        let text = screen(&mut app(), &snap);
+        let text = live_screen(&mut live_app(), &snap);
         assert!(text.contains(setting), "{text}");
         assert!(
             !text.contains(jwt) && !text.contains(secret),
@@ -102,10 +108,10 @@ async fn rejected_credentials_name_the_setting_to_fix() {
 #[tokio::test]
 async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
-    let mut board = app();
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
+    let mut board = live_app();
     let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
-    screen(&mut board, &good);
+    live_screen(&mut board, &good);
     sim.faults().fail_next(1000, Fault::Unauthorized);
     let bad = wait_until(&mut poller, "the refusal", |s| {
         s.error
@@ -115,7 +121,7 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     .await;
     assert_eq!(bad.calls, good.calls, "the last data is kept");
     assert_eq!(bad.fetched_at, good.fetched_at);
-    let text = screen(&mut board, &bad);
+    let text = live_screen(&mut board, &bad);
     assert!(text.contains("STALE") && text.contains("updated"), "{text}");
     assert!(
         text.lines().nth(1).unwrap().contains('✗'),
@@ -127,7 +133,7 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
 #[tokio::test]
 async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
     sim.faults().fail_next(1, Fault::RateLimited);
     let limited = wait_until(&mut poller, "the 429", |s| {
@@ -136,7 +142,7 @@ async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() 
             .is_some_and(|e| e.kind == PollErrorKind::RateLimited)
     })
     .await;
-    let text = screen(&mut app(), &limited);
+    let text = live_screen(&mut live_app(), &limited);
     assert!(text.contains("next request in"), "a countdown: {text}");
     for _ in 0..5 {
         poller.commands.send(PollCommand::RefreshNow).await.unwrap();
@@ -163,7 +169,7 @@ async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() 
 #[tokio::test]
 async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let seq = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1)
         .await
         .poll_seq;
@@ -216,7 +222,7 @@ async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after
 #[tokio::test]
 async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
     sim.faults().fail_next(1, Fault::Slow { delay_ms: 300 });
     let slow = wait_until(&mut poller, "a slow poll", |s| s.poll_seq >= 2).await;
@@ -238,7 +244,7 @@ async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
     })
     .await;
     assert!(started.elapsed() < Duration::from_secs(4), "timed out promptly");
-    let text = screen(&mut app(), &hung);
+    let text = live_screen(&mut live_app(), &hung);
     assert!(
         text.contains("did not answer in time") && text.contains("STALE"),
         "{text}"
@@ -252,17 +258,17 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let addr: std::net::SocketAddr = sim.base_url().trim_start_matches("http://").parse().unwrap();
     let creds = sim.credentials().clone();
-    let mut poller = start(admin(&sim.base_url(), &creds));
-    let mut board = app();
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
+    let mut board = live_app();
     let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
-    screen(&mut board, &good);
+    live_screen(&mut board, &good);
     sim.shutdown().await;
 
     let offline = wait_until(&mut poller, "the outage", |s| {
         s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Network)
     })
     .await;
-    let text = screen(&mut board, &offline);
+    let text = live_screen(&mut board, &offline);
     let status = text.lines().nth(1).unwrap();
     assert!(
         status.contains("OFFLINE") && status.contains("retrying in"),
@@ -280,14 +286,14 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
     let seq = offline.poll_seq;
     let back = wait_until(&mut poller, "recovery", |s| s.poll_seq > seq).await;
     assert!(back.error.is_none(), "{:?}", back.error);
-    let text = screen(&mut board, &back);
+    let text = live_screen(&mut board, &back);
     assert!(!text.contains("OFFLINE") && !text.contains("STALE"), "{text}");
 }
 
 #[tokio::test]
 async fn unreadable_responses_keep_the_last_calls_and_never_panic() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
     for fault in [Fault::Truncated, Fault::Malformed, Fault::Drop] {
         sim.faults().fail_next(1, fault.clone());

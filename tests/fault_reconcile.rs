@@ -1,7 +1,10 @@
 //! Nothing is lost through an outage: the board keeps its calls while the API fails, and the first good
 //! poll afterwards moves every call that ended meanwhile to the recently-ended section, on a simulator
 //! whose clock runs past their end during the outage.
-mod fault_support;
+use crate::support::app::live_app;
+use crate::support::client::SimClient;
+use crate::support::live::{live_screen, sim_options, start};
+use crate::support::wait::wait_until;
 
 use std::time::Duration;
 
@@ -9,7 +12,6 @@ use callboard::board::List;
 use callboard::clock::Clock;
 use callboard::sim::{Fault, Simulator};
 use callboard::snapshot::{PollCommand, PollErrorKind};
-use fault_support::{admin, app, screen, sim_options, start, wait_until};
 
 #[tokio::test]
 async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() {
@@ -17,11 +19,11 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
     let sim = Simulator::start(sim_options().clock(Clock::manual(t0)))
         .await
         .unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()));
-    let mut board = app();
+    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
+    let mut board = live_app();
 
     let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
-    screen(&mut board, &good);
+    live_screen(&mut board, &good);
     let live: Vec<String> = board
         .board()
         .window(List::Live, 0, usize::MAX)
@@ -40,7 +42,7 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
         s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Server)
     })
     .await;
-    let text = screen(&mut board, &down);
+    let text = live_screen(&mut board, &down);
     assert!(text.contains("STALE"), "{text}");
     assert_eq!(
         board.board().counts().live,
@@ -54,7 +56,7 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
     poller.commands.send(PollCommand::RefreshNow).await.unwrap();
     let seq = down.poll_seq;
     let back = wait_until(&mut poller, "recovery", |s| s.poll_seq > seq).await;
-    let text = screen(&mut board, &back);
+    let text = live_screen(&mut board, &back);
     assert!(!text.contains("STALE"), "{text}");
     for id in &live {
         let call = board

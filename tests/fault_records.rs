@@ -1,17 +1,19 @@
 //! Records of the wrong shape inside a good response: a stand-in RingCentral on loopback serves a page of
 //! real captures with two broken records and one with an enum value never seen before. The broken ones are
 //! skipped with a warning on screen; the rest of the poll, the new enum value included, reaches the board.
-mod fault_support;
+use crate::support::app::live_app;
+use crate::support::captures::capture_bytes;
+use crate::support::client::SimClient;
+use crate::support::live::{live_screen, start};
+use crate::support::wait::wait_until;
 
 use axum::Router;
 use axum::routing::{get, post};
-use fault_support::{app, client, screen, start, wait_until};
 use serde_json::{Value, json};
 
 /// The first record of a capture in `assets/captures`, with its id replaced.
 fn record(name: &str, id: &str) -> Value {
-    let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let mut page: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut page: Value = serde_json::from_slice(&capture_bytes(name)).unwrap();
     let mut r = page["records"][0].take();
     r["id"] = json!(id);
     r
@@ -62,7 +64,11 @@ async fn broken_records_are_skipped_with_a_warning_and_the_rest_is_shown() {
         "navigation": {},
     });
     let base = stand_in(page).await;
-    let mut poller = start(client(&base, "stand-in-app", "stand-in-secret", "stand-in-jwt"));
+    let mut poller = start(
+        SimClient::at(&base, "stand-in-app", "stand-in-secret", "stand-in-jwt")
+            .short_timeouts()
+            .build(),
+    );
     let snap = wait_until(&mut poller, "a poll", |s| s.poll_seq >= 1).await;
     assert!(snap.error.is_none(), "{:?}", snap.error);
     assert_eq!(
@@ -71,7 +77,7 @@ async fn broken_records_are_skipped_with_a_warning_and_the_rest_is_shown() {
     );
     let ids: Vec<&str> = snap.calls.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["LIgood1", "LIoddEnum", "LIgood2"]);
-    let text = screen(&mut app(), &snap);
+    let text = live_screen(&mut live_app(), &snap);
     assert!(text.contains("2 unreadable record(s) skipped"), "{text}");
     // A result never seen before is not "In Progress": the call is listed as ended, not lost.
     assert!(

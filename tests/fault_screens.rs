@@ -1,17 +1,14 @@
 //! What a fault looks like on a fixed clock: the OFFLINE banner with its countdown over stale data, and a
 //! server error with its retry, at the sizes people use.
-mod fault_support;
-mod tui_common;
+use crate::support::app::app;
+use crate::support::board::{ago, now};
+use crate::support::screen::{drawn, text};
 
 use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::snapshot::{PollError, PollErrorKind};
-use callboard::tui::draw;
 use jiff::SignedDuration;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use tui_common::{ago, app, now};
 
 fn screen_with(error: PollError, width: u16, height: u16) -> String {
     let (mut app, last) = app();
@@ -20,9 +17,7 @@ fn screen_with(error: PollError, width: u16, height: u16) -> String {
     s.next_poll_at = error.retry_at;
     s.error = Some(error);
     app.apply(Arc::new(s), now());
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, &mut app, now())).unwrap();
-    fault_support::text(terminal.backend().buffer())
+    text(&drawn(&mut app, width, height, now()))
 }
 
 fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {

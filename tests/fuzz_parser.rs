@@ -1,5 +1,7 @@
 //! Fuzzing the response parser, bounded so it runs inside `cargo test`: arbitrary bytes and mutated real
 //! captures never panic, and one record of any wrong shape never costs the rest of the page.
+use crate::support::captures::capture_bytes;
+
 use callboard::api::model::ActiveCallsPage;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -13,21 +15,13 @@ const CAPTURES: [&str; 6] = [
     "queue_3_ended",
 ];
 
-fn capture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/assets/captures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 /// One page holding the first record of every capture, each with a distinct id.
 fn page() -> Value {
     let records: Vec<Value> = CAPTURES
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let mut v: Value = serde_json::from_slice(&capture(name)).unwrap();
+            let mut v: Value = serde_json::from_slice(&capture_bytes(name)).unwrap();
             let mut r = v["records"][0].take();
             r["id"] = json!(format!("rec{i}"));
             r
@@ -79,7 +73,7 @@ proptest! {
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
         cut in any::<prop::sample::Index>(),
     ) {
-        let mut body = capture(CAPTURES[which]);
+        let mut body = capture_bytes(CAPTURES[which]);
         for (at, byte) in flips {
             let i = at.index(body.len());
             body[i] = byte;

@@ -1,45 +1,23 @@
 //! `callboard once`: golden outputs on a seeded simulator with a stopped clock, and the exit code of
 //! every kind of failure a script must tell apart.
+use crate::support::client::{SimClient, client};
+use crate::support::sim::t0;
+
 use std::process::{Command, ExitCode};
 
 use callboard::api::Scope;
-use callboard::api::client::{ClientConfig, RcClient};
+use callboard::api::client::RcClient;
 use callboard::cli::once::once_text;
 use callboard::clock::Clock;
 use callboard::output::Format;
-use callboard::secret::Secret;
 use callboard::sim::{Fault, SimOptions, Simulator};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-
-fn t0() -> Timestamp {
-    "2026-01-05T09:00:00Z".parse().unwrap()
-}
 
 async fn sim() -> Simulator {
     Simulator::start(SimOptions::demo().seed(7).clock(Clock::manual(t0())))
         .await
         .unwrap()
-}
-
-fn client_with(url: &str, jwt: &str, sim: Option<&Simulator>) -> RcClient {
-    let (id, secret) = sim.map_or(("id".into(), "secret".into()), |s| {
-        let c = s.credentials();
-        (c.client_id.clone(), c.client_secret.clone())
-    });
-    RcClient::new(ClientConfig::new(
-        url.parse().unwrap(),
-        id,
-        Secret::new(secret.as_str()),
-        Secret::new(jwt),
-    ))
-    .unwrap()
-}
-
-fn client(sim: &Simulator, admin: bool) -> RcClient {
-    let c = sim.credentials();
-    let jwt = if admin { &c.admin_jwt } else { &c.non_admin_jwt };
-    client_with(&sim.base_url(), jwt, Some(sim))
 }
 
 async fn once(client: &RcClient, scope: Option<Scope>, format: Format, now: Timestamp) -> String {
@@ -105,7 +83,7 @@ async fn a_non_admin_gets_the_own_extension_by_default_and_exit_4_when_forcing_a
 #[tokio::test]
 async fn bad_credentials_exit_3() {
     let sim = sim().await;
-    let c = client_with(&sim.base_url(), "not-a-valid-jwt", Some(&sim));
+    let c = SimClient::new(&sim, true).jwt("not-a-valid-jwt").build();
     let (exit, text) = code(once_text(&c, None, Format::Json, t0(), &TimeZone::UTC).await);
     assert_eq!(exit, ExitCode::from(3), "{text}");
     assert!(text.contains("RC_USER_JWT"), "{text}");
@@ -127,7 +105,7 @@ async fn connection_refused_exits_6() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let c = client_with(&format!("http://127.0.0.1:{port}"), "jwt", None);
+    let c = SimClient::at(&format!("http://127.0.0.1:{port}"), "id", "secret", "jwt").build();
     let (exit, text) = code(once_text(&c, None, Format::Json, t0(), &TimeZone::UTC).await);
     assert_eq!(exit, ExitCode::from(6), "{text}");
     assert!(text.contains("network"), "{text}");

@@ -1,44 +1,14 @@
 //! The poller against the in-process simulator on loopback: scope choice, the permission fallback, and
 //! staying inside the Heavy rate limit however often the UI asks for a refresh.
-use std::sync::Arc;
+use crate::support::client::client;
+use crate::support::wait::wait_until;
+
 use std::time::Duration;
 
 use callboard::api::Scope;
-use callboard::api::client::{ClientConfig, RcClient};
-use callboard::poller::{self, Poller, PollerConfig, schedule};
-use callboard::secret::Secret;
+use callboard::poller::{self, PollerConfig, schedule};
 use callboard::sim::{RateGroup, SimOptions, Simulator};
-use callboard::snapshot::{PollCommand, PollErrorKind, Snapshot};
-
-fn client(sim: &Simulator, admin: bool) -> RcClient {
-    let c = sim.credentials();
-    let jwt = if admin { &c.admin_jwt } else { &c.non_admin_jwt };
-    let url = sim.base_url().parse().unwrap();
-    RcClient::new(ClientConfig::new(
-        url,
-        c.client_id.clone(),
-        Secret::new(c.client_secret.as_str()),
-        Secret::new(jwt.as_str()),
-    ))
-    .unwrap()
-}
-
-async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
-    let wait = async {
-        loop {
-            {
-                let snap = poller.snapshots.borrow_and_update();
-                if pred(&snap) {
-                    return Arc::clone(&snap);
-                }
-            }
-            poller.snapshots.changed().await.expect("poller alive");
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), wait)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-}
+use callboard::snapshot::{PollCommand, PollErrorKind};
 
 fn heavy_requests(sim: &Simulator) -> Vec<callboard::sim::LoggedRequest> {
     sim.requests()

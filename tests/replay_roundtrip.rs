@@ -1,51 +1,23 @@
 //! Recording and replay: a live poller's recording replays to the same final board; each seed capture
 //! replays as a one-frame recording; bad lines are named and skipped; recordings hold no secret.
+use crate::support::client::client;
+use crate::support::wait::wait_until;
+
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::Scope;
-use callboard::api::client::{ClientConfig, RcClient};
 use callboard::board::{Board, BoardConfig};
 use callboard::clock::Clock;
 use callboard::output::{self, Format};
-use callboard::poller::{self, Poller, PollerConfig};
+use callboard::poller::{self, PollerConfig};
 use callboard::record::Recorder;
 use callboard::record::replay::Recording;
-use callboard::secret::Secret;
 use callboard::sim::{RateLimits, SimOptions, Simulator};
-use callboard::snapshot::{PollCommand, Snapshot};
+use callboard::snapshot::PollCommand;
 use jiff::tz::TimeZone;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
-
-fn client(sim: &Simulator) -> RcClient {
-    let c = sim.credentials();
-    RcClient::new(ClientConfig::new(
-        sim.base_url().parse().unwrap(),
-        c.client_id.clone(),
-        Secret::new(c.client_secret.as_str()),
-        Secret::new(c.admin_jwt.as_str()),
-    ))
-    .unwrap()
-}
-
-async fn poll_number(poller: &mut Poller, n: u64) -> Arc<Snapshot> {
-    let wait = async {
-        loop {
-            {
-                let snap = poller.snapshots.borrow_and_update();
-                if snap.poll_seq >= n {
-                    return Arc::clone(&snap);
-                }
-            }
-            poller.snapshots.changed().await.expect("poller alive");
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), wait)
-        .await
-        .expect("poll in time")
-}
 
 #[tokio::test]
 async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
@@ -70,7 +42,7 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
         scope: Some(Scope::Account),
         interval: Duration::from_secs(3600),
     };
-    let mut poller = poller::spawn_recording(client(&sim), config, Some(recorder.clone()));
+    let mut poller = poller::spawn_recording(client(&sim, true), config, Some(recorder.clone()));
     // The board the live UI would hold, merging every poll when it arrived.
     let mut live = Board::new(BoardConfig::default());
     let mut last_at = None;
@@ -79,7 +51,7 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
             sim.clock().advance(Duration::from_secs(25));
             poller.commands.send(PollCommand::RefreshNow).await.unwrap();
         }
-        let snap = poll_number(&mut poller, n).await;
+        let snap = wait_until(&mut poller, "the next poll", |s| s.poll_seq >= n).await;
         assert_eq!(snap.poll_seq, n, "every poll is seen");
         let at = snap.fetched_at.unwrap();
         live.expire(at);

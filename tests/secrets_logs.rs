@@ -1,14 +1,14 @@
 //! Secrets never leak: a demo run at `CALLBOARD_LOG=trace` writes a log with no JWT, client secret or
 //! token in it, writes nothing to the terminal while the board owns it, and `--help` shows where the log is
 //! but none of the credentials in the environment.
-mod pty_common;
+use crate::support::pty::Pty;
+use crate::support::wait::poll;
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use callboard::sim::{SimOptions, Simulator};
-use pty_common::Pty;
 
 /// Every file under `dir`, read as text.
 fn read_all(dir: &std::path::Path) -> String {
@@ -37,8 +37,14 @@ async fn a_trace_level_demo_run_logs_no_secret_and_nothing_reaches_the_terminal(
     pty.wait_for("the demo board", long, |s| {
         s.contains("DEMO") && s.contains("live")
     });
+    // The refresh's responses are logged at debug level: once one more is in the log, the refresh ran
+    // while the board owned the terminal.
+    let log_dir = pty.home().join("state/callboard/logs");
+    let responses = || read_all(&log_dir).matches("RingCentral response").count();
+    let before = responses();
     pty.send("R");
-    std::thread::sleep(Duration::from_secs(2));
+    let refreshed = poll(long, || (responses() > before).then_some(()));
+    assert!(refreshed.is_some(), "the refresh was never logged");
     let screen = pty.screen();
     for level in ["TRACE", "DEBUG", " INFO ", " WARN "] {
         assert!(
@@ -49,7 +55,7 @@ async fn a_trace_level_demo_run_logs_no_secret_and_nothing_reaches_the_terminal(
     pty.send("q");
     assert!(pty.wait_exit("q", Duration::from_secs(10)).success());
 
-    let log = read_all(&pty.home().join("state/callboard/logs"));
+    let log = read_all(&log_dir);
     assert!(
         log.contains("TRACE") && log.len() > 2_000,
         "a trace log was written: {} bytes",

@@ -1,9 +1,10 @@
 //! The six real captured responses (seed 002) parse, with the fields that matter.
+use crate::support::captures::capture_bytes;
+
 use callboard::api::model::{ActiveCallsPage, CallReason, CallRecord, CallResult, Direction, LegType};
 
 fn load(name: &str) -> CallRecord {
-    let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let page = ActiveCallsPage::parse(&std::fs::read(path).unwrap()).unwrap();
+    let page = ActiveCallsPage::parse(&capture_bytes(name)).unwrap();
     assert!(page.skipped.is_empty(), "{name}: {:?}", page.skipped);
     assert_eq!(page.records.len(), 1, "{name}");
     assert_eq!(page.paging.per_page, Some(100));

@@ -1,10 +1,9 @@
 //! OAuth grants, client authentication, token lifetimes, revocation and permissions.
-mod sim_support;
+use crate::support::sim::*;
 
 use std::net::SocketAddr;
 
 use callboard::sim::{Scenario, SimOptions, Simulator};
-use sim_support::*;
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 

@@ -1,10 +1,9 @@
 //! Every injectable fault is observable by a plain HTTP client.
-mod sim_support;
+use crate::support::sim::*;
 
 use std::time::{Duration, Instant};
 
 use callboard::sim::{Fault, FaultSettings, PeriodicFault, QueuedFault, Scenario};
-use sim_support::*;
 
 async fn harness() -> (Harness, String) {
     let h = Harness::start(manual(Scenario::demo()).rate_limits(relaxed())).await;

@@ -1,9 +1,8 @@
 //! Calls live and die like the real ones on a manual clock; the same seed and clock give the same bytes.
-mod sim_support;
+use crate::support::sim::*;
 
 use callboard::sim::Scenario;
 use serde_json::Value;
-use sim_support::*;
 
 fn records(body: &Value) -> Vec<Value> {
     body["records"].as_array().unwrap().clone()

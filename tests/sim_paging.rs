@@ -1,11 +1,10 @@
 //! Paging and query parameters of the list endpoints.
-mod sim_support;
+use crate::support::sim::*;
 
 use std::collections::BTreeSet;
 
 use callboard::sim::Scenario;
 use serde_json::Value;
-use sim_support::*;
 
 #[tokio::test]
 async fn following_next_page_yields_every_call_exactly_once() {

@@ -1,9 +1,8 @@
 //! Server-side rate limiting: sliding window per (user, group), 429 CMN-301, a penalty that restarts.
-mod sim_support;
+use crate::support::sim::*;
 
 use callboard::sim::{RateGroup, RateLimits, Scenario};
 use jiff::SignedDuration;
-use sim_support::*;
 
 fn limits() -> RateLimits {
     RateLimits {

@@ -1,9 +1,8 @@
 //! Garbage in never panics the simulator or gets a non-JSON answer.
-mod sim_support;
+use crate::support::sim::*;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use sim_support::*;
 
 const PIECES: &[&str] = &[
     "page",

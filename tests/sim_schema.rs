@@ -1,9 +1,9 @@
 //! Everything the simulator sends matches the vendored OpenAPI subset, and so do the real captures.
-mod sim_support;
+use crate::support::schema::{assert_valid, schema};
+use crate::support::sim::*;
 
 use callboard::sim::{Fault, Scenario};
 use reqwest::StatusCode;
-use sim_support::*;
 
 #[test]
 fn real_captures_validate() {

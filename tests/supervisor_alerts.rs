@@ -1,13 +1,12 @@
 //! Alert thresholds on a fixed clock, and the bell on each new critical call.
-mod tui_common;
-use tui_common as common;
+use crate::support::app::options;
+use crate::support::board::{ago, live_records, now, snapshot};
 
 use std::sync::Arc;
 
 use callboard::board::{AlertConfig, AlertCounts, AlertLevel, Board, BoardConfig, List, Threshold};
 use callboard::prefs::Prefs;
 use callboard::tui::{App, Effect, UiOptions};
-use common::{ago, now};
 use jiff::SignedDuration;
 
 fn board_at(records: Vec<callboard::api::model::CallRecord>, at: jiff::Timestamp) -> Board {
@@ -21,7 +20,7 @@ fn board_at(records: Vec<callboard::api::model::CallRecord>, at: jiff::Timestamp
 fn ringing_and_talking_cross_their_thresholds_with_time() {
     let config = AlertConfig::default();
     // queue_1_ringing is ringing; LIsynthOut01 was answered 6 s after its start.
-    let records = common::live_records();
+    let records = live_records();
     let board = board_at(records, ago(600));
     let level = |id: &str, secs_later: i64| {
         let t = ago(600) + SignedDuration::from_secs(secs_later);
@@ -63,7 +62,7 @@ fn custom_thresholds_and_counts() {
             critical_secs: 3600,
         },
     };
-    let board = board_at(common::live_records(), now());
+    let board = board_at(live_records(), now());
     let counts = board.alert_counts(&config, now());
     // Ringing 28 s, 12 s, 9 s; talking 1h06m, ~16m, ~10m, ~5m (answer times from the legs).
     assert_eq!(counts, AlertCounts { warn: 4, critical: 3 });
@@ -76,19 +75,17 @@ fn custom_thresholds_and_counts() {
 #[test]
 fn bell_rings_once_per_new_critical_call_only_when_on() {
     for bell in [false, true] {
-        let mut opts: UiOptions = common::options(false);
+        let mut opts: UiOptions = options(false);
         opts.prefs = Prefs {
             bell,
             ..Prefs::default()
         };
         let mut app = App::new(&opts);
-        let mut records = common::live_records();
+        let mut records = live_records();
         records.retain(|r| r.id == "LIsynthQueue02");
         let start = records[0].fields.start_time.unwrap();
         let rings = |effects: Vec<Effect>| effects.contains(&Effect::Bell);
-        assert!(!rings(
-            app.apply(Arc::new(common::snapshot(1, records, start)), start)
-        ));
+        assert!(!rings(app.apply(Arc::new(snapshot(1, records, start)), start)));
         let at = |secs| start + SignedDuration::from_secs(secs);
         assert!(!rings(app.tick(at(30))), "warn does not ring");
         assert_eq!(rings(app.tick(at(46))), bell);

@@ -1,7 +1,6 @@
 //! Conversations on the simulator's account-scope calls: an internal call's two records and a transfer's
 //! original and target records group into one row with all their parties.
-mod supervisor_support;
-use supervisor_support::admin_client;
+use crate::support::client::SimClient;
 
 use callboard::api::model::LegType;
 use callboard::api::{RcClient, Scope};
@@ -67,7 +66,7 @@ async fn shared_sessions_group_into_one_conversation() {
     let sim = Simulator::start(SimOptions::demo().seed(7).clock(clock.clone()))
         .await
         .unwrap();
-    let rc = admin_client(&sim, 100);
+    let rc = SimClient::new(&sim, true).per_page(100).build();
     let mut board = account_board(&rc).await;
     let (mut internal, mut transfer) = (false, false);
     for _ in 0..240 {

@@ -1,7 +1,6 @@
 //! The account directory against the simulator: every page fetched in the Medium group (never Heavy),
 //! cached on disk with a TTL, and searched by name or number for the extension picker.
-mod supervisor_support;
-use supervisor_support::admin_client;
+use crate::support::client::SimClient;
 
 use callboard::api::rate_limit::{HEAVY, MEDIUM};
 use callboard::directory::{self, Directory, DirectoryCache, DirectoryEntry, TTL};
@@ -21,7 +20,7 @@ fn directory_requests(sim: &Simulator) -> Vec<callboard::sim::LoggedRequest> {
 #[tokio::test]
 async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() {
     let sim = Simulator::start(SimOptions::demo()).await.unwrap();
-    let rc = admin_client(&sim, 3);
+    let rc = SimClient::new(&sim, true).per_page(3).build();
     let tmp = tempfile::tempdir().unwrap();
     let cache = DirectoryCache::at(tmp.path().join("dir/directory.json"));
     let heavy_before = rc.rate_headroom(HEAVY);
@@ -77,7 +76,7 @@ async fn every_page_is_fetched_in_the_medium_group_then_served_from_the_cache() 
 #[tokio::test]
 async fn the_background_task_publishes_the_directory() {
     let sim = Simulator::start(SimOptions::demo()).await.unwrap();
-    let mut task = directory::spawn(admin_client(&sim, 100), None);
+    let mut task = directory::spawn(SimClient::new(&sim, true).per_page(100).build(), None);
     let dir = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             if let Some(d) = task.directory.borrow_and_update().clone() {

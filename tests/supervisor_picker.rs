@@ -1,7 +1,8 @@
 //! Watching any extension: the picker and `:ext`, favourites on 1–9 kept in prefs.toml, names from the
 //! directory, and what a non-admin is told.
-mod tui_common;
-use tui_common as common;
+use crate::support::app::options;
+use crate::support::board::{live_records, now, party, polls, snapshot};
+use crate::support::screen::screen;
 
 use std::sync::Arc;
 
@@ -10,7 +11,6 @@ use callboard::directory::{Directory, DirectoryEntry};
 use callboard::prefs::{Prefs, ThemeName};
 use callboard::snapshot::PollCommand;
 use callboard::tui::{App, Effect, UiOptions, draw};
-use common::now;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -40,12 +40,12 @@ fn directory() -> Directory {
 /// The test board with a directory, admin or not, saving preferences to `prefs_path`.
 fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
     let (_tx, rx) = watch::channel(Some(Arc::new(directory())));
-    let mut o = common::options(true);
+    let mut o = options(true);
     o.directory = Some(rx);
     opts(&mut o);
     let mut app = App::new(&o);
-    for (i, (at, calls)) in common::polls().into_iter().enumerate() {
-        let mut s = common::snapshot(i as u64 + 1, calls, at);
+    for (i, (at, calls)) in polls().into_iter().enumerate() {
+        let mut s = snapshot(i as u64 + 1, calls, at);
         s.user.as_mut().unwrap().admin = admin;
         app.apply(Arc::new(s), at);
     }
@@ -70,12 +70,6 @@ fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, now())).unwrap();
-    common::text(terminal.backend().buffer())
 }
 
 fn watch(id: &str) -> Option<PollCommand> {
@@ -155,7 +149,7 @@ fn favourites_persist_in_the_prefs_file() {
         "own extension is not a favourite"
     );
     // The poller switches.
-    let mut s = common::snapshot(9, common::live_records(), now());
+    let mut s = snapshot(9, live_records(), now());
     s.scope = Some(Scope::Extension("62264425101".into()));
     s.calls_scope = s.scope.clone();
     app.apply(Arc::new(s), now());
@@ -202,10 +196,10 @@ fn preferences_round_trip_through_the_file() {
 #[test]
 fn unnamed_extension_parties_are_named_from_the_directory() {
     let mut app = app_with(true, |_| {});
-    let mut records = common::live_records();
+    let mut records = live_records();
     let long = records.iter_mut().find(|r| r.id == "LIsynthLong05").unwrap();
-    long.fields.to = Some(common::party(None, None, Some("117")));
-    app.apply(Arc::new(common::snapshot(9, records, now())), now());
+    long.fields.to = Some(party(None, None, Some("117")));
+    app.apply(Arc::new(snapshot(9, records, now())), now());
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("Kenji Sato x117"), "{s}");
 }

@@ -1,22 +1,14 @@
 //! Screens of the supervisor features on a fixed clock: alerts, summary, privacy, pause.
-mod tui_common;
-use tui_common as common;
+use crate::support::app::app;
+use crate::support::board::{ago, now, polls};
+use crate::support::screen::screen;
 
 use std::sync::Arc;
 
 use callboard::api::model::{CallRecord, Party};
 use callboard::snapshot::Snapshot;
-use callboard::tui::{App, draw};
-use common::{ago, app, now};
+use callboard::tui::App;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, now())).unwrap();
-    common::text(terminal.backend().buffer())
-}
 
 fn press(app: &mut App, code: KeyCode) {
     app.key(KeyEvent::new(code, KeyModifiers::NONE), now());
@@ -25,7 +17,7 @@ fn press(app: &mut App, code: KeyCode) {
 /// Every phone number of every party of the test board, digits only.
 fn phone_numbers() -> Vec<String> {
     let mut out = Vec::new();
-    for (_, records) in common::polls() {
+    for (_, records) in polls() {
         for r in records {
             for f in r.all_fields() {
                 for p in [&f.from, &f.to].into_iter().flatten() {

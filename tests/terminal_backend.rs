@@ -1,6 +1,8 @@
 //! The live board's backend read back through a terminal emulator (vt100): whatever ratatui draws through
 //! it, every cell shows exactly what the buffer says; and what an idle board's frames cost in bytes.
-mod tui_common;
+use crate::support::app::options;
+use crate::support::board::{ago, live_records, now, snapshot};
+use crate::support::captured::Captured;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -15,7 +17,6 @@ use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Position, Rect, Size};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tui_common::{Captured, ago, live_records, now, snapshot};
 
 /// The colour vt100 reports for a ratatui colour.
 fn vt_color(c: Color) -> vt100::Color {
@@ -315,7 +316,7 @@ fn fifty_calls() -> Vec<CallRecord> {
 fn idle_frames<B: Backend>(backend: B, out: &Captured, check: bool) -> (usize, usize) {
     let options = UiOptions {
         no_color: false,
-        ..tui_common::options(false)
+        ..options(false)
     };
     let mut app = App::new(&options);
     let viewport = Viewport::Fixed(Rect::new(0, 0, 200, 50));

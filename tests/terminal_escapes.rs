@@ -2,7 +2,9 @@
 //! character, bidi override or zero-width character of its own: every ESC in the output is one of the
 //! backend's cursor moves or style changes, and no cell holds a control character (the backend's own
 //! CR, LF and BS moves are the only controls written).
-mod tui_common;
+use crate::support::app::options;
+use crate::support::board::{live_records, now, party, snapshot};
+use crate::support::captured::Captured;
 
 use std::sync::Arc;
 
@@ -10,7 +12,6 @@ use callboard::tui::{App, LeanBackend, draw};
 use proptest::prelude::*;
 use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tui_common::{Captured, live_records, now, options, party, snapshot};
 
 /// Text leaning hard on what a terminal would act on.
 fn hostile() -> impl Strategy<Value = String> {

@@ -1,10 +1,8 @@
 //! A panic in a background task (here the poller, made to panic by a debug-build switch) ends the board
 //! with a message, and the terminal is handed back intact: main screen, cursor shown, no half-drawn frame.
-mod pty_common;
+use crate::support::pty::Pty;
 
 use std::time::Duration;
-
-use pty_common::Pty;
 
 #[test]
 fn a_panicking_poller_ends_the_board_with_a_message_and_the_terminal_restored() {

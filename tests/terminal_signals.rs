@@ -1,10 +1,8 @@
 //! The terminal is handed back intact however the board ends: `q`, Ctrl-C, SIGTERM, or SIGHUP (the SSH
 //! session dropped). The real binary runs in a PTY against `--demo`.
-mod pty_common;
+use crate::support::pty::Pty;
 
 use std::time::Duration;
-
-use pty_common::Pty;
 
 /// Starts the demo board and waits until it shows calls.
 fn running_board() -> Pty {

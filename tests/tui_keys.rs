@@ -1,6 +1,7 @@
 //! Keys and snapshots drive the app state as the keymap says, with no terminal involved.
-mod tui_common;
-use tui_common as common;
+use crate::support::app::app;
+use crate::support::board::{now, snapshot};
+use crate::support::captures::capture;
 
 use std::sync::Arc;
 
@@ -8,7 +9,6 @@ use callboard::api::Scope;
 use callboard::board::{Column, List};
 use callboard::snapshot::PollCommand;
 use callboard::tui::{App, Effect};
-use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
@@ -218,7 +218,7 @@ fn from_and_to_sort_a_to_z_on_their_first_press() {
 fn a_new_calls_scope_replaces_the_old_calls() {
     let (mut app, last) = app();
     assert!(app.board().counts().live > 0);
-    let mut other = snapshot(last.poll_seq + 1, vec![common::capture("queue_1_ringing")], now());
+    let mut other = snapshot(last.poll_seq + 1, vec![capture("queue_1_ringing")], now());
     other.scope = Some(Scope::Account);
     other.calls_scope = Some(Scope::Account);
     app.apply(Arc::new(other), now());

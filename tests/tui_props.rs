@@ -1,6 +1,7 @@
 //! Property: any records, any terminal size, any key sequence: drawing never panics and no control
 //! character reaches the screen.
-mod tui_common;
+use crate::support::app::options;
+use crate::support::board::{now, snapshot};
 
 use std::sync::Arc;
 
@@ -11,7 +12,6 @@ use jiff::SignedDuration;
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tui_common::{now, options, snapshot};
 
 fn text() -> impl Strategy<Value = Option<String>> {
     proptest::option::of(prop_oneof![

@@ -1,23 +1,15 @@
 //! Whole-screen snapshots of the board on a fixed clock, at the sizes people use.
-mod tui_common;
-use tui_common as common;
+use crate::support::app::{app, app_with, options};
+use crate::support::board::{ago, now};
+use crate::support::screen::{drawn, screen};
 
 use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::snapshot::{PollError, PollErrorKind, RateHeadroom, Snapshot};
-use callboard::tui::{App, draw};
-use common::{ago, app, now};
+use callboard::tui::App;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, now())).unwrap();
-    common::text(terminal.backend().buffer())
-}
 
 fn press(app: &mut App, c: char) {
     app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), now());
@@ -147,7 +139,7 @@ fn switching_scope() {
 
 #[test]
 fn waiting_for_first_poll() {
-    let mut app = App::new(&common::options(false));
+    let mut app = App::new(&options(false));
     app.apply(
         Arc::new(Snapshot {
             scope: Some(Scope::own_extension()),
@@ -197,18 +189,10 @@ fn no_escape_reaches_the_screen() {
 #[test]
 fn colour_is_used_unless_disabled() {
     use ratatui::style::Color;
-    let mut opts = common::options(false);
+    let mut opts = options(false);
     opts.no_color = false;
     let colours = |opts: &callboard::tui::UiOptions| {
-        let mut app = App::new(opts);
-        for (i, (at, calls)) in common::polls().into_iter().enumerate() {
-            app.apply(Arc::new(common::snapshot(i as u64 + 1, calls, at)), at);
-        }
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal.draw(|f| draw(f, &mut app, now())).unwrap();
-        terminal
-            .backend()
-            .buffer()
+        drawn(&mut app_with(opts).0, 120, 40, now())
             .content
             .iter()
             .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
@@ -217,5 +201,5 @@ fn colour_is_used_unless_disabled() {
     if std::env::var_os("NO_COLOR").is_none() {
         assert!(colours(&opts) > 0);
     }
-    assert_eq!(colours(&common::options(false)), 0);
+    assert_eq!(colours(&options(false)), 0);
 }

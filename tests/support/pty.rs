@@ -1,18 +1,24 @@
 //! The real binary in a pseudo-terminal, read back through a VT100 parser: spawn, type, wait for a screen,
 //! signal, and check the terminal was handed back intact.
-#![allow(dead_code)]
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
 
+use super::wait::poll;
+
+/// The terminal's size: columns and rows.
 pub const COLS: u16 = 120;
+/// See [`COLS`].
 pub const ROWS: u16 = 40;
 
 /// The binary running in a PTY, with a parser fed by a reader thread.
 pub struct Pty {
     pub parser: Arc<Mutex<vt100::Parser>>,
+    /// Set once the reader thread has read the last byte the terminal will ever get.
+    drained: Arc<AtomicBool>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     _state: tempfile::TempDir,
@@ -52,6 +58,8 @@ impl Pty {
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let feed = Arc::clone(&parser);
+        let drained = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&drained);
         std::thread::spawn(move || {
             let _master = pair.master;
             let mut buf = [0u8; 8192];
@@ -61,19 +69,23 @@ impl Pty {
                 }
                 feed.lock().unwrap().process(&buf[..n]);
             }
+            done.store(true, Ordering::Release);
         });
         Pty {
             parser,
+            drained,
             writer,
             child,
             _state: state,
         }
     }
 
+    /// The screen's text as the terminal shows it.
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Types `keys`.
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -81,17 +93,8 @@ impl Pty {
 
     /// Waits until `pred` holds on the screen text, or fails with the screen.
     pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        poll(timeout, || Some(self.screen()).filter(|screen| pred(screen)))
+            .unwrap_or_else(|| panic!("timed out waiting for {what}; screen was:\n{}", self.screen()))
     }
 
     /// The fresh home directory: config, cache and state (logs) live under it.
@@ -106,20 +109,17 @@ impl Pty {
 
     /// Waits for the child to exit, or fails.
     pub fn wait_exit(&mut self, what: &str, timeout: Duration) -> ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "callboard did not exit on {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let status = poll(timeout, || self.child.try_wait().unwrap());
+        assert!(status.is_some(), "callboard did not exit on {what}");
+        status.unwrap()
     }
 
-    /// Asserts the terminal is back to normal: main screen, cursor shown.
+    /// Asserts the terminal is back to normal: main screen, cursor shown. Call it once the child has
+    /// exited: it first waits (up to 2 s) for the reader thread to feed the parser the last bytes.
     pub fn assert_restored(&self, what: &str) {
-        // The reader thread may still be feeding the last bytes.
-        std::thread::sleep(Duration::from_millis(200));
+        poll(Duration::from_secs(2), || {
+            self.drained.load(Ordering::Acquire).then_some(())
+        });
         let parser = self.parser.lock().unwrap();
         assert!(
             !parser.screen().alternate_screen(),

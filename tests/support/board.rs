@@ -1,32 +1,26 @@
 //! A realistic board for UI tests: the seed captures plus synthetic calls, on a fixed clock.
-#![allow(dead_code)]
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::api::model::{
-    ActiveCallsPage, CallAction, CallFields, CallRecord, CallResult, Device, Direction, Leg, LegType, Party,
+    CallAction, CallFields, CallRecord, CallResult, Device, Direction, Leg, LegType, Party,
 };
 use callboard::snapshot::{RateHeadroom, Snapshot, UserInfo};
-use callboard::tui::{App, UiOptions, WallClock};
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+
+use super::captures::capture;
 
 /// The fixed "now" of every screen: 2021-01-20 00:15:30 UTC.
 pub fn now() -> Timestamp {
     "2021-01-20T00:15:30Z".parse().unwrap()
 }
 
+/// `secs` seconds before [`now`].
 pub fn ago(secs: i64) -> Timestamp {
     now() - SignedDuration::from_secs(secs)
 }
 
-pub fn capture(name: &str) -> CallRecord {
-    let path = format!("{}/assets/captures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let mut page = ActiveCallsPage::parse(&std::fs::read(path).unwrap()).unwrap();
-    std::sync::Arc::unwrap_or_clone(page.records.remove(0))
-}
-
+/// A party with these optional fields.
 pub fn party(name: Option<&str>, number: Option<&str>, ext: Option<&str>) -> Arc<Party> {
     Arc::new(Party {
         name: name.map(Into::into),
@@ -187,6 +181,7 @@ pub fn polls() -> Vec<(Timestamp, Vec<CallRecord>)> {
     ]
 }
 
+/// The logged-in admin of every snapshot.
 pub fn user() -> UserInfo {
     UserInfo {
         extension_id: "62264425016".into(),
@@ -217,68 +212,5 @@ pub fn snapshot(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> Snapshot {
         error: None,
         switching: false,
         user: Some(user()),
-    }
-}
-
-pub fn options(demo: bool) -> UiOptions {
-    UiOptions {
-        demo,
-        no_color: true,
-        clock: WallClock::fixed(now()),
-        tz: TimeZone::UTC,
-        ..UiOptions::default()
-    }
-}
-
-/// An app that has seen every poll of [`polls`]; returns it with the last snapshot.
-pub fn app() -> (App, Snapshot) {
-    let mut app = App::new(&options(true));
-    let mut last = Snapshot::default();
-    for (i, (at, calls)) in polls().into_iter().enumerate() {
-        last = snapshot(i as u64 + 1, calls, at);
-        app.apply(Arc::new(last.clone()), at);
-    }
-    (app, last)
-}
-
-/// The buffer as text, one line per row, wide characters counted once.
-pub fn text(buffer: &ratatui::buffer::Buffer) -> String {
-    let mut out = format!("{}x{}\n", buffer.area.width, buffer.area.height);
-    for row in buffer.content.chunks(buffer.area.width as usize) {
-        let mut line = String::new();
-        let mut skip = 0;
-        for cell in row {
-            if skip == 0 {
-                line.push_str(cell.symbol());
-            }
-            skip = skip
-                .max(unicode_width::UnicodeWidthStr::width(cell.symbol()))
-                .saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// A writer whose bytes the test can read back.
-#[derive(Clone, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    /// The bytes written since the last call.
-    pub fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }

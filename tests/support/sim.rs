@@ -1,7 +1,5 @@
-//! Shared helpers for the simulator tests: start a simulator on a manual clock, log in, fetch JSON,
-//! validate against the vendored OpenAPI subset.
-#![allow(dead_code)]
-
+//! The simulator seen by a plain HTTP client: start it on a manual clock, log in, fetch JSON; and the
+//! scenarios the simulator tests share.
 use std::time::Duration;
 
 use callboard::clock::Clock;
@@ -9,7 +7,7 @@ use callboard::sim::{RateLimits, Scenario, SimOptions, Simulator};
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Fixed start of simulated time for tests.
 pub fn t0() -> Timestamp {
@@ -47,16 +45,19 @@ pub struct Got {
 }
 
 impl Got {
+    /// The body as JSON, or a panic showing it.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
+    /// A header's value, when present and text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 impl Harness {
+    /// Starts a simulator on `opts` and a client with no proxy.
     pub async fn start(opts: SimOptions) -> Harness {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sim = Simulator::start(opts).await.expect("simulator starts");
@@ -68,10 +69,12 @@ impl Harness {
         Harness { sim, http }
     }
 
+    /// Moves the simulator's manual clock `secs` seconds on.
     pub fn advance(&self, secs: u64) {
         self.sim.clock().advance(Duration::from_secs(secs));
     }
 
+    /// The demo app's client id and secret.
     pub fn basic(&self) -> (String, String) {
         let c = self.sim.credentials();
         (c.client_id.clone(), c.client_secret.clone())
@@ -88,6 +91,7 @@ impl Harness {
         got(req.send().await.unwrap()).await
     }
 
+    /// The JWT-bearer grant for `jwt`, whatever it answers.
     pub async fn jwt_grant(&self, jwt: &str) -> Got {
         self.oauth(
             "/restapi/oauth/token",
@@ -106,10 +110,12 @@ impl Harness {
         got.json()["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// The admin user's access token.
     pub async fn admin(&self) -> String {
         self.login(&self.sim.credentials().admin_jwt.clone()).await
     }
 
+    /// The non-admin user's access token.
     pub async fn non_admin(&self) -> String {
         self.login(&self.sim.credentials().non_admin_jwt.clone()).await
     }
@@ -132,6 +138,7 @@ impl Harness {
     }
 }
 
+/// Reads a response whole.
 pub async fn got(resp: reqwest::Response) -> Got {
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -143,7 +150,9 @@ pub async fn got(resp: reqwest::Response) -> Got {
     }
 }
 
+/// The account's active calls.
 pub const ACCOUNT_CALLS: &str = "/restapi/v1.0/account/~/active-calls";
+/// The logged-in extension's active calls.
 pub const MY_CALLS: &str = "/restapi/v1.0/account/~/extension/~/active-calls";
 
 /// The demo scenario with relaxed limits and `per_minute` call arrivals.
@@ -172,32 +181,4 @@ pub fn only(kind: &str) -> Scenario {
     let o = &mut s.calls.outcomes;
     (o.answered, o.missed, o.voicemail, o.abandoned) = (1, 0, 0, 0);
     s
-}
-
-/// A validator for `#/definitions/{name}` of `assets/openapi-subset.json`.
-pub fn schema(name: &str) -> jsonschema::Validator {
-    let path = format!("{}/assets/openapi-subset.json", env!("CARGO_MANIFEST_DIR"));
-    let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let root = json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "definitions": spec["definitions"],
-        "$ref": format!("#/definitions/{name}"),
-    });
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&root)
-        .unwrap()
-}
-
-/// Panics with every violation when `value` does not match.
-pub fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{what} does not match the schema:\n{}\n{value:#}",
-        errors.join("\n")
-    );
 }

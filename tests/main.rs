@@ -1,0 +1,46 @@
+//! The one integration-test binary: every file in `tests/` is a module of it, so the crate is linked
+//! once instead of once per file. Each module keeps its own file and name; shared helpers live in
+//! `support/`.
+//!
+//! Run everything with `cargo test --test integration`, one file with
+//! `cargo test --test integration board_model::`, one test with its full path
+//! (`cargo test --test integration board_model::seed_captures_derive_their_states`).
+
+mod board_model;
+mod board_props;
+mod client_sim;
+mod clipboard_osc52;
+mod doctor_sim;
+mod e2e_pty;
+mod fault_matrix;
+mod fault_reconcile;
+mod fault_records;
+mod fault_screens;
+mod fuzz_parser;
+mod once_output;
+mod poller_sim;
+mod replay_roundtrip;
+mod sdk_compat;
+mod secrets_logs;
+mod seed_fixtures;
+mod sim_auth;
+mod sim_faults;
+mod sim_lifecycle;
+mod sim_paging;
+mod sim_rate_limit;
+mod sim_robustness;
+mod sim_schema;
+mod supervisor_alerts;
+mod supervisor_conversations;
+mod supervisor_directory;
+mod supervisor_picker;
+mod supervisor_screens;
+mod terminal_backend;
+mod terminal_escapes;
+mod terminal_panic;
+mod terminal_signals;
+mod tui_keys;
+mod tui_props;
+mod tui_screens;
+
+mod support;

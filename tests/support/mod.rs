@@ -1,0 +1,14 @@
+//! Helpers shared by the test modules, one concern a file: the fixed test board and its app, captures,
+//! a client of the simulator, a plain HTTP harness for the simulator, screens as text, the live poller
+//! harness of the fault tests, the binary in a pseudo-terminal, and waiting for a condition.
+pub mod app;
+pub mod board;
+pub mod captured;
+pub mod captures;
+pub mod client;
+pub mod live;
+pub mod pty;
+pub mod schema;
+pub mod screen;
+pub mod sim;
+pub mod wait;

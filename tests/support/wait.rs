@@ -1,0 +1,51 @@
+//! Waiting for a condition in short steps up to a deadline, never for a fixed time: a poller's snapshot,
+//! or anything a closure can look at.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use callboard::poller::Poller;
+use callboard::snapshot::Snapshot;
+
+/// How long [`poll`] sleeps between two looks.
+pub const STEP: Duration = Duration::from_millis(20);
+
+/// Waits (up to 20 s) for a snapshot matching `pred`; `seen` gets every snapshot observed on the way.
+pub async fn wait_seeing(
+    poller: &mut Poller,
+    what: &str,
+    seen: &mut Vec<Arc<Snapshot>>,
+    pred: impl Fn(&Snapshot) -> bool,
+) -> Arc<Snapshot> {
+    let wait = async {
+        loop {
+            let snap = Arc::clone(&poller.snapshots.borrow_and_update());
+            seen.push(Arc::clone(&snap));
+            if pred(&snap) {
+                return snap;
+            }
+            poller.snapshots.changed().await.expect("poller alive");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}; last: {:?}", seen.last()))
+}
+
+/// [`wait_seeing`] when the way there does not matter.
+pub async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+    wait_seeing(poller, what, &mut Vec::new(), pred).await
+}
+
+/// Calls `look` every [`STEP`] until it returns something, or returns `None` once `timeout` has passed.
+pub fn poll<T>(timeout: Duration, mut look: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(found) = look() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(STEP);
+    }
+}
