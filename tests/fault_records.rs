@@ -62,14 +62,17 @@ async fn broken_records_are_skipped_with_a_warning_and_the_rest_is_shown() {
         "navigation": {},
     });
     let base = stand_in(page).await;
-    let mut poller = start(client(&base, "stand-in-app", "stand-in-secret", "stand-in-jwt"));
-    let snap = wait_until(&mut poller, "a poll", |s| s.poll_seq >= 1).await;
+    let mut poller = start(
+        client(&base, "stand-in-app", "stand-in-secret", "stand-in-jwt"),
+        &callboard::clock::Clock::system(),
+    );
+    let snap = wait_until(&mut poller, "a poll", |s| s.listing.seq >= 1).await;
     assert!(snap.error.is_none(), "{:?}", snap.error);
     assert_eq!(
-        snap.skipped, 2,
+        snap.listing.skipped, 2,
         "the number and the record with a wrongly typed startTime"
     );
-    let ids: Vec<&str> = snap.calls.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = snap.listing.calls.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["LIgood1", "LIoddEnum", "LIgood2"]);
     let text = screen(&mut app(), &snap);
     assert!(text.contains("2 unreadable record(s) skipped"), "{text}");

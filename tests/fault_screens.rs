@@ -6,18 +6,18 @@ mod tui_common;
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::snapshot::{PollError, PollErrorKind};
+use callboard::feed::{SourceError, SourceErrorKind};
 use callboard::tui::draw;
 use jiff::SignedDuration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tui_common::{ago, app, now};
 
-fn screen_with(error: PollError, width: u16, height: u16) -> String {
+fn screen_with(error: SourceError, width: u16, height: u16) -> String {
     let (mut app, last) = app();
     let mut s = last.clone();
     s.seq += 1;
-    s.next_poll_at = error.retry_at;
+    s.next_listing_at = error.retry_at;
     s.error = Some(error);
     app.apply(Arc::new(s), now());
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -25,8 +25,8 @@ fn screen_with(error: PollError, width: u16, height: u16) -> String {
     fault_support::text(terminal.backend().buffer())
 }
 
-fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {
-    PollError {
+fn error(kind: SourceErrorKind, message: &str, retry_in: i64) -> SourceError {
+    SourceError {
         kind,
         scope: Scope::own_extension(),
         message: message.into(),
@@ -38,7 +38,7 @@ fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {
 #[test]
 fn offline_banner_over_stale_data() {
     let offline = error(
-        PollErrorKind::Network,
+        SourceErrorKind::Network,
         "could not reach RingCentral (connection refused); check the network connection and RC_SERVER_URL",
         12,
     );
@@ -55,7 +55,7 @@ fn offline_banner_over_stale_data() {
 fn server_error_with_retry_marks_the_data_stale() {
     let text = screen_with(
         error(
-            PollErrorKind::Server,
+            SourceErrorKind::Server,
             "RingCentral server error 503 [CMN-201]: Service Temporary Unavailable",
             5,
         ),

@@ -1,14 +1,16 @@
 //! The poller against the in-process simulator on loopback: scope choice, the permission fallback, and
-//! staying inside the Heavy rate limit however often the UI asks for a refresh.
+//! staying inside the Heavy rate limit however often the UI asks for a refresh. The poller runs on the
+//! simulator's clock, so a minute of polling can pass on a fast one.
 use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
-use callboard::poller::{self, Poller, PollerConfig, schedule};
+use callboard::clock::Clock;
+use callboard::feed::{Feed, FeedCommand, FeedState, SourceErrorKind};
+use callboard::poller::{self, PollerConfig, schedule};
 use callboard::secret::Secret;
 use callboard::sim::{RateGroup, SimOptions, Simulator};
-use callboard::snapshot::{PollCommand, PollErrorKind, Snapshot};
 
 fn client(sim: &Simulator, admin: bool) -> RcClient {
     let c = sim.credentials();
@@ -23,16 +25,16 @@ fn client(sim: &Simulator, admin: bool) -> RcClient {
     .unwrap()
 }
 
-async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+async fn wait_until(poller: &mut Feed, what: &str, pred: impl Fn(&FeedState) -> bool) -> Arc<FeedState> {
     let wait = async {
         loop {
             {
-                let snap = poller.snapshots.borrow_and_update();
+                let snap = poller.state.borrow_and_update();
                 if pred(&snap) {
                     return Arc::clone(&snap);
                 }
             }
-            poller.snapshots.changed().await.expect("poller alive");
+            poller.state.changed().await.expect("poller alive");
         }
     };
     tokio::time::timeout(Duration::from_secs(20), wait)
@@ -55,12 +57,13 @@ async fn an_admin_starts_on_account_scope_and_sees_calls() {
         PollerConfig {
             scope: None,
             interval: schedule::DEFAULT_INTERVAL,
+            clock: sim.clock().clone(),
         },
     );
-    let snap = wait_until(&mut poller, "first poll", |s| s.poll_seq > 0).await;
+    let snap = wait_until(&mut poller, "first poll", |s| s.listing.seq > 0).await;
     assert_eq!(snap.scope, Some(Scope::Account));
-    assert_eq!(snap.calls_scope, Some(Scope::Account));
-    assert!(!snap.calls.is_empty(), "the demo always has calls");
+    assert_eq!(snap.listing.scope, Some(Scope::Account));
+    assert!(!snap.listing.calls.is_empty(), "the demo always has calls");
     assert!(snap.user.as_ref().unwrap().admin);
     let rate = snap.rate.unwrap();
     assert_eq!((rate.limit, rate.window_secs), (10, 60));
@@ -69,11 +72,11 @@ async fn an_admin_starts_on_account_scope_and_sees_calls() {
 
     poller
         .commands
-        .send(PollCommand::SetScope(Scope::own_extension()))
+        .send(FeedCommand::SetScope(Scope::own_extension()))
         .await
         .unwrap();
     let snap = wait_until(&mut poller, "extension poll", |s| {
-        s.calls_scope == Some(Scope::own_extension())
+        s.listing.scope == Some(Scope::own_extension())
     })
     .await;
     assert!(!snap.switching);
@@ -90,14 +93,15 @@ async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
     let config = PollerConfig {
         scope: Some(Scope::Account),
         interval: schedule::DEFAULT_INTERVAL,
+        clock: sim.clock().clone(),
     };
     let mut poller = poller::spawn(client(&sim, false), config);
-    let snap = wait_until(&mut poller, "fallback poll", |s| s.poll_seq > 0).await;
+    let snap = wait_until(&mut poller, "fallback poll", |s| s.listing.seq > 0).await;
     assert_eq!(snap.scope, Some(Scope::own_extension()));
     let err = snap.error.clone().expect("the refusal stays visible");
     assert_eq!(
         err.kind,
-        PollErrorKind::Permission {
+        SourceErrorKind::Permission {
             permission: Some("ReadCompanyCallLog".into())
         }
     );
@@ -106,8 +110,8 @@ async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
         "{}",
         err.message
     );
-    poller.commands.send(PollCommand::RefreshNow).await.unwrap();
-    wait_until(&mut poller, "second poll", |s| s.poll_seq > 1).await;
+    poller.commands.send(FeedCommand::Refresh).await.unwrap();
+    wait_until(&mut poller, "second poll", |s| s.listing.seq > 1).await;
     let account_requests = heavy_requests(&sim)
         .iter()
         .filter(|r| r.path.starts_with("/restapi/v1.0/account/~/active-calls"))
@@ -119,21 +123,26 @@ async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
 }
 
 /// Over 60 s of the demo, with the UI asking for a refresh every 200 ms, the simulator sees no 429 and no
-/// more Heavy requests than the limit allows in any 60 s window.
+/// more Heavy requests than the limit allows in any 60 s window. The minute passes on a clock 30 times
+/// faster than real time, shared by the simulator (its request log) and the poller.
 #[tokio::test]
 async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
-    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let clock = Clock::scaled(30);
+    let sim = Simulator::start(SimOptions::demo().clock(clock.clone()))
+        .await
+        .unwrap();
     let poller = poller::spawn(
         client(&sim, true),
         PollerConfig {
             scope: None,
             interval: schedule::DEFAULT_INTERVAL,
+            clock: sim.clock().clone(),
         },
     );
-    let end = tokio::time::Instant::now() + Duration::from_secs(61);
-    while tokio::time::Instant::now() < end {
-        let _ = poller.commands.try_send(PollCommand::RefreshNow);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let end = clock.now() + Duration::from_secs(61);
+    while clock.now() < end {
+        let _ = poller.commands.try_send(FeedCommand::Refresh);
+        clock.sleep(Duration::from_millis(200)).await;
     }
     let log = sim.requests();
     assert!(log.iter().all(|r| r.status != Some(429)), "no 429: {log:?}");

@@ -8,13 +8,13 @@ use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
 use callboard::board::{Board, BoardConfig};
 use callboard::clock::Clock;
+use callboard::feed::{Feed, FeedCommand, FeedState};
 use callboard::output::{self, Format};
-use callboard::poller::{self, Poller, PollerConfig};
+use callboard::poller::{self, PollerConfig};
 use callboard::record::Recorder;
 use callboard::record::replay::Recording;
 use callboard::secret::Secret;
 use callboard::sim::{RateLimits, SimOptions, Simulator};
-use callboard::snapshot::{PollCommand, Snapshot};
 use jiff::tz::TimeZone;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
@@ -30,16 +30,16 @@ fn client(sim: &Simulator) -> RcClient {
     .unwrap()
 }
 
-async fn poll_number(poller: &mut Poller, n: u64) -> Arc<Snapshot> {
+async fn poll_number(poller: &mut Feed, n: u64) -> Arc<FeedState> {
     let wait = async {
         loop {
             {
-                let snap = poller.snapshots.borrow_and_update();
-                if snap.poll_seq >= n {
+                let snap = poller.state.borrow_and_update();
+                if snap.listing.seq >= n {
                     return Arc::clone(&snap);
                 }
             }
-            poller.snapshots.changed().await.expect("poller alive");
+            poller.state.changed().await.expect("poller alive");
         }
     };
     tokio::time::timeout(Duration::from_secs(20), wait)
@@ -69,6 +69,7 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     let config = PollerConfig {
         scope: Some(Scope::Account),
         interval: Duration::from_secs(3600),
+        clock: Clock::system(),
     };
     let mut poller = poller::spawn_recording(client(&sim), config, Some(recorder.clone()));
     // The board the live UI would hold, merging every poll when it arrived.
@@ -77,13 +78,13 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     for n in 1..=6 {
         if n > 1 {
             sim.clock().advance(Duration::from_secs(25));
-            poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+            poller.commands.send(FeedCommand::Refresh).await.unwrap();
         }
         let snap = poll_number(&mut poller, n).await;
-        assert_eq!(snap.poll_seq, n, "every poll is seen");
-        let at = snap.fetched_at.unwrap();
+        assert_eq!(snap.listing.seq, n, "every poll is seen");
+        let at = snap.listing.taken_at.unwrap();
         live.expire(at);
-        live.merge(&snap.calls, at);
+        live.merge(&snap.listing.calls, at);
         last_at = Some(at);
     }
     poller.task.abort();

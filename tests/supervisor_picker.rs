@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::directory::{Directory, DirectoryEntry};
+use callboard::feed::FeedCommand;
 use callboard::prefs::{Prefs, ThemeName};
-use callboard::snapshot::PollCommand;
 use callboard::tui::{App, UiOptions, draw};
 use common::now;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -52,7 +52,7 @@ fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
     app
 }
 
-fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
+fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
     app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
 }
 
@@ -68,8 +68,8 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
     common::text(terminal.backend().buffer())
 }
 
-fn watch(id: &str) -> Option<PollCommand> {
-    Some(PollCommand::SetScope(Scope::Extension(id.into())))
+fn watch(id: &str) -> Option<FeedCommand> {
+    Some(FeedCommand::SetScope(Scope::Extension(id.into())))
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn colon_commands_pick_extensions_and_the_account() {
     type_text(&mut app, "account");
     assert_eq!(
         key(&mut app, KeyCode::Enter),
-        Some(PollCommand::SetScope(Scope::Account))
+        Some(FeedCommand::SetScope(Scope::Account))
     );
     key(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "frobnicate");
@@ -147,7 +147,7 @@ fn favourites_persist_in_the_prefs_file() {
     // The poller switches.
     let mut s = common::snapshot(9, common::live_records(), now());
     s.scope = Some(Scope::Extension("62264425101".into()));
-    s.calls_scope = s.scope.clone();
+    s.listing.scope = s.scope.clone();
     app.apply(Arc::new(s), now());
     key(&mut app, KeyCode::Char('f'));
     assert_eq!(app.message(now()), Some("101 Ana Gómez is favourite 1"));
@@ -161,7 +161,7 @@ fn favourites_persist_in_the_prefs_file() {
     assert_eq!(key(&mut again, KeyCode::Char('1')), watch("62264425101"));
     assert_eq!(
         key(&mut again, KeyCode::Char('0')),
-        Some(PollCommand::SetScope(Scope::Account))
+        Some(FeedCommand::SetScope(Scope::Account))
     );
 }
 

@@ -6,20 +6,20 @@ use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::board::{List, SortColumn};
-use callboard::snapshot::PollCommand;
+use callboard::feed::FeedCommand;
 use callboard::tui::App;
 use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
+fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
     app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
 }
 
-fn ch(app: &mut App, c: char) -> Option<PollCommand> {
+fn ch(app: &mut App, c: char) -> Option<FeedCommand> {
     key(app, KeyCode::Char(c))
 }
 
-fn ctrl(app: &mut App, c: char) -> Option<PollCommand> {
+fn ctrl(app: &mut App, c: char) -> Option<FeedCommand> {
     app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now())
 }
 
@@ -30,28 +30,28 @@ fn selected(app: &App) -> String {
 #[test]
 fn scope_keys_send_set_scope() {
     let (mut app, last) = app();
-    assert_eq!(ch(&mut app, 's'), Some(PollCommand::SetScope(Scope::Account)));
+    assert_eq!(ch(&mut app, 's'), Some(FeedCommand::SetScope(Scope::Account)));
     let mut on_account = last.clone();
     on_account.seq += 1;
     on_account.scope = Some(Scope::Account);
     app.apply(Arc::new(on_account), now());
     assert_eq!(
         ch(&mut app, 's'),
-        Some(PollCommand::SetScope(Scope::own_extension()))
+        Some(FeedCommand::SetScope(Scope::own_extension()))
     );
-    assert_eq!(ch(&mut app, 'a'), Some(PollCommand::SetScope(Scope::Account)));
+    assert_eq!(ch(&mut app, 'a'), Some(FeedCommand::SetScope(Scope::Account)));
     assert_eq!(
         ch(&mut app, 'e'),
-        Some(PollCommand::SetScope(Scope::own_extension()))
+        Some(FeedCommand::SetScope(Scope::own_extension()))
     );
 }
 
 #[test]
 fn refresh_keys_send_refresh_now() {
     let (mut app, _) = app();
-    assert_eq!(ch(&mut app, 'R'), Some(PollCommand::RefreshNow));
-    assert_eq!(ctrl(&mut app, 'r'), Some(PollCommand::RefreshNow));
-    assert_eq!(key(&mut app, KeyCode::F(5)), Some(PollCommand::RefreshNow));
+    assert_eq!(ch(&mut app, 'R'), Some(FeedCommand::Refresh));
+    assert_eq!(ctrl(&mut app, 'r'), Some(FeedCommand::Refresh));
+    assert_eq!(key(&mut app, KeyCode::F(5)), Some(FeedCommand::Refresh));
 }
 
 #[test]
@@ -184,9 +184,13 @@ fn sort_keys_change_column_and_order_but_keep_the_selection() {
 fn a_new_calls_scope_replaces_the_old_calls() {
     let (mut app, last) = app();
     assert!(app.board().counts().live > 0);
-    let mut other = snapshot(last.poll_seq + 1, vec![common::capture("queue_1_ringing")], now());
+    let mut other = snapshot(
+        last.listing.seq + 1,
+        vec![common::capture("queue_1_ringing")],
+        now(),
+    );
     other.scope = Some(Scope::Account);
-    other.calls_scope = Some(Scope::Account);
+    other.listing.scope = Some(Scope::Account);
     app.apply(Arc::new(other), now());
     assert_eq!(app.board().counts().live, 1);
     assert_eq!(
@@ -202,7 +206,7 @@ fn a_snapshot_without_a_new_poll_does_not_merge() {
     let live = app.board().counts().live;
     let mut same_poll = last.clone();
     same_poll.seq += 1;
-    same_poll.calls = Arc::new([]);
+    same_poll.listing.calls = Arc::new([]);
     app.apply(Arc::new(same_poll), now());
     assert_eq!(app.board().counts().live, live);
 }

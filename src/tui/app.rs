@@ -19,8 +19,8 @@ use crate::api::Scope;
 use crate::api::model::{CallRecord, Party};
 use crate::board::{AlertConfig, Board, BoardConfig, Call, List, Sort, SortColumn};
 use crate::directory::{self, Directory};
+use crate::feed::{FeedCommand, FeedState};
 use crate::prefs::{Favourite, MAX_FAVOURITES, Prefs, ThemeName};
-use crate::snapshot::{PollCommand, Snapshot};
 use tokio::sync::watch;
 
 /// Longest filter text kept.
@@ -165,7 +165,7 @@ impl HelpScroll {
 #[derive(Debug)]
 pub struct App {
     pub(crate) board: Board,
-    pub(crate) snapshot: Arc<Snapshot>,
+    pub(crate) snapshot: Arc<FeedState>,
     pub(crate) focus: List,
     /// The filter being typed, while the prompt is open.
     pub(crate) prompt: Option<String>,
@@ -212,8 +212,8 @@ pub struct App {
     clipboard: Option<Vec<u8>>,
     /// Outside messages; `None` once one was shown.
     notes: Option<Notes>,
-    poll_seq: Option<u64>,
-    calls_scope: Option<Scope>,
+    /// The scope of the listing the board holds.
+    listing_scope: Option<Scope>,
     quit: bool,
 }
 
@@ -221,8 +221,8 @@ pub struct App {
 #[derive(Debug)]
 struct Paused {
     at: Timestamp,
-    latest: Option<Arc<Snapshot>>,
-    /// New polls held back.
+    latest: Option<Arc<FeedState>>,
+    /// New updates held back.
     waiting: usize,
 }
 
@@ -268,8 +268,7 @@ impl App {
             osc52: opts.osc52.then(Wrap::detect),
             clipboard: None,
             notes: Some(opts.notes.clone()),
-            poll_seq: None,
-            calls_scope: None,
+            listing_scope: None,
             quit: false,
         }
     }
@@ -361,27 +360,24 @@ impl App {
         std::mem::take(&mut self.bell_due)
     }
 
-    /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
-    /// While paused it is held back (the newest one) until the pause ends.
-    pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) {
+    /// Takes a new feed state; merges the updates the board has not seen, forgetting calls of another
+    /// scope. While paused it is held back (the newest one) until the pause ends.
+    pub fn apply(&mut self, snapshot: Arc<FeedState>, now: Timestamp) {
         self.refresh_directory();
         if let Some(p) = &mut self.paused {
-            let known = p.latest.as_ref().map(|s| s.poll_seq).or(self.poll_seq);
-            if known != Some(snapshot.poll_seq) {
+            let known = p.latest.as_ref().map_or(self.board.seen(), |s| s.last_update());
+            if known != snapshot.last_update() {
                 p.waiting += 1;
             }
             p.latest = Some(snapshot);
             return;
         }
-        if self.poll_seq != Some(snapshot.poll_seq) {
-            if snapshot.calls_scope != self.calls_scope {
-                self.board.reset_for_scope();
-                self.offsets = [0; 2];
-                self.calls_scope = snapshot.calls_scope.clone();
-            }
-            self.board.merge(&snapshot.calls, now);
-            self.poll_seq = Some(snapshot.poll_seq);
+        if snapshot.listing.scope != self.listing_scope {
+            self.board.reset_for_scope();
+            self.offsets = [0; 2];
+            self.listing_scope = snapshot.listing.scope.clone();
         }
+        self.board.catch_up(&snapshot.listing, &snapshot.deltas, now);
         self.snapshot = snapshot;
         self.watch_alerts(now);
     }
@@ -416,14 +412,14 @@ impl App {
     /// True while something on screen changes with time (durations, ages, countdowns).
     pub fn ticking(&self) -> bool {
         let s = &self.snapshot;
-        self.paused.is_none() && s.fetched_at.is_some()
+        self.paused.is_none() && s.listing.taken_at.is_some()
             || s.error.is_some()
             || s.switching
             || self.board.counts() != Default::default()
     }
 
     /// Handles a key; returns a command for the poller when the key asks for one.
-    pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<PollCommand> {
+    pub fn key(&mut self, ev: KeyEvent, now: Timestamp) -> Option<FeedCommand> {
         self.message = None;
         if self.chooser.is_some() {
             return self.act(keymap::lookup(&ev, Mode::Columns)?, now);
@@ -459,7 +455,7 @@ impl App {
     }
 
     /// Performs an action; returns a command for the poller when it asks for one.
-    pub fn act(&mut self, action: Action, now: Timestamp) -> Option<PollCommand> {
+    pub fn act(&mut self, action: Action, now: Timestamp) -> Option<FeedCommand> {
         let page = self.pages[self.focus_index()].max(1) as isize;
         if let Some(chooser) = &mut self.chooser {
             match action {
@@ -542,7 +538,7 @@ impl App {
             }
             Action::AccountScope => return Some(self.ask_scope(Scope::Account)),
             Action::ExtensionScope => return Some(self.ask_scope(Scope::own_extension())),
-            Action::Refresh => return Some(PollCommand::RefreshNow),
+            Action::Refresh => return Some(FeedCommand::Refresh),
             Action::Filter => self.prompt = Some(self.board.filter().to_owned()),
             Action::Help => {
                 self.help = !self.help;
@@ -635,7 +631,7 @@ impl App {
     }
 
     /// Watches what the picker points at, or runs the `:` command.
-    fn choose(&mut self) -> Option<PollCommand> {
+    fn choose(&mut self) -> Option<FeedCommand> {
         let picker = self.picker.take()?;
         let dir = self.directory.as_deref();
         if picker.command {
@@ -701,7 +697,7 @@ impl App {
     }
 
     /// Watches favourite `digit` (1–9), or the account for 0.
-    fn favourite(&mut self, digit: char) -> Option<PollCommand> {
+    fn favourite(&mut self, digit: char) -> Option<FeedCommand> {
         let n = digit.to_digit(10)? as usize;
         if n == 0 {
             return Some(self.ask_scope(Scope::Account));
@@ -785,9 +781,9 @@ impl App {
         self.message = Some((text, now.checked_add(MESSAGE_FOR).unwrap_or(now)));
     }
 
-    fn ask_scope(&mut self, scope: Scope) -> PollCommand {
+    fn ask_scope(&mut self, scope: Scope) -> FeedCommand {
         self.requested = Some(scope.clone());
-        PollCommand::SetScope(scope)
+        FeedCommand::SetScope(scope)
     }
 
     /// Types into the picker when it is open, else into the filter prompt.

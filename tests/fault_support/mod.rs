@@ -1,15 +1,16 @@
-//! Shared pieces of the fault tests: a simulator with roomy limits and a short penalty, a client with short
-//! timeouts, a fast poller, and the board as the user sees it on a 120x30 screen.
+//! Shared pieces of the fault tests: a simulator with roomy limits and a short penalty on a fast clock, a
+//! client with short timeouts, a fast poller on the simulator's clock, and the board as the user sees it on
+//! a 120x30 screen.
 #![allow(dead_code)]
 use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
-use callboard::poller::{self, Poller, PollerConfig};
+use callboard::feed::{Feed, FeedState};
+use callboard::poller::{self, PollerConfig};
 use callboard::secret::Secret;
 use callboard::sim::{RateLimits, SimCredentials, SimOptions};
-use callboard::snapshot::Snapshot;
 use callboard::tui::{App, Clock, UiOptions, draw};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -19,17 +20,22 @@ use ratatui::buffer::Buffer;
 
 /// Seconds a 429 penalty lasts in these tests.
 pub const PENALTY_SECS: u64 = 2;
+/// How many times faster than real time the simulator's clock runs: a second of backoff takes 0.1 s.
+pub const SPEED: u32 = 10;
 
-/// The demo scenario with limits no test meets by accident and a short 429 penalty.
+/// The demo scenario on a clock running [`SPEED`] times faster than real time, with limits no test meets
+/// by accident and a short 429 penalty.
 pub fn sim_options() -> SimOptions {
-    SimOptions::demo().rate_limits(RateLimits {
-        heavy: 1000,
-        medium: 1000,
-        light: 1000,
-        auth: 1000,
-        window_secs: 60,
-        penalty_secs: PENALTY_SECS,
-    })
+    SimOptions::demo()
+        .clock(callboard::clock::Clock::scaled(SPEED))
+        .rate_limits(RateLimits {
+            heavy: 1000,
+            medium: 1000,
+            light: 1000,
+            auth: 1000,
+            window_secs: 60,
+            penalty_secs: PENALTY_SECS,
+        })
 }
 
 /// A client for `base` logging in as `jwt`, giving up on any request after about a second.
@@ -51,32 +57,33 @@ pub fn admin(base: &str, creds: &SimCredentials) -> RcClient {
     client(base, &creds.client_id, &creds.client_secret, &creds.admin_jwt)
 }
 
-/// A poller on account scope polling every second.
-pub fn start(client: RcClient) -> Poller {
+/// A poller on account scope polling every second of `clock` (the simulator's, so both agree on time).
+pub fn start(client: RcClient, clock: &callboard::clock::Clock) -> Feed {
     poller::spawn(
         client,
         PollerConfig {
             scope: Some(Scope::Account),
             interval: Duration::from_secs(1),
+            clock: clock.clone(),
         },
     )
 }
 
 /// Waits (up to 20 s) for a snapshot matching `pred`; `seen` gets every snapshot observed on the way.
 pub async fn wait_seeing(
-    poller: &mut Poller,
+    poller: &mut Feed,
     what: &str,
-    seen: &mut Vec<Arc<Snapshot>>,
-    pred: impl Fn(&Snapshot) -> bool,
-) -> Arc<Snapshot> {
+    seen: &mut Vec<Arc<FeedState>>,
+    pred: impl Fn(&FeedState) -> bool,
+) -> Arc<FeedState> {
     let wait = async {
         loop {
-            let snap = Arc::clone(&poller.snapshots.borrow_and_update());
+            let snap = Arc::clone(&poller.state.borrow_and_update());
             seen.push(Arc::clone(&snap));
             if pred(&snap) {
                 return snap;
             }
-            poller.snapshots.changed().await.expect("poller alive");
+            poller.state.changed().await.expect("poller alive");
         }
     };
     tokio::time::timeout(Duration::from_secs(20), wait)
@@ -85,7 +92,7 @@ pub async fn wait_seeing(
 }
 
 /// [`wait_seeing`] when the way there does not matter.
-pub async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+pub async fn wait_until(poller: &mut Feed, what: &str, pred: impl Fn(&FeedState) -> bool) -> Arc<FeedState> {
     wait_seeing(poller, what, &mut Vec::new(), pred).await
 }
 
@@ -100,7 +107,7 @@ pub fn app() -> App {
 }
 
 /// Feeds `snap` to `app` and returns the 120x30 screen as text, one line per row.
-pub fn screen(app: &mut App, snap: &Arc<Snapshot>) -> String {
+pub fn screen(app: &mut App, snap: &Arc<FeedState>) -> String {
     let now = Timestamp::now();
     app.apply(Arc::clone(snap), now);
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
