@@ -18,6 +18,8 @@ mod alerts;
 mod call;
 mod clocks;
 mod conversation;
+#[cfg(test)]
+mod merge_tests;
 mod party;
 mod sort;
 mod summary;
@@ -294,11 +296,12 @@ impl Board {
         let window = self.config.ended_window;
         self.expired.retain(|_, at| in_window(*at, window, now));
         let before = self.ended.len();
-        let expired = &mut self.expired;
+        let (expired, changed_at) = (&mut self.expired, &mut self.changed_at);
         self.ended.retain(|c| {
             let keep = c.ended_at().is_some_and(|at| in_window(at, window, now));
             if !keep {
                 expired.insert(c.id().to_owned(), now);
+                changed_at.remove(c.id());
             }
             keep
         });

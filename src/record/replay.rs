@@ -260,7 +260,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_feeder_publishes_every_frame_in_order_and_ignores_commands() {
+    async fn the_feed_publishes_every_frame_in_order_and_ignores_commands() {
         let rec = Recording::parse(PAGE);
         let mut frames = vec![rec.frames[0].clone(); 3];
         for (i, f) in frames.iter_mut().enumerate() {

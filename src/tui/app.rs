@@ -362,23 +362,23 @@ impl App {
 
     /// Takes a new feed state; merges the updates the board has not seen, forgetting calls of another
     /// scope. While paused it is held back (the newest one) until the pause ends.
-    pub fn apply(&mut self, snapshot: Arc<FeedState>, now: Timestamp) {
+    pub fn apply(&mut self, state: Arc<FeedState>, now: Timestamp) {
         self.refresh_directory();
         if let Some(p) = &mut self.paused {
             let known = p.latest.as_ref().map_or(self.board.seen(), |s| s.last_update());
-            if known != snapshot.last_update() {
+            if known != state.last_update() {
                 p.waiting += 1;
             }
-            p.latest = Some(snapshot);
+            p.latest = Some(state);
             return;
         }
-        if snapshot.listing.scope != self.listing_scope {
+        if state.listing.scope != self.listing_scope {
             self.board.reset_for_scope();
             self.offsets = [0; 2];
-            self.listing_scope = snapshot.listing.scope.clone();
+            self.listing_scope = state.listing.scope.clone();
         }
-        self.board.catch_up(&snapshot.listing, &snapshot.deltas, now);
-        self.snapshot = snapshot;
+        self.board.catch_up(&state.listing, &state.deltas, now);
+        self.snapshot = state;
         self.watch_alerts(now);
     }
 
