@@ -15,7 +15,8 @@ pub struct Listing {
     pub seq: u64,
     /// The scope the listing covers.
     pub scope: Option<Scope>,
-    /// When it was taken; a delta newer than this survives it.
+    /// When it was taken: what the merge rules weigh against a delta's `at` (a delta newer than this
+    /// survives it). A source whose listings lag the calls they show stamps them that much earlier.
     pub taken_at: Option<Timestamp>,
     /// All records (all pages), shared with the board.
     pub calls: Arc<[Arc<CallRecord>]>,
