@@ -2,12 +2,16 @@
 //! merge into the board, sort), one frame at 200×50, and a key press through to its frame.
 //! Run with `cargo bench --bench scale`; `scripts/bench` measures the whole program.
 mod fixture;
+/// The program's allocator, so the costs are the program's.
+#[cfg(not(target_env = "msvc"))]
+#[path = "../src/malloc.rs"]
+mod malloc;
 
 use std::sync::Arc;
 
 use callboard::api::RecordCache;
 use callboard::api::model::{ActiveCallsPage, CallRecord};
-use callboard::board::{Board, BoardConfig, Sort, SortColumn};
+use callboard::board::{Board, BoardConfig, Column, Sort};
 use callboard::tui::{App, draw};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use divan::{Bencher, black_box};
@@ -108,12 +112,7 @@ fn poll_cycle(bencher: Bencher, n: usize) {
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn sort(bencher: Bencher, n: usize) {
     let mut board = board_with(&fixture::records(n));
-    let columns = [
-        SortColumn::From,
-        SortColumn::Duration,
-        SortColumn::Via,
-        SortColumn::Start,
-    ];
+    let columns = [Column::From, Column::Duration, Column::Via, Column::Start];
     let mut i = 0;
     bencher.bench_local(|| {
         i += 1;

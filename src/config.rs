@@ -9,9 +9,9 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::api::client::{ClientConfig, is_loopback};
-use crate::api::error::clean_server_text;
 use crate::api::token_cache::default_token_cache_dir;
 use crate::secret::Secret;
+use crate::text::clean_server_text;
 
 /// Server URL variable.
 pub const SERVER_URL_VAR: &str = "RC_SERVER_URL";

@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+/// The allocator is the program's choice, not the library's: see the module for why jemalloc.
+#[cfg(not(target_env = "msvc"))]
+mod malloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::board::{AlertConfig, Sort, SortColumn};
+use crate::board::{AlertConfig, Column, Sort};
 
 /// Most favourite extensions (keys `1`–`9`).
 pub const MAX_FAVOURITES: usize = 9;
@@ -39,7 +39,7 @@ pub struct Prefs {
     /// Order of the live list.
     pub sort: Sort,
     /// Columns of the live list, left to right; empty means all in the default order.
-    pub columns: Vec<SortColumn>,
+    pub columns: Vec<Column>,
     /// Colour or monochrome.
     pub theme: ThemeName,
     /// Ring the terminal bell on each new critical alert.

@@ -1,6 +1,6 @@
 //! Board model: state derivation on the seed captures, merging, selection, sorting, windows, filters.
 use callboard::api::model::{ActiveCallsPage, CallFields, CallRecord, CallResult, Direction, Party};
-use callboard::board::{Board, BoardConfig, CallState, List, Sort, SortColumn};
+use callboard::board::{Board, BoardConfig, CallState, Column, List, Sort};
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
@@ -184,7 +184,7 @@ fn selection_sticks_when_calls_arrive_and_leave() {
     let (a, b, c) = (ringing("a", "A", 0), ringing("b", "B", 10), ringing("c", "C", 20));
     board.set_sort(
         Sort {
-            column: SortColumn::Start,
+            column: Column::Start,
             descending: false,
         },
         t(30),
@@ -227,7 +227,7 @@ fn selection_sticks_across_resorts() {
     );
     board.select_index(List::Live, 0);
     let chosen = selected(&board, List::Live).unwrap();
-    for column in SortColumn::ALL {
+    for column in Column::ALL {
         for descending in [false, true] {
             board.set_sort(Sort { column, descending }, t(30));
             assert_eq!(selected(&board, List::Live).as_ref(), Some(&chosen));
@@ -235,7 +235,7 @@ fn selection_sticks_across_resorts() {
     }
     board.set_sort(
         Sort {
-            column: SortColumn::From,
+            column: Column::From,
             descending: false,
         },
         t(30),
@@ -243,7 +243,7 @@ fn selection_sticks_across_resorts() {
     assert_eq!(ids(&board, List::Live), ["b", "c", "a"]);
     board.set_sort(
         Sort {
-            column: SortColumn::From,
+            column: Column::From,
             descending: true,
         },
         t(30),
@@ -256,7 +256,7 @@ fn equal_sort_keys_keep_their_order_across_merges() {
     let mut board = Board::default();
     board.set_sort(
         Sort {
-            column: SortColumn::Direction,
+            column: Column::Direction,
             descending: true,
         },
         t(0),
@@ -414,7 +414,7 @@ fn ended_list_is_bounded_and_newest_first() {
 fn reset_for_scope_forgets_calls_but_keeps_sort_and_filter() {
     let mut board = Board::default();
     let sort = Sort {
-        column: SortColumn::To,
+        column: Column::To,
         descending: false,
     };
     board.set_sort(sort, t(0));
@@ -433,7 +433,7 @@ fn window_returns_only_the_requested_rows() {
     let mut board = Board::default();
     board.set_sort(
         Sort {
-            column: SortColumn::Start,
+            column: Column::Start,
             descending: false,
         },
         t(0),

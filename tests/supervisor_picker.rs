@@ -9,7 +9,7 @@ use callboard::api::Scope;
 use callboard::directory::{Directory, DirectoryEntry};
 use callboard::feed::FeedCommand;
 use callboard::prefs::{Prefs, ThemeName};
-use callboard::tui::{App, UiOptions, draw};
+use callboard::tui::{App, Effect, UiOptions, draw};
 use common::now;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -52,8 +52,18 @@ fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
     app
 }
 
+/// Presses a key and carries out its effects as the run loop does: saves the preferences, returns the
+/// command for the feed.
 fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
+    let mut command = None;
+    for effect in app.key(KeyEvent::new(code, KeyModifiers::NONE), now()) {
+        match effect {
+            Effect::Feed(c) => command = Some(c),
+            Effect::SavePrefs { prefs, path } => prefs.save(&path).unwrap(),
+            Effect::Copy(_) | Effect::Bell => {}
+        }
+    }
+    command
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -202,7 +212,7 @@ fn unnamed_extension_parties_are_named_from_the_directory() {
 
 #[test]
 fn the_column_chooser_hides_and_orders_columns_and_saves_them() {
-    use callboard::board::SortColumn;
+    use callboard::board::Column;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("prefs.toml");
     let mut app = app_with(true, |o| o.prefs_path = Some(path.clone()));
@@ -218,12 +228,12 @@ fn the_column_chooser_hides_and_orders_columns_and_saves_them() {
     key(&mut app, KeyCode::Char('K'));
     key(&mut app, KeyCode::Enter);
     let expected = [
-        SortColumn::State,
-        SortColumn::Duration,
-        SortColumn::To,
-        SortColumn::From,
-        SortColumn::Via,
-        SortColumn::Start,
+        Column::State,
+        Column::Duration,
+        Column::To,
+        Column::From,
+        Column::Via,
+        Column::Start,
     ];
     assert_eq!(Prefs::load(&path).unwrap().columns, expected);
     let header = screen(&mut app, 120, 40).lines().nth(5).unwrap().to_owned();

@@ -5,14 +5,22 @@ use tui_common as common;
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::board::{List, SortColumn};
+use callboard::board::{Column, List};
 use callboard::feed::FeedCommand;
-use callboard::tui::App;
+use callboard::tui::{App, Effect};
 use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE), now())
+    command(app.key(KeyEvent::new(code, KeyModifiers::NONE), now()))
+}
+
+/// The command for the feed among a key's effects.
+fn command(effects: Vec<Effect>) -> Option<FeedCommand> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Feed(c) => Some(c),
+        _ => None,
+    })
 }
 
 fn ch(app: &mut App, c: char) -> Option<FeedCommand> {
@@ -20,7 +28,7 @@ fn ch(app: &mut App, c: char) -> Option<FeedCommand> {
 }
 
 fn ctrl(app: &mut App, c: char) -> Option<FeedCommand> {
-    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now())
+    command(app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now()))
 }
 
 fn selected(app: &App) -> String {
@@ -164,20 +172,46 @@ fn sort_keys_change_column_and_order_but_keep_the_selection() {
     let (mut app, _) = app();
     ch(&mut app, 'j');
     let chosen = selected(&app);
-    assert_eq!(app.board().sort().column, SortColumn::Duration);
+    assert_eq!(app.board().sort().column, Column::Duration);
     ch(&mut app, '>');
-    assert_eq!(app.board().sort().column, SortColumn::Direction);
+    assert_eq!(app.board().sort().column, Column::Direction);
     ch(&mut app, '<');
     ch(&mut app, '<');
-    assert_eq!(app.board().sort().column, SortColumn::State);
+    assert_eq!(app.board().sort().column, Column::State);
     let descending = app.board().sort().descending;
     ch(&mut app, 'r');
     assert_eq!(app.board().sort().descending, !descending);
     ch(&mut app, 'I');
     assert_eq!(app.board().sort().descending, descending);
     key(&mut app, KeyCode::F(6));
-    assert_eq!(app.board().sort().column, SortColumn::Duration);
+    assert_eq!(app.board().sort().column, Column::Duration);
     assert_eq!(selected(&app), chosen);
+}
+
+#[test]
+fn from_and_to_sort_a_to_z_on_their_first_press() {
+    let (mut app, _) = app();
+    let from_names = |app: &App| -> Vec<String> {
+        app.board()
+            .window(List::Live, 0, 100)
+            .map(|c| callboard::board::party_label(c.record().fields.from.as_deref()).to_lowercase())
+            .collect()
+    };
+    ch(&mut app, '>');
+    ch(&mut app, '>');
+    assert_eq!(app.board().sort().column, Column::From);
+    assert!(!app.board().sort().descending, "FROM starts A→Z");
+    let names = from_names(&app);
+    assert!(names.is_sorted(), "{names:?}");
+    ch(&mut app, 'o');
+    assert_eq!(app.board().sort().column, Column::To);
+    assert!(!app.board().sort().descending, "TO starts A→Z");
+    ch(&mut app, 'r');
+    assert!(app.board().sort().descending);
+    ch(&mut app, '>');
+    ch(&mut app, '>');
+    assert_eq!(app.board().sort().column, Column::Start);
+    assert!(app.board().sort().descending, "times start newest first");
 }
 
 #[test]

@@ -177,7 +177,7 @@ fn too_small() {
 #[test]
 fn plain_table_for_pipes() {
     let (app, _) = app();
-    insta::assert_snapshot!(callboard::tui::plain_table(
+    insta::assert_snapshot!(callboard::output::plain_table(
         app.board(),
         now(),
         &jiff::tz::TimeZone::UTC

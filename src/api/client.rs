@@ -13,7 +13,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::auth::Auth;
-use super::error::{self, ApiError, Endpoint, clean_server_text};
+use super::error::{self, ApiError, Endpoint};
 use super::model::{ActiveCallsPage, CallRecord, Navigation, SkippedRecord};
 use super::rate_limit::{self, HEAVY, Headroom, LIGHT, MEDIUM, RateLimitHeaders, RateLimiter};
 use super::record_cache::RecordCache;
@@ -21,6 +21,7 @@ use super::scope::Scope;
 use super::token_cache::TokenCache;
 use crate::config::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, check_server_url};
 use crate::secret::Secret;
+use crate::text::clean_server_text;
 
 /// Largest response body accepted.
 const MAX_BODY: usize = 64 * 1024 * 1024;

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::text::clean_server_text;
+
 /// A failed RingCentral request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -150,55 +152,6 @@ fn bracketed_name(message: &str) -> Option<String> {
         .then(|| name.to_owned())
 }
 
-/// Longest server-supplied text kept in a message, in characters.
-const MAX_SERVER_TEXT: usize = 200;
-/// Runs of token characters at least this long are treated as credentials and redacted.
-const TOKEN_LIKE_LEN: usize = 32;
-
-/// Makes server-supplied text safe for a message: drops control characters, redacts `secrets` and
-/// anything token-like, and caps the length.
-pub(crate) fn clean_server_text(text: &str, secrets: &[&str]) -> String {
-    let mut text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        text = text.replace(secret, "[redacted]");
-    }
-    let text = redact_token_like(text.trim());
-    if text.chars().count() > MAX_SERVER_TEXT {
-        let mut capped: String = text.chars().take(MAX_SERVER_TEXT).collect();
-        capped.push('…');
-        capped
-    } else {
-        text
-    }
-}
-
-fn redact_token_like(text: &str) -> String {
-    let is_token_char = |c: char| c.is_ascii_alphanumeric() || "-_.~+/=".contains(c);
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= TOKEN_LIKE_LEN {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if is_token_char(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
-
 /// Client-credential failures (as opposed to a rejected JWT or token).
 fn is_client_error(body: &ErrorBody) -> bool {
     matches!(
@@ -319,6 +272,7 @@ fn permission_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::MAX_SERVER_TEXT;
 
     const ACCOUNT: Endpoint = Endpoint::ActiveCalls { account: true };
     const MINE: Endpoint = Endpoint::ActiveCalls { account: false };

@@ -1,4 +1,7 @@
-//! Alert thresholds: how long a call may ring or talk before it is flagged. Pure: `now` is passed in.
+//! Alert thresholds: how long a call may ring or talk before it is flagged, and which calls newly went
+//! critical. Pure: `now` is passed in.
+use std::collections::HashSet;
+
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +104,22 @@ impl AlertCounts {
     }
 }
 
+/// The calls over the critical threshold at the last check, so that only a newly critical one rings.
+#[derive(Debug, Clone, Default)]
+pub struct CriticalWatch {
+    ids: HashSet<String>,
+}
+
+impl CriticalWatch {
+    /// Takes the ids critical now; true when one of them was not critical at the last check.
+    pub fn update<'a>(&mut self, critical: impl IntoIterator<Item = &'a str>) -> bool {
+        let now: HashSet<String> = critical.into_iter().map(str::to_owned).collect();
+        let new = now.iter().any(|id| !self.ids.contains(id));
+        self.ids = now;
+        new
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +133,16 @@ mod tests {
         assert_eq!(at(45), Some(AlertLevel::Warn));
         assert_eq!(at(46), Some(AlertLevel::Critical));
         assert_eq!(at(-5), None);
+    }
+
+    #[test]
+    fn a_critical_call_is_new_once_and_again_after_it_recovers() {
+        let mut watch = CriticalWatch::default();
+        assert!(!watch.update([]));
+        assert!(watch.update(["a"]), "a goes critical");
+        assert!(!watch.update(["a"]), "still critical: no second ring");
+        assert!(watch.update(["a", "b"]), "b is new");
+        assert!(!watch.update(["b"]), "a leaving is not news");
+        assert!(watch.update(["a", "b"]), "a is critical again");
     }
 }

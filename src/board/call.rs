@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::privacy::MaskedName;
 use crate::api::model::{CallAction, CallReason, CallRecord, CallResult, Party};
 
 /// Where a call is in its life, derived from the record (or from its absence).
@@ -299,8 +300,7 @@ pub(crate) struct Needle {
 }
 
 /// The fields the filter searches: the record id, the session ids, and every party's name and numbers.
-/// `masked` leaves out phone numbers and the names of parties outside the account (but not the queue
-/// part of a queue caller's name when it has no digits), as privacy mode hides them.
+/// `masked` leaves out what the privacy rule masks: phone numbers, and names as [`MaskedName`] says.
 fn searchable(r: &CallRecord, masked: bool) -> impl Iterator<Item = &str> {
     let per_fields = r.all_fields().flat_map(move |f| {
         let parties = [&f.from, &f.to].into_iter().flatten().flat_map(move |p| {
@@ -311,8 +311,7 @@ fn searchable(r: &CallRecord, masked: bool) -> impl Iterator<Item = &str> {
                 .map(|s| s.as_str());
             let name = match masked {
                 false => p.name.as_deref(),
-                true if p.is_account_extension() => p.name.as_deref(),
-                true => p.queue_part().filter(|q| !q.bytes().any(|b| b.is_ascii_digit())),
+                true => MaskedName::of(p).and_then(MaskedName::searchable),
             };
             name.into_iter()
                 .chain(p.extension_number.as_deref())

@@ -17,10 +17,13 @@
 mod alerts;
 mod call;
 mod clocks;
+mod column;
 mod conversation;
+pub mod format;
 #[cfg(test)]
 mod merge_tests;
 mod party;
+pub mod privacy;
 mod sort;
 mod summary;
 
@@ -31,13 +34,14 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
 use crate::feed::{Change, Delta, Listing};
-pub use alerts::{AlertConfig, AlertCounts, AlertLevel, Threshold};
+pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
+pub use column::{Align, CellContext, Column, Table, Tone, Width, layout};
 use conversation::SessionIndex;
 pub use conversation::{parties, session_of};
-pub use sort::{Sort, SortColumn};
+pub use sort::Sort;
 pub use summary::Summary;
 
 /// Limits of the recently-ended list.

@@ -5,67 +5,14 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::call::Call;
-use crate::api::model::Direction;
-
-/// A column the live list can be sorted by, in on-screen order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortColumn {
-    /// Ringing, then connected.
-    State,
-    /// Call length.
-    Duration,
-    /// Inbound, then outbound.
-    Direction,
-    /// Caller's name, number or extension.
-    From,
-    /// Callee's name, number or extension.
-    To,
-    /// Queue, delegate or routing action.
-    Via,
-    /// Start time.
-    Start,
-}
-
-impl SortColumn {
-    /// All columns, left to right as the table shows them.
-    pub const ALL: [SortColumn; 7] = [
-        Self::State,
-        Self::Duration,
-        Self::Direction,
-        Self::From,
-        Self::To,
-        Self::Via,
-        Self::Start,
-    ];
-
-    /// Short header name.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::State => "STATE",
-            Self::Duration => "DUR",
-            Self::Direction => "DIR",
-            Self::From => "FROM",
-            Self::To => "TO",
-            Self::Via => "VIA",
-            Self::Start => "START",
-        }
-    }
-
-    /// The column `step` places to the right (negative: left), wrapping around.
-    pub fn step(self, step: isize) -> Self {
-        let n = Self::ALL.len() as isize;
-        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0) as isize;
-        Self::ALL[(i + step).rem_euclid(n) as usize]
-    }
-}
+use super::column::Column;
 
 /// The live list's order: a column and whether it is descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sort {
     /// The column compared first.
-    pub column: SortColumn,
+    pub column: Column,
     /// Largest first when true.
     pub descending: bool,
 }
@@ -73,26 +20,36 @@ pub struct Sort {
 impl Default for Sort {
     /// Longest-running calls first, like a wallboard.
     fn default() -> Self {
-        Sort {
-            column: SortColumn::Duration,
-            descending: true,
-        }
+        Sort::by(Column::Duration)
     }
 }
 
 impl Sort {
+    /// Sorting by `column` in its default direction (text A→Z, times and durations newest or longest first).
+    pub fn by(column: Column) -> Self {
+        Sort {
+            column,
+            descending: column.descending_by_default(),
+        }
+    }
+
+    /// Sorting by the column `n` places to the right (negative: left), in that column's default direction.
+    pub fn step(self, n: isize) -> Self {
+        Sort::by(self.column.step(n))
+    }
+
+    /// The same column the other way round.
+    pub fn inverted(self) -> Self {
+        Sort {
+            descending: !self.descending,
+            ..self
+        }
+    }
+
     /// Compares two calls: by the column (reversed when descending), then by start time and id, which
     /// are never reversed so equal keys keep their order across polls.
     pub fn compare(&self, a: &Call, b: &Call, now: Timestamp) -> Ordering {
-        let primary = match self.column {
-            SortColumn::State => a.state().rank().cmp(&b.state().rank()),
-            SortColumn::Duration => a.duration(now).cmp(&b.duration(now)),
-            SortColumn::Direction => direction_rank(a).cmp(&direction_rank(b)),
-            SortColumn::From => a.sort_key_from().cmp(b.sort_key_from()),
-            SortColumn::To => a.sort_key_to().cmp(b.sort_key_to()),
-            SortColumn::Via => a.sort_key_via().cmp(b.sort_key_via()),
-            SortColumn::Start => a.start().cmp(&b.start()),
-        };
+        let primary = self.column.compare(a, b, now);
         let primary = if self.descending {
             primary.reverse()
         } else {
@@ -104,11 +61,41 @@ impl Sort {
     }
 }
 
-fn direction_rank(c: &Call) -> (u8, &str) {
-    match &c.record().fields.direction {
-        Some(Direction::Inbound) => (0, ""),
-        Some(Direction::Outbound) => (1, ""),
-        Some(Direction::Other(s)) => (2, s.as_str()),
-        None => (3, ""),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stepping_to_from_and_to_sorts_them_a_to_z() {
+        let from = Sort::default().step(2);
+        assert_eq!(
+            from,
+            Sort {
+                column: Column::From,
+                descending: false
+            }
+        );
+        assert_eq!(
+            from.step(1),
+            Sort {
+                column: Column::To,
+                descending: false
+            }
+        );
+        assert_eq!(
+            from.step(3),
+            Sort {
+                column: Column::Start,
+                descending: true
+            }
+        );
+        assert_eq!(from.step(-2), Sort::default());
+        assert_eq!(
+            from.inverted(),
+            Sort {
+                column: Column::From,
+                descending: true
+            }
+        );
     }
 }

@@ -4,7 +4,7 @@ use super::{Fatal, overrides, start_demo};
 use crate::api::client::RcClient;
 use crate::config::Config;
 use crate::doctor::{self, Check, Failure};
-use crate::tui::sanitize;
+use crate::text;
 
 /// Prints every check; fails with the exit code of the first failed one.
 pub async fn run(args: &BoardArgs) -> Result<(), Fatal> {
@@ -59,6 +59,6 @@ pub async fn run(args: &BoardArgs) -> Result<(), Fatal> {
 
 fn print_checks(checks: &[Check]) {
     for check in checks {
-        println!("{}", sanitize::clean(&check.line()));
+        println!("{}", text::clean(&check.line()));
     }
 }

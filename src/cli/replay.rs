@@ -9,7 +9,7 @@ use super::{Fatal, ended_window};
 use crate::board::BoardConfig;
 use crate::output::{self, Format};
 use crate::record::replay::{Recording, ReplayClock, spawn_feed};
-use crate::tui::{self, Clock};
+use crate::tui::{self, WallClock};
 
 /// Plays `file` at `speed` on the board, or prints its final state in `once` format.
 pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
@@ -42,7 +42,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
         no_color: args.no_color,
         osc52: !args.no_osc52,
         ended_window: ended_window(args),
-        clock: Clock::from_fn(move || clock.now()),
+        clock: WallClock::from_fn(move || clock.now()),
         ..Default::default()
     };
     let result = tui::run(opts, &mut feed).await;

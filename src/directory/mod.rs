@@ -3,6 +3,7 @@
 //! Heavy budget of the active-calls polls) and cached on disk with a TTL.
 #![warn(missing_docs)]
 mod cache;
+mod naming;
 mod task;
 
 use std::collections::HashMap;

@@ -1,12 +1,14 @@
 //! What `callboard once` prints: the plain table, a JSON array, or one JSON object per line. The JSON
 //! shape is a stable, documented subset of each call; state and duration come from the board model.
+mod plain;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::api::model::{CallFields, Leg, Party};
 use crate::board::{Board, Call, CallState, List};
-use crate::tui;
+pub use plain::plain_table;
 
 /// Output format of `once` and `replay --once`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -123,7 +125,7 @@ pub fn calls(board: &Board, now: Timestamp) -> Vec<CallOut<'_>> {
 /// The board in `format`, ending with a newline (nothing at all for an empty NDJSON board).
 pub fn render(board: &Board, now: Timestamp, tz: &TimeZone, format: Format) -> String {
     match format {
-        Format::Table => tui::plain_table(board, now, tz),
+        Format::Table => plain_table(board, now, tz),
         Format::Json => json_line(&calls(board, now)),
         Format::Ndjson => calls(board, now).iter().map(json_line).collect(),
     }

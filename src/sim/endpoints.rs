@@ -10,8 +10,9 @@ use super::errors::ApiError;
 use super::generator::{PlannedCall, RecordKey};
 use super::paging::ListParams;
 use super::rate_limit::RateGroup;
-use super::render::Renderer;
-use super::server::{Caller, Reply, SimState};
+use super::records::RecordMaker;
+use super::reply::Reply;
+use super::state::{Caller, SimState};
 use super::users::{ACCOUNT_ID, ExtKind, Extension};
 use crate::api::model::{CallLogResponse, CallType};
 
@@ -66,7 +67,7 @@ fn active_calls(
     };
     let base = st.base_for(headers);
     let now = st.clock.wall().as_second();
-    let renderer = Renderer {
+    let maker = RecordMaker {
         dir: &st.dir,
         base: &base,
         detailed: params.detailed,
@@ -85,7 +86,7 @@ fn active_calls(
         records: page
             .records
             .into_iter()
-            .filter_map(|(call, k)| renderer.record(call, k.slot))
+            .filter_map(|(call, k)| maker.record(call, k.slot))
             .collect(),
         uri: page.uri,
         paging: page.paging,

@@ -80,7 +80,7 @@ pub struct PlannedCall {
     pub top_reason_while_live: bool,
 }
 
-/// What the list needs to know about one record of a call (filters, scope, order) without rendering it.
+/// What the list needs to know about one record of a call (filters, scope, order) without making it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordKey {
     /// Which of the call's records: 0 for `user`, 1 for `peer`.
@@ -94,7 +94,7 @@ pub struct RecordKey {
 }
 
 impl PlannedCall {
-    /// The records this call shows at `now` (empty when not visible); the renderer produces the same ones.
+    /// The records this call shows at `now` (empty when not visible); `RecordMaker` makes the same ones.
     pub fn record_keys(&self, now: i64, cache_window: i64) -> Vec<RecordKey> {
         let Some(phase) = self.phase(now, cache_window) else {
             return Vec::new();

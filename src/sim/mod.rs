@@ -26,16 +26,18 @@ mod endpoints;
 mod errors;
 mod fake;
 mod faults;
-mod frame;
 mod generator;
+mod intercept;
 mod listener;
 mod oauth;
 mod paging;
 mod rate_limit;
-mod render;
+mod records;
+mod reply;
 mod request_log;
+mod routes;
 mod scenario;
-mod server;
+mod state;
 mod users;
 
 use std::net::SocketAddr;
@@ -55,7 +57,7 @@ pub use scenario::{AuthSettings, CallSettings, MixWeights, OutcomeWeights, Scena
 pub use users::SimCredentials;
 
 use listener::{ConnHandle, SimListener};
-use server::SimState;
+use state::SimState;
 use users::Directory;
 
 /// How to run a simulator: the scenario, where to listen and which clock to use.
@@ -167,7 +169,7 @@ impl Simulator {
             dir,
             scenario,
         });
-        let app = server::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
+        let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
         let mut until_stop = stopping;
         let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async move {
             // A closed channel also means stop.

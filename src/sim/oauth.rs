@@ -13,7 +13,8 @@ use url::form_urlencoded;
 use super::auth::RefreshError;
 use super::errors::ApiError;
 use super::rate_limit::RateGroup;
-use super::server::{Reply, SimState, strip_scheme};
+use super::reply::Reply;
+use super::state::{SimState, strip_scheme};
 use super::users::{CLIENT_ID, CLIENT_SECRET};
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";

@@ -1,6 +1,6 @@
 //! The column chooser (`C`): which live-table columns show, in which order. Pure state; the result is kept
 //! in the preferences.
-use crate::board::SortColumn;
+use crate::board::Column;
 
 /// The chooser's list: every column with whether it shows, shown ones first in their order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,28 +8,28 @@ pub struct ColumnChooser {
     /// The row the cursor is on.
     pub cursor: usize,
     /// Every column and whether it shows.
-    pub items: Vec<(SortColumn, bool)>,
+    pub items: Vec<(Column, bool)>,
 }
 
 /// The columns to show for a preference: all in the default order when it names none; repeats dropped.
-pub fn effective(chosen: &[SortColumn]) -> Vec<SortColumn> {
-    let mut out: Vec<SortColumn> = Vec::new();
+pub fn effective(chosen: &[Column]) -> Vec<Column> {
+    let mut out: Vec<Column> = Vec::new();
     for c in chosen {
         if !out.contains(c) {
             out.push(*c);
         }
     }
     if out.is_empty() {
-        out = SortColumn::ALL.to_vec();
+        out = Column::ALL.to_vec();
     }
     out
 }
 
 impl ColumnChooser {
     /// A chooser starting from the columns shown now.
-    pub fn new(shown: &[SortColumn]) -> Self {
+    pub fn new(shown: &[Column]) -> Self {
         let shown = effective(shown);
-        let hidden = SortColumn::ALL.into_iter().filter(|c| !shown.contains(c));
+        let hidden = Column::ALL.into_iter().filter(|c| !shown.contains(c));
         ColumnChooser {
             cursor: 0,
             items: shown
@@ -41,7 +41,7 @@ impl ColumnChooser {
     }
 
     /// The shown columns, left to right.
-    pub fn shown(&self) -> Vec<SortColumn> {
+    pub fn shown(&self) -> Vec<Column> {
         self.items.iter().filter(|(_, on)| *on).map(|(c, _)| *c).collect()
     }
 
@@ -82,12 +82,12 @@ impl ColumnChooser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use SortColumn::*;
+    use Column::*;
 
     #[test]
     fn toggling_and_moving_columns() {
         let mut c = ColumnChooser::new(&[]);
-        assert_eq!(c.shown(), SortColumn::ALL);
+        assert_eq!(c.shown(), Column::ALL);
         c.step(3);
         assert!(c.toggle());
         assert_eq!(c.shown(), [State, Duration, Direction, To, Via, Start]);

@@ -15,8 +15,10 @@ use ratatui::layout::{Position, Rect};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::app::{App, UiOptions};
+use super::app::App;
 use super::backend::LeanBackend;
+use super::effect::Effect;
+use super::options::UiOptions;
 use super::render;
 use crate::feed::{Feed, FeedCommand, FeedState};
 
@@ -49,8 +51,9 @@ impl Drop for Restore {
     }
 }
 
-/// Draws a frame unless the terminal was already handed back (a task panicked).
-fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp) -> io::Result<()> {
+/// Draws a frame unless the terminal was already handed back (a task panicked); then rings the bell when
+/// one is due.
+fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp, bell: &mut bool) -> io::Result<()> {
     let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
     if !ACTIVE.load(Ordering::SeqCst) {
         return Err(io::Error::other(
@@ -58,10 +61,47 @@ fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp) -> io::Result<
         ));
     }
     terminal.draw(|frame| render::draw(frame, app, now))?;
-    if app.take_bell() {
+    if std::mem::take(bell) {
         let out = terminal.backend_mut();
         out.write_all(b"\x07")?;
         out.flush()?;
+    }
+    Ok(())
+}
+
+/// Effects waiting for the run loop: commands for the feed, and a bell for after the next frame.
+#[derive(Default)]
+struct Outbox {
+    commands: VecDeque<FeedCommand>,
+    bell: bool,
+}
+
+/// Carries out the app's effects: commands queue for the feed, preferences are saved (a failure is shown),
+/// clipboard bytes go to the terminal at once and the bell after the next frame.
+fn carry_out(
+    effects: Vec<Effect>,
+    terminal: &mut Term,
+    app: &mut App,
+    outbox: &mut Outbox,
+) -> io::Result<()> {
+    for effect in effects {
+        match effect {
+            Effect::Feed(command) => outbox.commands.push_back(command),
+            Effect::SavePrefs { prefs, path } => {
+                if let Err(e) = prefs.save(&path) {
+                    app.say(format!(
+                        "could not save preferences to {}: {e}; they last for this run",
+                        path.display()
+                    ));
+                }
+            }
+            Effect::Copy(bytes) => {
+                let out = terminal.backend_mut();
+                out.write_all(&bytes)?;
+                out.flush()?;
+            }
+            Effect::Bell => outbox.bell = true,
+        }
     }
     Ok(())
 }
@@ -80,28 +120,24 @@ async fn event_loop(
     let mut tick = tokio::time::interval_at(first, Duration::from_secs(1));
     let mut stop = Stop::new()?;
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut pending: VecDeque<FeedCommand> = VecDeque::new();
+    let mut outbox = Outbox::default();
     let first = rx.borrow_and_update().clone();
-    app.apply(first, opts.clock.now());
+    let effects = app.apply(first, opts.clock.now());
+    carry_out(effects, terminal, app, &mut outbox)?;
     let mut dirty = true;
     loop {
         if dirty {
-            draw(terminal, app, opts.clock.now())?;
+            draw(terminal, app, opts.clock.now(), &mut outbox.bell)?;
             dirty = false;
         }
         if app.should_quit() {
             return Ok(());
         }
-        tokio::select! {
+        let effects = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    pending.extend(app.key(key, opts.clock.now()));
-                    if let Some(bytes) = app.take_clipboard() {
-                        let out = terminal.backend_mut();
-                        out.write_all(&bytes)?;
-                        out.flush()?;
-                    }
                     dirty = true;
+                    app.key(key, opts.clock.now())
                 }
                 Some(Ok(Event::Resize(..))) => {
                     // Even back at the old size the terminal may have cut or moved what it showed:
@@ -109,8 +145,9 @@ async fn event_loop(
                     let size = terminal.size()?;
                     terminal.resize(Rect::from((Position::ORIGIN, size)))?;
                     dirty = true;
+                    Vec::new()
                 }
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => Vec::new(),
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
@@ -119,23 +156,25 @@ async fn event_loop(
                     return Err(io::Error::other("the poller stopped unexpectedly; see the log file for why"));
                 }
                 let snapshot = rx.borrow_and_update().clone();
-                app.apply(snapshot, opts.clock.now());
                 dirty = true;
+                app.apply(snapshot, opts.clock.now())
             }
-            permit = tx.reserve(), if !pending.is_empty() => match permit {
+            permit = tx.reserve(), if !outbox.commands.is_empty() => match permit {
                 Ok(permit) => {
-                    if let Some(cmd) = pending.pop_front() {
+                    if let Some(cmd) = outbox.commands.pop_front() {
                         permit.send(cmd);
                     }
+                    Vec::new()
                 }
                 Err(_) => return Err(io::Error::other("the poller stopped accepting commands")),
             },
             _ = stop.recv() => return Ok(()),
             _ = tick.tick(), if app.ticking() => {
-                app.tick(opts.clock.now());
                 dirty = true;
+                app.tick(opts.clock.now())
             }
-        }
+        };
+        carry_out(effects, terminal, app, &mut outbox)?;
     }
 }
 

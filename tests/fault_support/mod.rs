@@ -11,7 +11,7 @@ use callboard::feed::{Feed, FeedState};
 use callboard::poller::{self, PollerConfig};
 use callboard::secret::Secret;
 use callboard::sim::{RateLimits, SimCredentials, SimOptions};
-use callboard::tui::{App, Clock, UiOptions, draw};
+use callboard::tui::{App, UiOptions, WallClock, draw};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::Terminal;
@@ -100,7 +100,7 @@ pub async fn wait_until(poller: &mut Feed, what: &str, pred: impl Fn(&FeedState)
 pub fn app() -> App {
     App::new(&UiOptions {
         no_color: true,
-        clock: Clock::fixed(Timestamp::now()),
+        clock: WallClock::fixed(Timestamp::now()),
         tz: TimeZone::UTC,
         ..UiOptions::default()
     })

@@ -8,7 +8,7 @@ use callboard::api::model::{
     ActiveCallsPage, CallAction, CallFields, CallRecord, CallResult, Device, Direction, Leg, LegType, Party,
 };
 use callboard::feed::{FeedState, Listing, RateHeadroom, UserInfo};
-use callboard::tui::{App, Clock, UiOptions};
+use callboard::tui::{App, UiOptions, WallClock};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
@@ -227,7 +227,7 @@ pub fn options(demo: bool) -> UiOptions {
     UiOptions {
         demo,
         no_color: true,
-        clock: Clock::fixed(now()),
+        clock: WallClock::fixed(now()),
         tz: TimeZone::UTC,
         ..UiOptions::default()
     }

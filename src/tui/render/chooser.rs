@@ -29,7 +29,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Style::new()
             };
             let mark = if *on { "[x]" } else { "[ ]" };
-            let text = format!(" {mark} {:<w$}", column.title(), w = w.saturating_sub(5));
+            let text = format!(" {mark} {:<w$}", column.header(), w = w.saturating_sub(5));
             fit_line(vec![(text, style)], w)
         })
         .collect();

@@ -5,20 +5,13 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 
+use super::calls::cell;
 use super::{empty_note, place, section, window_table};
-use crate::board::List;
+use crate::board::{self, Column, List, format, layout};
 use crate::tui::app::App;
-use crate::tui::format;
-use crate::tui::sanitize::fit;
 
-/// Width of the result column (`✓ Accepted`, `? vanished`).
-const RESULT: u16 = 11;
-/// Width of the duration column.
-const NUM: u16 = 7;
-/// Width of the time-left column (`1m42s left`).
+/// Width of the time-left column (`1m42s left`), the list's own, right of the call's columns.
 const LEFT: u16 = 10;
-/// Narrower than this, the `to` column is left out.
-const WITH_TO: u16 = 64;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestamp) {
     let theme = app.theme;
@@ -47,46 +40,28 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
         return;
     }
 
-    let with_to = inner.width >= WITH_TO;
-    let fixed = RESULT + NUM + LEFT + if with_to { 4 } else { 3 };
-    let flex = inner.width.saturating_sub(fixed);
-    let (from_w, to_w) = if with_to {
-        (flex - flex / 2, flex / 2)
-    } else {
-        (flex, 0)
-    };
-    let mut widths = vec![RESULT, NUM, from_w];
-    if with_to {
-        widths.push(to_w);
-    }
-    widths.push(LEFT);
-
+    // The call's columns (result, duration, parties) as the column definitions lay them out; the time
+    // left and the space before it stay for the list's own column.
+    let cols = layout(
+        board::Table::Ended,
+        inner.width.saturating_sub(LEFT + 1),
+        &Column::ALL,
+    );
+    let widths: Vec<u16> = cols.iter().map(|&(_, w)| w).chain([LEFT]).collect();
     let rows: Vec<Row> = board
         .window(List::Ended, win.offset, win.height)
         .map(|call| {
             let call = app.shown(call);
-            let f = &call.record().fields;
-            let mut cells = vec![
-                Cell::from(Span::styled(
-                    fit(&format::state(call.state()), RESULT as usize),
-                    theme.state(call.state()),
-                )),
-                Cell::from(format!(
-                    "{:>w$}",
-                    format::clock(call.duration(now)),
-                    w = NUM as usize
-                )),
-                Cell::from(fit(&format::party(f.from.as_deref()), from_w as usize)),
-            ];
-            if with_to {
-                cells.push(Cell::from(fit(&format::party(f.to.as_deref()), to_w as usize)));
-            }
             let left = format!("{} left", format::short(coarse(board.time_left(&call, now))));
-            cells.push(Cell::from(Span::styled(
+            let left = Cell::from(Span::styled(
                 format!("{left:>w$}", w = LEFT as usize),
                 theme.dim(),
-            )));
-            Row::new(cells)
+            ));
+            Row::new(
+                cols.iter()
+                    .map(|&(c, w)| cell(c, &call, w, app, now))
+                    .chain([left]),
+            )
         })
         .collect();
     let table = Table::new(rows, widths.into_iter().map(Constraint::Length)).column_spacing(1);

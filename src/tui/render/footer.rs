@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use super::fit_line;
 use crate::board::List;
+use crate::text;
 use crate::tui::app::App;
 use crate::tui::keymap;
-use crate::tui::sanitize;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
@@ -18,20 +18,20 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let board = &app.board;
     let mut pieces: Vec<(String, Style)> = Vec::new();
     if let Some(text) = app.prompt() {
-        let typed = sanitize::clean(text);
+        let typed = text::clean(text);
         // Keep the end of long input in view.
         let room = width.saturating_sub(40).max(10);
         let shown: String = {
             let chars: Vec<char> = typed.chars().collect();
             let mut start = chars.len();
             let mut w = 0;
-            while start > 0 && w + sanitize::width(&chars[start - 1].to_string()) <= room {
+            while start > 0 && w + text::width(&chars[start - 1].to_string()) <= room {
                 start -= 1;
-                w += sanitize::width(&chars[start].to_string());
+                w += text::width(&chars[start].to_string());
             }
             chars[start..].iter().collect()
         };
-        let cursor_x = area.x + 3 + sanitize::width(&shown) as u16;
+        let cursor_x = area.x + 3 + text::width(&shown) as u16;
         pieces.push((" / ".into(), theme.title()));
         pieces.push((shown, theme.text()));
         let matches = board.len(List::Live) + board.len(List::Ended);

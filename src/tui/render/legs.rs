@@ -9,18 +9,15 @@ use ratatui::widgets::Paragraph;
 use super::{empty_note, fit_line, flow, section};
 use crate::api::model::{CallFields, CallRecord, Leg, Str};
 use crate::board::Call;
+use crate::board::format;
 use crate::tui::app::App;
-use crate::tui::format;
 use crate::tui::theme::Theme;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
     let call = app.board.selected(app.focus).map(|c| app.shown(c));
     let title = match &call {
-        Some(c) => vec![
-            Span::raw("Call "),
-            Span::raw(crate::tui::sanitize::fit(c.id(), 40)),
-        ],
+        Some(c) => vec![Span::raw("Call "), Span::raw(crate::text::fit(c.id(), 40))],
         None => vec![Span::raw("Call details")],
     };
     let block = section(title, false, theme);

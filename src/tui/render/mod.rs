@@ -18,9 +18,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Table, TableState, Wrap};
 
 use super::app::{App, list_index};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::sanitize;
 use super::theme::Theme;
 use crate::board::List;
+use crate::text;
 
 /// Draws the screen as of `now` (as of the pause while paused). Takes the app mutably only to keep list scroll offsets.
 pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
@@ -108,10 +108,7 @@ type Pieces = Vec<(String, Style)>;
 
 /// Display width of pieces after sanitising.
 fn pieces_width(pieces: &Pieces) -> usize {
-    pieces
-        .iter()
-        .map(|(t, _)| sanitize::width(&sanitize::clean(t)))
-        .sum()
+    pieces.iter().map(|(t, _)| text::width(&text::clean(t))).sum()
 }
 
 /// Word-wraps pieces into at most `max_lines` lines of `width`; the last line ends in `…` if cut.
@@ -119,9 +116,9 @@ fn wrap_pieces(pieces: Pieces, width: usize, max_lines: usize) -> Vec<Pieces> {
     let mut lines: Vec<Pieces> = vec![Vec::new()];
     let mut used = 0;
     for (text, style) in pieces {
-        let text = sanitize::clean(&text);
+        let text = text::clean(&text);
         for word in text.split_inclusive(' ') {
-            let w = sanitize::width(word.trim_end());
+            let w = text::width(word.trim_end());
             if used > 0 && used + w > width {
                 lines.push(Vec::new());
                 used = 0;
@@ -129,7 +126,7 @@ fn wrap_pieces(pieces: Pieces, width: usize, max_lines: usize) -> Vec<Pieces> {
             if let Some(line) = lines.last_mut() {
                 line.push((word.to_owned(), style));
             }
-            used += sanitize::width(word);
+            used += text::width(word);
         }
     }
     if lines.len() > max_lines {
@@ -150,8 +147,8 @@ fn fit_line(pieces: Vec<(String, Style)>, width: usize) -> Line<'static> {
         if room == 0 {
             break;
         }
-        let piece = sanitize::fit(&text, room);
-        used += sanitize::width(&piece);
+        let piece = text::fit(&text, room);
+        used += text::width(&piece);
         let cut = piece.ends_with('…') && !text.ends_with('…');
         spans.push(Span::styled(piece, style));
         if cut {
@@ -167,8 +164,8 @@ fn flow(pairs: &[(&str, String)], width: usize, theme: Theme) -> Vec<Line<'stati
     let mut current: Vec<(String, Style)> = Vec::new();
     let mut used = 0;
     for (label, value) in pairs {
-        let value = sanitize::clean(value);
-        let w = sanitize::width(label) + 1 + sanitize::width(&value);
+        let value = text::clean(value);
+        let w = text::width(label) + 1 + text::width(&value);
         if used > 0 && used + 2 + w > width {
             lines.push(fit_line(std::mem::take(&mut current), width));
             used = 0;

@@ -6,8 +6,8 @@ use ratatui::widgets::Paragraph;
 
 use super::{fit_line, popup};
 use crate::directory;
+use crate::text;
 use crate::tui::app::App;
-use crate::tui::sanitize;
 
 /// Widest the popup gets.
 const WIDTH: u16 = 64;
@@ -32,7 +32,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         theme,
     );
     let w = inner.width as usize;
-    let query = sanitize::clean(&picker.query);
+    let query = text::clean(&picker.query);
     let mut lines = vec![fit_line(
         vec![(prompt.into(), theme.title()), (query.clone(), theme.text())],
         w,
@@ -68,7 +68,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    let cursor = inner.x + (sanitize::width(prompt) + sanitize::width(&query)) as u16;
+    let cursor = inner.x + (text::width(prompt) + text::width(&query)) as u16;
     if cursor < inner.right() {
         frame.set_cursor_position(Position::new(cursor, inner.y));
     }

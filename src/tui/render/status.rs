@@ -10,9 +10,10 @@ use ratatui::widgets::Paragraph;
 use super::{Pieces, fit_line, pieces_width, wrap_pieces};
 use crate::api::Scope;
 use crate::board::CallState;
+use crate::board::format::short;
+use crate::directory;
 use crate::feed::{FeedState, SourceError, SourceErrorKind};
 use crate::tui::app::App;
-use crate::tui::format::short;
 
 /// Data older than this many poll intervals is marked STALE.
 const STALE_INTERVALS: i32 = 3;
@@ -20,6 +21,18 @@ const STALE_INTERVALS: i32 = 3;
 const MAX_NOTICE_LINES: usize = 3;
 /// Below this width the app name is left out of the first line.
 const NAME_WIDTH: u16 = 100;
+
+/// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
+fn directory_scope_label(app: &App) -> Option<String> {
+    let Some(Scope::Extension(id)) = app.current_scope() else {
+        return None;
+    };
+    let entry = app.directory.as_deref()?.by_id(id)?;
+    Some(match (&entry.number, &entry.name) {
+        (Some(n), Some(name)) => format!("extension {n} ({name})"),
+        _ => format!("extension {}", directory::label(entry)),
+    })
+}
 
 /// Lines the status needs at this width: 2, or more while a long notice is shown.
 pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
@@ -38,7 +51,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push(("  ".into(), Style::new()));
     }
     left.extend(super::summary::markers(app));
-    let scope = app.directory_scope_label();
+    let scope = directory_scope_label(app);
     left.push((
         scope.unwrap_or_else(|| scope_label(app.current_scope(), snap)),
         theme.title(),
@@ -118,7 +131,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
         }
         let mut left = indent;
         if let Some(user) = user_line(&app.snapshot)
-            && pieces_width(&timing) + super::sanitize::width(&user) + 3 <= width
+            && pieces_width(&timing) + crate::text::width(&user) + 3 <= width
         {
             left.push((user, theme.dim()));
         }

@@ -7,9 +7,9 @@ use ratatui::style::Style;
 use ratatui::widgets::Paragraph;
 
 use super::{Pieces, fit_line, pieces_width};
+use crate::board::format::{clock, short};
 use crate::board::{AlertLevel, CallState, Summary};
 use crate::tui::app::App;
-use crate::tui::format::{clock, short};
 use crate::tui::theme::Theme;
 
 /// The mark a row carries for its alert level; colour is never the only signal.

@@ -1,4 +1,4 @@
-//! Turns planned calls into wire records shaped like the real captures (`assets/captures/`).
+//! Makes wire records of planned calls, shaped like the real captures (`assets/captures/`).
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -19,15 +19,15 @@ const BUSY: &str = "The called party was busy";
 /// A result reason and its description.
 type Reason = Option<(CallReason, &'static str)>;
 
-/// One rendered record and which of its call's records it is (`RecordKey::slot`).
+/// One made record and which of its call's records it is (`RecordKey::slot`).
 #[derive(Debug, Clone)]
 struct OwnedRecord {
     slot: usize,
     record: CallRecord,
 }
 
-/// Renders calls for active-calls responses.
-pub struct Renderer<'a> {
+/// Makes the wire records of active-calls responses.
+pub struct RecordMaker<'a> {
     pub dir: &'a Directory,
     /// `http://host:port` the client used.
     pub base: &'a str,
@@ -38,7 +38,7 @@ pub struct Renderer<'a> {
     pub cache_window: i64,
 }
 
-impl Renderer<'_> {
+impl RecordMaker<'_> {
     /// Record `slot` of `call` at `now` (see [`PlannedCall::record_keys`]).
     pub fn record(&self, call: &PlannedCall, slot: usize) -> Option<CallRecord> {
         self.records(call)
@@ -488,7 +488,7 @@ mod tests {
     use crate::sim::scenario::Scenario;
 
     #[test]
-    fn record_keys_match_rendered_records() {
+    fn record_keys_match_made_records() {
         let mut scenario = Scenario::demo();
         scenario.calls.arrivals_per_minute = 30.0;
         let dir = Directory::new(scenario.users, scenario.queues, false);
@@ -496,7 +496,7 @@ mod tests {
         let mut checked = 0;
         for step in 0..60 {
             let now = 1_767_600_000 + step * 37;
-            let renderer = Renderer {
+            let maker = RecordMaker {
                 dir: &dir,
                 base: "http://sim",
                 detailed: true,
@@ -506,9 +506,9 @@ mod tests {
             };
             for call in generator.calls_at(now) {
                 let keys = call.record_keys(now, 120);
-                let rendered = renderer.records(&call);
-                assert_eq!(keys.len(), rendered.len(), "{call:?}");
-                for (key, r) in keys.iter().zip(&rendered) {
+                let made = maker.records(&call);
+                assert_eq!(keys.len(), made.len(), "{call:?}");
+                for (key, r) in keys.iter().zip(&made) {
                     let f = &r.record.fields;
                     assert_eq!(key.slot, r.slot);
                     assert_eq!(f.direction.as_ref(), Some(&key.direction), "{call:?}");

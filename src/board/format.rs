@@ -1,10 +1,10 @@
 //! Words and numbers as the board shows them: durations, ages, times, states and parties.
-//! Results are not sanitised here; cells pass them through [`super::sanitize`].
+//! Results are not sanitised here; cells pass them through [`crate::text`].
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::CallState;
 use crate::api::model::{CallResult, Direction, Party};
-use crate::board::CallState;
 
 /// `mm:ss`, or `h:mm:ss` from an hour on.
 pub fn clock(d: SignedDuration) -> String {

@@ -1,4 +1,4 @@
-//! The frame around every request: injected faults for API requests, then an entry in the request log.
+//! The intercept around every request: injected faults for API requests, then an entry in the request log.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,11 +12,12 @@ use axum::response::{IntoResponse, Response};
 use super::errors::ApiError;
 use super::faults::Fault;
 use super::listener::ConnHandle;
+use super::reply::{Reply, ReqMeta};
 use super::request_log::{LoggedRequest, redact};
-use super::server::{Reply, ReqMeta, SimState};
+use super::state::SimState;
 
 /// Applies injected faults to API requests and logs every request with its outcome.
-pub async fn frame(
+pub async fn intercept(
     State(st): State<Arc<SimState>>,
     ConnectInfo(conn): ConnectInfo<ConnHandle>,
     req: Request,

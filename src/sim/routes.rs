@@ -1,0 +1,45 @@
+//! The HTTP front: every route, behind the request intercept (faults, request log).
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use super::errors::ApiError;
+use super::reply::Reply;
+use super::state::SimState;
+use super::{endpoints, intercept, oauth};
+
+/// The router with every endpoint, behind the fault/log intercept.
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route("/restapi/oauth/token", post(oauth::token))
+        .route("/restapi/oauth/revoke", post(oauth::revoke))
+        .route(
+            "/restapi/v1.0/account/{account}/active-calls",
+            get(endpoints::account_calls),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension/{ext}/active-calls",
+            get(endpoints::extension_calls),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension/{ext}",
+            get(endpoints::extension_info),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension",
+            get(endpoints::directory),
+        )
+        .fallback(unknown_uri)
+        .method_not_allowed_fallback(unknown_uri)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            intercept::intercept,
+        ))
+        .with_state(state)
+}
+
+async fn unknown_uri() -> Reply {
+    Reply::error(ApiError::invalid_uri())
+}

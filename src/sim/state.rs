@@ -1,0 +1,115 @@
+//! What every handler shares: the clock, the scenario, tokens, rate limits, faults and the request log;
+//! and the bearer check that turns a request into a known, counted caller.
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, HOST};
+use tokio::sync::watch;
+
+use super::auth::{AccessCheck, TokenStore};
+use super::errors::ApiError;
+use super::faults::Faults;
+use super::generator::Generator;
+use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
+use super::reply::Reply;
+use super::request_log::RequestLog;
+use super::scenario::Scenario;
+use super::users::{Directory, Extension};
+use crate::clock::Clock;
+
+/// Everything the handlers share.
+pub struct SimState {
+    pub clock: Clock,
+    pub scenario: Scenario,
+    pub dir: Directory,
+    pub generator: Generator,
+    pub tokens: Mutex<TokenStore>,
+    pub limiter: Mutex<RateLimiter>,
+    pub faults: Faults,
+    pub log: RequestLog,
+    /// `http://127.0.0.1:PORT`, used when a request has no usable `Host` header.
+    pub base_url: String,
+    /// Flips to `true` when the simulator stops; withheld responses wait for it.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// The authenticated user of an API request and its rate-limit verdict.
+pub struct Caller {
+    pub ext: Extension,
+    pub verdict: RateVerdict,
+}
+
+impl SimState {
+    /// Locks the token store.
+    pub fn tokens(&self) -> MutexGuard<'_, TokenStore> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts a request by `key` in `group`.
+    pub fn rate(&self, key: &str, group: RateGroup) -> RateVerdict {
+        let now = self.clock.wall();
+        let mut limiter = self.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+        limiter.check(key, group, now)
+    }
+
+    /// Authenticates the bearer token and counts the request in `group`.
+    pub fn authorize(&self, headers: &HeaderMap, group: RateGroup) -> Result<Caller, Reply> {
+        let token = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| strip_scheme(v, "Bearer"))
+            .unwrap_or_default();
+        let check = self.tokens().check_access(token, self.clock.wall());
+        let ext = match check {
+            AccessCheck::Valid(id) => self.dir.by_id(id).cloned(),
+            AccessCheck::Unparsable => None,
+            AccessCheck::Expired => {
+                return Err(Reply::error(ApiError::token_invalid(
+                    "OAU-128",
+                    "Access token expired.",
+                )));
+            }
+            AccessCheck::NotFound => {
+                return Err(Reply::error(ApiError::token_invalid(
+                    "OAU-213",
+                    "Token not found",
+                )));
+            }
+        };
+        let Some(ext) = ext else {
+            return Err(Reply::error(ApiError::token_invalid(
+                "OAU-149",
+                "Unparsable access token",
+            )));
+        };
+        let verdict = self.rate(&ext.id.to_string(), group);
+        if let Some(penalty) = verdict.throttled {
+            return Err(Reply::error_for(
+                ApiError::rate_exceeded(penalty),
+                Some(ext.id),
+                verdict,
+            ));
+        }
+        Ok(Caller { ext, verdict })
+    }
+
+    /// `http://host:port` as the client addressed the simulator, for absolute URIs.
+    pub fn base_for(&self, headers: &HeaderMap) -> String {
+        let host = headers.get(HOST).and_then(|h| h.to_str().ok()).filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        });
+        match host {
+            Some(h) => format!("http://{h}"),
+            None => self.base_url.clone(),
+        }
+    }
+}
+
+/// The credentials after `scheme ` in an `Authorization` value (scheme matched case-insensitively).
+pub fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}

@@ -1,0 +1,116 @@
+//! How the UI is run: its options, where it reads the wall-clock time, and where outside notes come from.
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::watch;
+
+use crate::board::BoardConfig;
+use crate::directory::Directory;
+use crate::prefs::Prefs;
+
+/// Where the UI reads the wall-clock time shown on screen (durations, ages, the status clock) from.
+#[derive(Clone)]
+pub struct WallClock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl WallClock {
+    /// The system clock.
+    pub fn system() -> Self {
+        WallClock(Arc::new(Timestamp::now))
+    }
+
+    /// A clock stopped at `t` (tests, demos).
+    pub fn fixed(t: Timestamp) -> Self {
+        WallClock(Arc::new(move || t))
+    }
+
+    /// A clock reading `now` (e.g. recorded time during a replay).
+    pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        WallClock(Arc::new(now))
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for WallClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WallClock")
+    }
+}
+
+/// One-off messages for the status bar from outside the poller (e.g. a recording that stopped), read
+/// on each tick; the first one is shown once.
+#[derive(Clone, Default)]
+pub struct Notes(Option<Arc<dyn Fn() -> Option<String> + Send + Sync>>);
+
+impl Notes {
+    /// Notes read from `read`.
+    pub fn from_fn(read: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
+        Notes(Some(Arc::new(read)))
+    }
+
+    /// The next note, if there is one.
+    pub(crate) fn read(&self) -> Option<String> {
+        self.0.as_ref().and_then(|read| read())
+    }
+}
+
+impl fmt::Debug for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Notes")
+    }
+}
+
+/// How the UI is run.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    /// Connected to the simulator: show a `DEMO` marker.
+    pub demo: bool,
+    /// Playing a recording: show a `REPLAY` marker.
+    pub replay: bool,
+    /// No colour (the `NO_COLOR` environment variable is honoured as well).
+    pub no_color: bool,
+    /// How long ended calls stay listed.
+    pub ended_window: SignedDuration,
+    /// How many ended calls are kept at most.
+    pub ended_cap: usize,
+    /// Where `now` comes from.
+    pub clock: WallClock,
+    /// Time zone for start times.
+    pub tz: TimeZone,
+    /// Sort order, columns, theme, alert thresholds, bell and favourites.
+    pub prefs: Prefs,
+    /// Where changed preferences are saved; `None` keeps them for this run only.
+    pub prefs_path: Option<PathBuf>,
+    /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
+    pub osc52: bool,
+    /// Where one-off status-bar messages come from.
+    pub notes: Notes,
+    /// The account directory as the directory task publishes it.
+    pub directory: Option<watch::Receiver<Option<Arc<Directory>>>>,
+}
+
+impl Default for UiOptions {
+    fn default() -> Self {
+        let board = BoardConfig::default();
+        UiOptions {
+            demo: false,
+            replay: false,
+            no_color: false,
+            ended_window: board.ended_window,
+            ended_cap: board.ended_cap,
+            clock: WallClock::system(),
+            tz: TimeZone::system(),
+            prefs: Prefs::default(),
+            prefs_path: None,
+            osc52: true,
+            notes: Notes::default(),
+            directory: None,
+        }
+    }
+}
