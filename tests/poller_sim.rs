@@ -160,3 +160,37 @@ async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
         );
     }
 }
+
+/// The poller waits on and stamps with its clock: on a manual clock it lists again only once the clock has
+/// moved a whole interval, however much real time passes, and its times are the clock's.
+#[tokio::test]
+async fn the_poller_schedules_on_its_clock() {
+    let clock = Clock::manual("2026-01-05T09:00:00Z".parse().unwrap());
+    let sim = Simulator::start(SimOptions::demo().clock(clock.clone()))
+        .await
+        .unwrap();
+    let config = PollerConfig {
+        scope: Some(Scope::Account),
+        interval: schedule::DEFAULT_INTERVAL,
+        clock: clock.clone(),
+    };
+    let mut poller = poller::spawn(client(&sim, true), config);
+    let first = wait_until(&mut poller, "the first listing", |s| s.listing.seq == 1).await;
+    let interval = jiff::SignedDuration::try_from(schedule::DEFAULT_INTERVAL).unwrap();
+    assert_eq!(first.listing.taken_at, Some(clock.wall()));
+    assert_eq!(first.next_listing_at, Some(clock.wall() + interval));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        poller.state.borrow().listing.seq,
+        1,
+        "real time passing does not poll"
+    );
+    clock.advance(schedule::DEFAULT_INTERVAL);
+    let second = tokio::time::timeout(
+        Duration::from_secs(2),
+        wait_until(&mut poller, "the second listing", |s| s.listing.seq == 2),
+    )
+    .await
+    .expect("the clock's interval passing polls at once");
+    assert_eq!(second.listing.taken_at, Some(clock.wall()));
+}
