@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::board::{Column, List};
-use callboard::feed::FeedCommand;
+use callboard::feed::{Change, Delta, FeedCommand};
 use callboard::tui::{App, Effect};
 use common::{app, now, snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -232,6 +232,35 @@ fn a_new_calls_scope_replaces_the_old_calls() {
         0,
         "ended calls of the old scope go too"
     );
+}
+
+#[test]
+fn deltas_after_the_listing_reach_the_board_once_and_wait_while_paused() {
+    let (mut app, last) = app();
+    let live = app.board().counts().live;
+    let mut record = common::capture("queue_1_ringing");
+    record.id = "LIfromDelta".into();
+    let mut next = last.clone();
+    next.seq += 1;
+    next.deltas = Arc::new([Delta {
+        seq: last.listing.seq + 1,
+        at: last.listing.taken_at.unwrap() + jiff::SignedDuration::from_secs(1),
+        change: Change::Call(Arc::new(record)),
+    }]);
+    ch(&mut app, ' ');
+    app.apply(Arc::new(next.clone()), now());
+    assert_eq!(
+        app.paused().map(|(_, waiting)| waiting),
+        Some(1),
+        "a delta is a new update"
+    );
+    assert_eq!(app.board().counts().live, live, "held back while paused");
+    ch(&mut app, ' ');
+    assert_eq!(app.board().counts().live, live + 1);
+    next.seq += 1;
+    app.apply(Arc::new(next), now());
+    assert_eq!(app.board().counts().live, live + 1, "merged once");
+    assert!(app.board().get("LIfromDelta").is_some());
 }
 
 #[test]
