@@ -8,21 +8,14 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
-use crate::api::client::{ClientConfig, is_loopback};
+use crate::api::settings::ClientConfig;
+use crate::api::settings::{
+    CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
+    check_server_url,
+};
 use crate::api::token_cache::default_token_cache_dir;
 use crate::secret::Secret;
 use crate::text::clean_server_text;
-
-/// Server URL variable.
-pub const SERVER_URL_VAR: &str = "RC_SERVER_URL";
-/// App client id variable.
-pub const CLIENT_ID_VAR: &str = "RC_APP_CLIENT_ID";
-/// App client secret variable.
-pub const CLIENT_SECRET_VAR: &str = "RC_APP_CLIENT_SECRET";
-/// User JWT credential variable.
-pub const JWT_VAR: &str = "RC_USER_JWT";
-/// The production server.
-pub const DEFAULT_SERVER_URL: &str = "https://platform.ringcentral.com";
 
 /// Values given on the command line (`--server-url`, `--client-id`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,15 +74,9 @@ pub enum ConfigError {
         variables: Vec<&'static str>,
         config_file: Option<PathBuf>,
     },
-    /// The server URL does not parse or is unusable.
-    #[error("{SERVER_URL_VAR} is not usable: {reason}; use e.g. {DEFAULT_SERVER_URL}")]
-    InvalidUrl { reason: String },
-    /// Plain http to a host that is not loopback.
-    #[error(
-        "{SERVER_URL_VAR} uses {scheme}:// for {host}: callboard only sends credentials over https \
-         (plain http is allowed for 127.0.0.1, ::1 and localhost only); use https://{host}"
-    )]
-    Insecure { scheme: String, host: String },
+    /// The server URL does not parse or would send credentials in clear text.
+    #[error(transparent)]
+    ServerUrl(#[from] ServerUrlError),
     /// `.env` in the working directory cannot be read.
     #[error(".env in the working directory: {0}")]
     DotEnv(String),
@@ -262,25 +249,8 @@ pub fn config_file_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "callboard").map(|d| d.config_dir().join("config.toml"))
 }
 
-/// Refuses a server URL that would send credentials in clear text to another machine.
-pub fn check_server_url(url: &Url) -> Result<(), ConfigError> {
-    let host = url.host_str().unwrap_or_default();
-    if host.is_empty() {
-        return Err(ConfigError::InvalidUrl {
-            reason: "it has no host".into(),
-        });
-    }
-    if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url)) {
-        return Ok(());
-    }
-    Err(ConfigError::Insecure {
-        scheme: url.scheme().to_owned(),
-        host: host.to_owned(),
-    })
-}
-
-fn parse_server_url(text: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| ConfigError::InvalidUrl { reason };
+fn parse_server_url(text: &str) -> Result<Url, ServerUrlError> {
+    let invalid = |reason: String| ServerUrlError::Invalid { reason };
     let url = Url::parse(text).map_err(|e| invalid(format!("{e} (include the scheme, https://)")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("it must not contain a user name or password".into()));
@@ -509,26 +479,29 @@ mod tests {
         let e = with_url("http://platform.ringcentral.com").unwrap_err();
         assert_eq!(
             e,
-            ConfigError::Insecure {
+            ConfigError::ServerUrl(ServerUrlError::Insecure {
                 scheme: "http".into(),
                 host: "platform.ringcentral.com".into()
-            }
+            })
         );
         assert!(e.to_string().contains("only sends credentials over https"));
         assert!(matches!(
             with_url("ftp://127.0.0.1"),
-            Err(ConfigError::Insecure { .. })
+            Err(ConfigError::ServerUrl(ServerUrlError::Insecure { .. }))
         ));
         assert!(matches!(
             with_url("http://localhost.evil.com"),
-            Err(ConfigError::Insecure { .. })
+            Err(ConfigError::ServerUrl(ServerUrlError::Insecure { .. }))
         ));
         assert!(matches!(
             with_url("platform.ringcentral.com"),
-            Err(ConfigError::InvalidUrl { .. })
+            Err(ConfigError::ServerUrl(ServerUrlError::Invalid { .. }))
         ));
         let e = with_url(&format!("https://user:{SECRET}@x.example")).unwrap_err();
-        assert!(matches!(e, ConfigError::InvalidUrl { .. }) && !e.to_string().contains(SECRET));
+        assert!(
+            matches!(e, ConfigError::ServerUrl(ServerUrlError::Invalid { .. }))
+                && !e.to_string().contains(SECRET)
+        );
     }
 
     #[test]

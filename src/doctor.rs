@@ -5,10 +5,10 @@ use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::api::auth::Token;
 use crate::api::client::{ClientConfig, RcClient};
 use crate::api::error::ApiError;
 use crate::api::rate_limit::HEAVY;
+use crate::api::token::Token;
 use crate::api::token_cache::TokenCache;
 use crate::api::{Scope, token_cache};
 use crate::config::{self, Config};

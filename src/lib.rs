@@ -1,5 +1,6 @@
 //! callboard: a terminal live call board for RingCentral accounts.
 pub mod api;
+pub mod atomic_file;
 pub mod board;
 pub mod cli;
 pub mod clock;

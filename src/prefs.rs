@@ -95,27 +95,11 @@ impl Prefs {
         Ok(prefs)
     }
 
-    /// Writes `path` atomically (a temporary file renamed over it), creating the directory.
+    /// Writes `path` atomically (readable by all, writable by the owner), creating the directory.
     pub fn save(&self, path: &Path) -> io::Result<()> {
         let text = toml::to_string_pretty(self).map_err(io::Error::other)?;
-        write_atomic(path, text.as_bytes())
+        crate::atomic_file::write(path, text.as_bytes(), 0o644)
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so readers never see a
-/// half-written file. Creates the directory.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@ async fn start(opts: SimOptions) -> Simulator {
     Simulator::start(opts).await.expect("simulator starts")
 }
 
+/// A clock that moves only when the test advances it, for the simulator and the client alike.
+fn manual_clock() -> Clock {
+    Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())
+}
+
 fn config(sim: &Simulator, admin: bool, cache: Option<&Path>) -> ClientConfig {
     let creds = sim.credentials();
     let jwt = if admin {
@@ -30,7 +35,7 @@ fn config(sim: &Simulator, admin: bool, cache: Option<&Path>) -> ClientConfig {
         Secret::new(jwt.clone()),
     );
     config.token_cache_dir = cache.map(Path::to_owned);
-    config
+    config.clock(sim.clock().clone())
 }
 
 fn client(sim: &Simulator, admin: bool, cache: Option<&Path>) -> RcClient {
@@ -110,10 +115,16 @@ async fn a_cached_token_is_reused_by_the_next_instance() {
 
 #[tokio::test]
 async fn the_token_is_refreshed_before_it_expires() {
-    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    let clock = manual_clock();
+    let sim = start(
+        SimOptions::demo()
+            .access_token_ttl(Duration::from_secs(2))
+            .clock(clock.clone()),
+    )
+    .await;
     let rc = client(&sim, true, None);
     rc.active_calls(&Scope::own_extension()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    clock.advance(Duration::from_millis(1200));
     rc.active_calls(&Scope::own_extension()).await.unwrap();
     assert_eq!(
         statuses(&requests_to(&sim, TOKEN_PATH)),
@@ -128,11 +139,17 @@ async fn the_token_is_refreshed_before_it_expires() {
 
 #[tokio::test]
 async fn a_rejected_refresh_token_falls_back_to_the_jwt() {
-    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    let clock = manual_clock();
+    let sim = start(
+        SimOptions::demo()
+            .access_token_ttl(Duration::from_secs(2))
+            .clock(clock.clone()),
+    )
+    .await;
     sim.faults().set_reject_refresh(true);
     let rc = client(&sim, true, None);
     rc.active_calls(&Scope::Account).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    clock.advance(Duration::from_millis(1200));
     rc.active_calls(&Scope::Account).await.unwrap();
     assert_eq!(
         statuses(&requests_to(&sim, TOKEN_PATH)),
@@ -162,9 +179,7 @@ async fn a_401_renews_the_token_and_retries_once() {
 
 #[tokio::test]
 async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
-    let sim =
-        start(SimOptions::contact_centre().clock(Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
-            .await;
+    let sim = start(SimOptions::contact_centre().clock(manual_clock())).await;
     let admin = client(&sim, true, None);
     let account = admin.active_calls(&Scope::Account).await.unwrap();
     let own = admin.active_calls(&Scope::own_extension()).await.unwrap();
@@ -208,9 +223,7 @@ async fn both_scopes_for_an_admin_and_extension_scope_for_a_user() {
 
 #[tokio::test]
 async fn pagination_follows_next_page_links_to_the_end() {
-    let sim =
-        start(SimOptions::contact_centre().clock(Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())))
-            .await;
+    let sim = start(SimOptions::contact_centre().clock(manual_clock())).await;
     let all = client(&sim, true, None)
         .active_calls(&Scope::Account)
         .await
@@ -232,7 +245,7 @@ async fn pagination_follows_next_page_links_to_the_end() {
 
 #[tokio::test]
 async fn a_poller_fetch_reuses_unchanged_records_and_keeps_pages_only_when_asked() {
-    let clock = Clock::manual("2026-01-05T10:00:00Z".parse().unwrap());
+    let clock = manual_clock();
     let limits = RateLimits {
         heavy: 1000,
         ..RateLimits::default()
@@ -279,7 +292,8 @@ async fn a_429_stops_all_heavy_requests_until_retry_after() {
         penalty_secs: 2,
         ..RateLimits::default()
     };
-    let sim = start(SimOptions::demo().rate_limits(limits)).await;
+    let clock = manual_clock();
+    let sim = start(SimOptions::demo().clock(clock.clone()).rate_limits(limits)).await;
     let rc = client(&sim, true, None);
     sim.faults().fail_next(1, Fault::RateLimited);
     let e = rc.active_calls(&Scope::Account).await.unwrap_err();
@@ -305,7 +319,14 @@ async fn a_429_stops_all_heavy_requests_until_retry_after() {
         "nothing sent during the penalty"
     );
 
-    tokio::time::sleep(rc.wait_before(HEAVY)).await;
+    // The penalty lasts exactly Retry-After on the shared clock: a moment before its end heavy requests
+    // are still refused without being sent, at its end they go out again.
+    assert_eq!(rc.wait_before(HEAVY), Duration::from_secs(2));
+    clock.advance(rc.wait_before(HEAVY) - Duration::from_millis(1));
+    let e = rc.active_calls(&Scope::Account).await.unwrap_err();
+    assert!(matches!(e, ApiError::RateLimited { sent: false, .. }), "{e:?}");
+    assert_eq!(active_calls_requests(&sim), sent);
+    clock.advance(rc.wait_before(HEAVY));
     rc.active_calls(&Scope::Account).await.unwrap();
     assert_eq!(active_calls_requests(&sim), sent + 1);
 }
@@ -477,7 +498,13 @@ async fn odd_extension_ids_are_refused_before_sending() {
 
 #[tokio::test]
 async fn concurrent_requests_share_one_login_and_one_refresh() {
-    let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+    let clock = manual_clock();
+    let sim = start(
+        SimOptions::demo()
+            .access_token_ttl(Duration::from_secs(2))
+            .clock(clock.clone()),
+    )
+    .await;
     let rc = client(&sim, true, None);
     for expected_token_requests in [1, 2] {
         let tasks: Vec<_> = (0..4)
@@ -490,7 +517,7 @@ async fn concurrent_requests_share_one_login_and_one_refresh() {
             task.await.unwrap().unwrap();
         }
         assert_eq!(requests_to(&sim, TOKEN_PATH).len(), expected_token_requests);
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        clock.advance(Duration::from_millis(1200));
     }
 }
 
@@ -517,20 +544,30 @@ fn logs_never_contain_credentials_or_tokens() {
         .with_writer(move || writer.clone())
         .finish();
     let dir = tempfile::tempdir().unwrap();
+    // While a single dispatcher is registered, tracing caches each log site's interest from whichever
+    // thread first reaches it: another test reaching the client's logging first (with no subscriber)
+    // would silence it here. A second registered dispatcher makes tracing ask every dispatcher instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let (creds, cached) = tracing::subscriber::with_default(subscriber, || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         runtime.block_on(async {
-            let sim = start(SimOptions::demo().access_token_ttl(Duration::from_secs(2))).await;
+            let clock = manual_clock();
+            let sim = start(
+                SimOptions::demo()
+                    .access_token_ttl(Duration::from_secs(2))
+                    .clock(clock.clone()),
+            )
+            .await;
             let rc = client(&sim, true, Some(dir.path()));
             rc.active_calls(&Scope::Account).await.unwrap();
             let cached: Vec<String> = std::fs::read_dir(dir.path())
                 .unwrap()
                 .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
                 .collect();
-            tokio::time::sleep(Duration::from_millis(1200)).await;
+            clock.advance(Duration::from_millis(1200));
             sim.faults().fail_next(1, Fault::Unauthorized);
             rc.active_calls(&Scope::Account).await.unwrap();
             let _ = client(&sim, false, None).active_calls(&Scope::Account).await;

@@ -29,7 +29,7 @@ fn heavy_times(sim: &Simulator) -> Vec<jiff::Timestamp> {
 async fn an_expired_or_revoked_access_token_is_renewed_without_a_visible_error() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     sim.faults().set_access_token_ttl(Some(Duration::from_secs(1)));
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     let mut seen = Vec::new();
     wait_seeing(&mut poller, "a first poll", &mut seen, |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::Unauthorized);
@@ -53,7 +53,7 @@ async fn a_rejected_refresh_token_falls_back_to_a_new_jwt_login() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     sim.faults().set_access_token_ttl(Some(Duration::from_secs(1)));
     sim.faults().set_reject_refresh(true);
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     let mut seen = Vec::new();
     wait_seeing(&mut poller, "four polls", &mut seen, |s| s.listing.seq >= 4).await;
     assert!(
@@ -85,10 +85,13 @@ async fn rejected_credentials_name_the_setting_to_fix() {
         (creds.client_secret.as_str(), "not-a-valid-jwt", "RC_USER_JWT"),
         ("wrong-secret", creds.admin_jwt.as_str(), "RC_APP_CLIENT_SECRET"),
     ] {
-        let mut poller = start(
-            client(&sim.base_url(), &creds.client_id, secret, jwt),
+        let mut poller = start(client(
+            &sim.base_url(),
+            &creds.client_id,
+            secret,
+            jwt,
             sim.clock(),
-        );
+        ));
         let snap = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
         let err = snap.error.as_ref().unwrap();
         assert_eq!(err.kind, SourceErrorKind::Unauthorized);
@@ -105,7 +108,7 @@ async fn rejected_credentials_name_the_setting_to_fix() {
 #[tokio::test]
 async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     let mut board = app();
     let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     screen(&mut board, &good);
@@ -130,7 +133,7 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
 #[tokio::test]
 async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::RateLimited);
     let limited = wait_until(&mut poller, "the 429", |s| {
@@ -166,7 +169,7 @@ async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() 
 #[tokio::test]
 async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     let seq = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1)
         .await
         .listing
@@ -220,7 +223,7 @@ async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after
 #[tokio::test]
 async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::Slow { delay_ms: 300 });
     let slow = wait_until(&mut poller, "a slow poll", |s| s.listing.seq >= 2).await;
@@ -262,7 +265,7 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
     let addr: std::net::SocketAddr = sim.base_url().trim_start_matches("http://").parse().unwrap();
     let creds = sim.credentials().clone();
     let clock = sim.clock().clone();
-    let mut poller = start(admin(&sim.base_url(), &creds), &clock);
+    let mut poller = start(admin(&sim.base_url(), &creds, &clock));
     let mut board = app();
     let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     screen(&mut board, &good);
@@ -301,7 +304,7 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
 #[tokio::test]
 async fn unreadable_responses_keep_the_last_calls_and_never_panic() {
     let sim = Simulator::start(sim_options()).await.unwrap();
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), sim.clock());
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), sim.clock()));
     let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     for fault in [Fault::Truncated, Fault::Malformed, Fault::Drop] {
         sim.faults().fail_next(1, fault.clone());

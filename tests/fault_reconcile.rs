@@ -17,8 +17,8 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
     let sim = Simulator::start(sim_options().clock(Clock::manual(t0)))
         .await
         .unwrap();
-    // The poller keeps real time: the test moves the simulator's clock on its own.
-    let mut poller = start(admin(&sim.base_url(), sim.credentials()), &Clock::system());
+    // The client keeps real time: the test moves the simulator's clock on its own.
+    let mut poller = start(admin(&sim.base_url(), sim.credentials(), &Clock::system()));
     let mut board = app();
 
     let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;

@@ -62,10 +62,13 @@ async fn broken_records_are_skipped_with_a_warning_and_the_rest_is_shown() {
         "navigation": {},
     });
     let base = stand_in(page).await;
-    let mut poller = start(
-        client(&base, "stand-in-app", "stand-in-secret", "stand-in-jwt"),
+    let mut poller = start(client(
+        &base,
+        "stand-in-app",
+        "stand-in-secret",
+        "stand-in-jwt",
         &callboard::clock::Clock::system(),
-    );
+    ));
     let snap = wait_until(&mut poller, "a poll", |s| s.listing.seq >= 1).await;
     assert!(snap.error.is_none(), "{:?}", snap.error);
     assert_eq!(

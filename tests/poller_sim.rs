@@ -1,6 +1,6 @@
 //! The poller against the in-process simulator on loopback: scope choice, the permission fallback, and
-//! staying inside the Heavy rate limit however often the UI asks for a refresh. The poller runs on the
-//! simulator's clock, so a minute of polling can pass on a fast one.
+//! staying inside the Heavy rate limit however often the UI asks for a refresh. The client, and so the
+//! poller, runs on the simulator's clock, so a minute of polling can pass on a fast one.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,12 +16,15 @@ fn client(sim: &Simulator, admin: bool) -> RcClient {
     let c = sim.credentials();
     let jwt = if admin { &c.admin_jwt } else { &c.non_admin_jwt };
     let url = sim.base_url().parse().unwrap();
-    RcClient::new(ClientConfig::new(
-        url,
-        c.client_id.clone(),
-        Secret::new(c.client_secret.as_str()),
-        Secret::new(jwt.as_str()),
-    ))
+    RcClient::new(
+        ClientConfig::new(
+            url,
+            c.client_id.clone(),
+            Secret::new(c.client_secret.as_str()),
+            Secret::new(jwt.as_str()),
+        )
+        .clock(sim.clock().clone()),
+    )
     .unwrap()
 }
 
@@ -57,7 +60,6 @@ async fn an_admin_starts_on_account_scope_and_sees_calls() {
         PollerConfig {
             scope: None,
             interval: schedule::DEFAULT_INTERVAL,
-            clock: sim.clock().clone(),
         },
     );
     let snap = wait_until(&mut poller, "first poll", |s| s.listing.seq > 0).await;
@@ -93,7 +95,6 @@ async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
     let config = PollerConfig {
         scope: Some(Scope::Account),
         interval: schedule::DEFAULT_INTERVAL,
-        clock: sim.clock().clone(),
     };
     let mut poller = poller::spawn(client(&sim, false), config);
     let snap = wait_until(&mut poller, "fallback poll", |s| s.listing.seq > 0).await;
@@ -124,7 +125,7 @@ async fn a_non_admin_refused_account_scope_falls_back_once_and_says_why() {
 
 /// Over 60 s of the demo, with the UI asking for a refresh every 200 ms, the simulator sees no 429 and no
 /// more Heavy requests than the limit allows in any 60 s window. The minute passes on a clock 30 times
-/// faster than real time, shared by the simulator (its request log) and the poller.
+/// faster than real time, shared by the simulator (its limits and request log) and the client.
 #[tokio::test]
 async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
     let clock = Clock::scaled(30);
@@ -136,7 +137,6 @@ async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
         PollerConfig {
             scope: None,
             interval: schedule::DEFAULT_INTERVAL,
-            clock: sim.clock().clone(),
         },
     );
     let end = clock.now() + Duration::from_secs(61);
@@ -172,7 +172,6 @@ async fn the_poller_schedules_on_its_clock() {
     let config = PollerConfig {
         scope: Some(Scope::Account),
         interval: schedule::DEFAULT_INTERVAL,
-        clock: clock.clone(),
     };
     let mut poller = poller::spawn(client(&sim, true), config);
     let first = wait_until(&mut poller, "the first listing", |s| s.listing.seq == 1).await;

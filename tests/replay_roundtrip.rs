@@ -69,7 +69,6 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     let config = PollerConfig {
         scope: Some(Scope::Account),
         interval: Duration::from_secs(3600),
-        clock: Clock::system(),
     };
     let mut poller = poller::spawn_recording(client(&sim), config, Some(recorder.clone()));
     // The board the live UI would hold, merging every poll when it arrived.

@@ -1,13 +1,20 @@
 //! The RingCentral client: the only code that speaks HTTP to RingCentral, and the wire model it shares
 //! with the simulator.
+pub mod active_calls;
 pub mod auth;
 pub mod client;
+pub mod directory;
 pub mod error;
 pub mod model;
+pub mod paging;
 pub mod rate_limit;
 pub mod record_cache;
 pub mod scope;
+pub mod session;
+pub mod settings;
+pub mod token;
 pub mod token_cache;
+pub mod transport;
 
 pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, Fetch, RawPage, RcClient};
 pub use error::ApiError;

@@ -10,8 +10,6 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::record_cache::RecordCache;
-
 mod flat_fields;
 mod shared;
 
@@ -416,42 +414,6 @@ pub struct ActiveCallsPage {
     pub navigation: Navigation,
 }
 
-impl ActiveCallsPage {
-    /// Parses a response body. Fails only when the envelope itself is unreadable; a bad record is skipped.
-    pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        Self::parse_with(body, &mut RecordCache::default())
-    }
-
-    /// Like [`ActiveCallsPage::parse`], reusing the records of `cache` whose text did not change.
-    pub fn parse_with(body: &[u8], cache: &mut RecordCache) -> Result<Self, serde_json::Error> {
-        // Records stay raw JSON slices of `body` until each is parsed on its own: no intermediate
-        // `Value` tree (which cost more than half the parse time and memory of a 1,000-record page).
-        let raw: CallLogResponse<&RawValue> = serde_json::from_slice(body)?;
-        let mut page = ActiveCallsPage {
-            records: Vec::with_capacity(raw.records.len()),
-            skipped: Vec::new(),
-            paging: raw.paging,
-            navigation: raw.navigation,
-        };
-        for (index, value) in raw.records.into_iter().enumerate() {
-            match cache.parse(value.get()) {
-                Ok(record) => page.records.push(record),
-                Err(e) => page.skipped.push(SkippedRecord {
-                    index,
-                    id: record_id(value),
-                    error: e.to_string(),
-                }),
-            }
-        }
-        Ok(page)
-    }
-
-    /// The URI of the next page, if the server advertised one.
-    pub fn next_page_uri(&self) -> Option<&str> {
-        self.navigation.next_page.as_ref().map(|l| l.uri.as_str())
-    }
-}
-
 impl CallRecord {
     /// The record's own fields, then each leg's.
     pub fn all_fields(&self) -> impl Iterator<Item = &CallFields> {
@@ -478,7 +440,7 @@ fn millis<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error>
 }
 
 /// The `id` of a record that failed to parse, when it has a readable one.
-fn record_id(record: &RawValue) -> Option<String> {
+pub(crate) fn record_id(record: &RawValue) -> Option<String> {
     #[derive(Deserialize)]
     struct Id {
         id: Option<serde_json::Value>,

@@ -1,13 +1,15 @@
 //! [`RecordCache`]: the parsed records of the last poll, keyed by a hash of their raw JSON, so a poll parses
 //! only the records whose text changed. Between two polls ten seconds apart almost every record is
 //! byte-identical, and hashing its text is about thirty times cheaper than parsing it again. The records
-//! it parses share their strings and parties through the cache's [`Pool`].
+//! it parses share their strings and parties through the cache's [`Pool`]. Pages of active calls are
+//! parsed here too ([`ActiveCallsPage::parse_with`]), each record through a cache.
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde_json::value::RawValue;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::model::{CallRecord, Pool};
+use super::model::{ActiveCallsPage, CallLogResponse, CallRecord, Pool, SkippedRecord, record_id};
 
 /// Records by the 128-bit XXH3 hash of their raw text: those of the last finished poll, and those seen so
 /// far in the poll under way. A record that left the list is dropped when the poll after it finishes.
@@ -60,6 +62,42 @@ impl RecordCache {
     /// True when nothing is kept.
     pub fn is_empty(&self) -> bool {
         self.last.is_empty() && self.current.is_empty()
+    }
+}
+
+impl ActiveCallsPage {
+    /// Parses a response body. Fails only when the envelope itself is unreadable; a bad record is skipped.
+    pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
+        Self::parse_with(body, &mut RecordCache::default())
+    }
+
+    /// Like [`ActiveCallsPage::parse`], reusing the records of `cache` whose text did not change.
+    pub fn parse_with(body: &[u8], cache: &mut RecordCache) -> Result<Self, serde_json::Error> {
+        // Records stay raw JSON slices of `body` until each is parsed on its own: no intermediate
+        // `Value` tree (which cost more than half the parse time and memory of a 1,000-record page).
+        let raw: CallLogResponse<&RawValue> = serde_json::from_slice(body)?;
+        let mut page = ActiveCallsPage {
+            records: Vec::with_capacity(raw.records.len()),
+            skipped: Vec::new(),
+            paging: raw.paging,
+            navigation: raw.navigation,
+        };
+        for (index, value) in raw.records.into_iter().enumerate() {
+            match cache.parse(value.get()) {
+                Ok(record) => page.records.push(record),
+                Err(e) => page.skipped.push(SkippedRecord {
+                    index,
+                    id: record_id(value),
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Ok(page)
+    }
+
+    /// The URI of the next page, if the server advertised one.
+    pub fn next_page_uri(&self) -> Option<&str> {
+        self.navigation.next_page.as_ref().map(|l| l.uri.as_str())
     }
 }
 

@@ -1,17 +1,17 @@
 //! On-disk token cache: one JSON file per (server URL, client id, JWT), named by a SHA-256 of the three
 //! so the JWT never appears in a path. Files are 0600 in a 0700 directory and written atomically
-//! (temporary file + rename). An unreadable or corrupt file is ignored.
+//! ([`crate::atomic_file`]). An unreadable or corrupt file is ignored.
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::auth::Token;
+use super::token::Token;
+use crate::atomic_file;
 use crate::secret::Secret;
 
 /// Largest cache file read; anything bigger is not ours.
@@ -132,18 +132,7 @@ impl TokenCache {
             session_id: token.session_id.clone(),
         };
         let json = serde_json::to_vec(&file).map_err(io::Error::other)?;
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let tmp = self.dir.join(format!(
-            ".{}.{}-{}.tmp",
-            self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("token"),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = write_private(&tmp, &json).and_then(|()| fs::rename(&tmp, &self.path));
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        written
+        atomic_file::write(&self.path, &json, 0o600)
     }
 
     /// Deletes the cache file; a missing file is fine.
@@ -168,17 +157,6 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
-}
-
-/// Creates `path` (which must not exist) readable by the owner only, and writes `bytes` durably.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

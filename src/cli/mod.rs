@@ -14,7 +14,6 @@ use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 use crate::api::Scope;
 use crate::api::client::{ClientConfig, RcClient};
-use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::output::Format;
 use crate::poller::{self, PollerConfig, schedule};
@@ -160,7 +159,6 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         PollerConfig {
             scope: scope_arg(&args),
             interval,
-            clock: Clock::system(),
         },
         recorder.clone(),
     );

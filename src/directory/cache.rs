@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use super::Directory;
+use crate::atomic_file;
 
 /// How long a fetched directory is used before it is fetched again.
 pub const TTL: SignedDuration = SignedDuration::from_hours(1);
@@ -46,10 +47,10 @@ impl DirectoryCache {
             .ok()
     }
 
-    /// Writes the directory atomically.
+    /// Writes the directory atomically, readable by the owner only (it names the account's people).
     pub fn save(&self, dir: &Directory) -> std::io::Result<()> {
         let json = serde_json::to_vec(dir).map_err(std::io::Error::other)?;
-        crate::prefs::write_atomic(&self.path, &json)
+        atomic_file::write(&self.path, &json, 0o600)
     }
 }
 

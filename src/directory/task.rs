@@ -28,7 +28,7 @@ pub struct DirectoryTask {
 /// loopback server such as the demo simulator, whose port and directory change every run).
 pub fn spawn_for(client: &RcClient) -> DirectoryTask {
     let server = client.server_url();
-    let cache = if crate::api::client::is_loopback(server) {
+    let cache = if crate::api::settings::is_loopback(server) {
         None
     } else {
         DirectoryCache::for_server(server.as_str())

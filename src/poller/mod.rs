@@ -1,6 +1,6 @@
 //! The background poller: a [`Feed`] source that lists the active calls of the current scope within the
-//! rate budget, on the client's [`Clock`], and publishes each result as a listing; takes [`FeedCommand`]s
-//! from the UI. The UI never waits on it.
+//! rate budget, on the client's [`Clock`] (its rate limits and its schedule measure the same time), and
+//! publishes each result as a listing; takes [`FeedCommand`]s from the UI. The UI never waits on it.
 mod report;
 pub mod schedule;
 
@@ -28,8 +28,6 @@ pub struct PollerConfig {
     pub scope: Option<Scope>,
     /// Poll interval, already bounded by [`schedule::effective_interval`].
     pub interval: Duration,
-    /// What the schedule waits on and stamps times with (the client's clock).
-    pub clock: Clock,
 }
 
 /// Starts polling in the background.
@@ -56,6 +54,7 @@ pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Re
 struct PollLoop {
     client: RcClient,
     interval: Duration,
+    /// The client's: the schedule waits on it and stamps times with it.
     clock: Clock,
     out: Publisher,
     next_due: Instant,
@@ -71,11 +70,12 @@ struct PollLoop {
 impl PollLoop {
     fn new(client: RcClient, config: PollerConfig, out: Publisher) -> Self {
         let seed = Timestamp::now().as_nanosecond() as u64;
+        let clock = client.clock().clone();
         PollLoop {
             client,
             interval: config.interval,
-            next_due: config.clock.now(),
-            clock: config.clock,
+            next_due: clock.now(),
+            clock,
             out,
             failures: 0,
             pages: 1,

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use super::clipboard::Wrap;
 use super::columns::{ColumnChooser, effective};
 use super::effect::Effect;
-use super::input::HelpScroll;
+use super::help_scroll::HelpScroll;
 use super::options::{Notes, UiOptions};
 use super::pause::Paused;
 use super::picker::Picker;

@@ -5,6 +5,7 @@ mod backend;
 pub mod clipboard;
 mod columns;
 mod effect;
+mod help_scroll;
 mod input;
 pub mod keymap;
 mod layout;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use callboard::api::Scope;
 use callboard::api::client::{ClientConfig, RcClient};
+use callboard::clock::Clock as SimClock;
 use callboard::feed::{Feed, FeedState};
 use callboard::poller::{self, PollerConfig};
 use callboard::secret::Secret;
@@ -27,7 +28,7 @@ pub const SPEED: u32 = 10;
 /// by accident and a short 429 penalty.
 pub fn sim_options() -> SimOptions {
     SimOptions::demo()
-        .clock(callboard::clock::Clock::scaled(SPEED))
+        .clock(SimClock::scaled(SPEED))
         .rate_limits(RateLimits {
             heavy: 1000,
             medium: 1000,
@@ -38,33 +39,40 @@ pub fn sim_options() -> SimOptions {
         })
 }
 
-/// A client for `base` logging in as `jwt`, giving up on any request after about a second.
-pub fn client(base: &str, client_id: &str, secret: &str, jwt: &str) -> RcClient {
+/// A client for `base` logging in as `jwt` on `clock` (the simulator's, so both agree on time), giving up
+/// on any request after about a second.
+pub fn client(base: &str, client_id: &str, secret: &str, jwt: &str, clock: &SimClock) -> RcClient {
     let mut config = ClientConfig::new(
         base.parse().expect("base url"),
         client_id,
         Secret::new(secret),
         Secret::new(jwt),
-    );
+    )
+    .clock(clock.clone());
     config.connect_timeout = Duration::from_millis(500);
     config.read_timeout = Duration::from_secs(1);
     config.total_timeout = Duration::from_millis(1500);
     RcClient::new(config).expect("client")
 }
 
-/// The admin's client with the right credentials.
-pub fn admin(base: &str, creds: &SimCredentials) -> RcClient {
-    client(base, &creds.client_id, &creds.client_secret, &creds.admin_jwt)
+/// The admin's client with the right credentials, on `clock`.
+pub fn admin(base: &str, creds: &SimCredentials, clock: &SimClock) -> RcClient {
+    client(
+        base,
+        &creds.client_id,
+        &creds.client_secret,
+        &creds.admin_jwt,
+        clock,
+    )
 }
 
-/// A poller on account scope polling every second of `clock` (the simulator's, so both agree on time).
-pub fn start(client: RcClient, clock: &callboard::clock::Clock) -> Feed {
+/// A poller on account scope polling every second of its client's clock.
+pub fn start(client: RcClient) -> Feed {
     poller::spawn(
         client,
         PollerConfig {
             scope: Some(Scope::Account),
             interval: Duration::from_secs(1),
-            clock: clock.clone(),
         },
     )
 }

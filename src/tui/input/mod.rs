@@ -15,7 +15,6 @@ use jiff::Timestamp;
 use super::app::App;
 use super::effect::Effect;
 use super::keymap::{self, Mode};
-pub(crate) use help::HelpScroll;
 
 impl App {
     /// Handles a key at `now`; returns what it asks the run loop to do.

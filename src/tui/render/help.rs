@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::fit_line;
 use unicode_width::UnicodeWidthStr;
 
-use crate::tui::input::HelpScroll;
+use crate::tui::help_scroll::HelpScroll;
 use crate::tui::keymap::{self, KEYMAP};
 use crate::tui::theme::Theme;
 

@@ -1,0 +1,241 @@
+//! [`Transport`]: one HTTP exchange with RingCentral. It spends the request's rate budget first, records
+//! the response's rate headers (a 429 starts a penalty), logs the response, reads the body up to a limit
+//! and maps network failures to [`ApiError`]. All its time comes from the client's [`Clock`].
+use std::time::Duration;
+
+use jiff::Timestamp;
+use reqwest::header::{DATE, HeaderMap};
+use url::Url;
+
+use super::error::{self, ApiError};
+use super::rate_limit::{self, Headroom, RateLimitHeaders, RateLimiter};
+use super::settings::{ClientConfig, is_loopback};
+use crate::clock::Clock;
+use crate::text::clean_server_text;
+
+/// Largest response body accepted.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// A response, whatever its status, with the body read in full.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub rate: Option<RateLimitHeaders>,
+    pub retry_after: Option<Duration>,
+    /// When the response arrived, on the client's clock.
+    pub received_at: Timestamp,
+    /// The `Date` header.
+    pub date: Option<Timestamp>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The HTTP client, the server, the rate budgets and the clock: every request goes through
+/// [`Transport::send`].
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    base: Url,
+    limiter: RateLimiter,
+    clock: Clock,
+}
+
+impl Transport {
+    /// Builds the HTTP client for `config`'s server and timeouts (no proxy for a loopback server).
+    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .timeout(config.total_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")));
+        if is_loopback(&config.server_url) {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Transport {
+            http,
+            base: config.server_url.clone(),
+            limiter: RateLimiter::default(),
+            clock: config.clock.clone(),
+        })
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The server every request goes to.
+    pub(crate) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// `path` on the server.
+    pub(crate) fn url(&self, path: &str) -> Result<Url, ApiError> {
+        self.base.join(path).map_err(|e| ApiError::Config(e.to_string()))
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Zero when a request in `group` may be sent now, else how long to wait (budget or 429 penalty).
+    pub(crate) fn wait_before(&self, group: &str) -> Duration {
+        self.limiter.wait_before(group, self.clock.now())
+    }
+
+    /// Budget left in `group` now, or `None` for a group with no known limit.
+    pub(crate) fn headroom(&self, group: &str) -> Option<Headroom> {
+        self.limiter.headroom(group, self.clock.now())
+    }
+
+    /// The latest `X-Rate-Limit-*` headers seen for `group`.
+    pub(crate) fn latest_rate_headers(&self, group: &str) -> Option<RateLimitHeaders> {
+        self.limiter.latest(group)
+    }
+
+    /// Refuses locally when `group` has no budget or a penalty is running.
+    pub(crate) fn check_budget(&self, group: &str) -> Result<(), ApiError> {
+        let wait = self.wait_before(group);
+        if wait.is_zero() {
+            Ok(())
+        } else {
+            Err(refused(group, wait))
+        }
+    }
+
+    /// Spends one request of `group`'s budget, sends, records the rate headers (a 429 starts a penalty)
+    /// and reads the body up to [`MAX_BODY`].
+    pub(crate) async fn send(
+        &self,
+        group: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Reply, ApiError> {
+        let request = request.build().map_err(transport_error)?;
+        self.limiter
+            .try_acquire(group, self.clock.now())
+            .map_err(|wait| refused(group, wait))?;
+        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let mut response = self.http.execute(request).await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let received = self.clock.now();
+        let received_at = self.clock.wall_at(received);
+        let rate = RateLimitHeaders::from_headers(response.headers());
+        let retry_after = rate_limit::retry_after(response.headers(), received_at);
+        let date = response
+            .headers()
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                jiff::fmt::rfc2822::DateTimeParser::new()
+                    .parse_timestamp(v.trim())
+                    .ok()
+            });
+        self.limiter.record_response(group, rate.as_ref(), received);
+        if status == 429 {
+            let penalty = retry_after.unwrap_or(error::DEFAULT_RETRY_AFTER);
+            self.limiter.penalize(group, penalty, received);
+        }
+        log_response(&method, &path, status, group, rate.as_ref(), response.headers());
+        if response.content_length().is_some_and(|len| len > MAX_BODY as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Reply {
+            status,
+            rate,
+            retry_after,
+            received_at,
+            date,
+            body,
+        })
+    }
+}
+
+fn log_response(
+    method: &reqwest::Method,
+    path: &str,
+    status: u16,
+    group: &str,
+    rate: Option<&RateLimitHeaders>,
+    headers: &HeaderMap,
+) {
+    let rate = rate.cloned().unwrap_or_default();
+    tracing::debug!(
+        %method,
+        path,
+        status,
+        group,
+        limit = rate.limit,
+        remaining = rate.remaining,
+        window = rate.window.map(|w| w.as_secs()),
+        retry_after = headers.get("retry-after").and_then(|v| v.to_str().ok()),
+        "RingCentral response"
+    );
+}
+
+fn refused(group: &str, wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        group: group.to_owned(),
+        retry_after: wait,
+        sent: false,
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::Malformed(format!(
+        "response body larger than {} MiB",
+        MAX_BODY / (1024 * 1024)
+    ))
+}
+
+/// Maps a reqwest failure without its URL: timeouts to `Timeout`, the rest to `Network`.
+fn transport_error(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        return ApiError::Timeout;
+    }
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    ApiError::Network(clean_server_text(&text, &[]))
+}
+
+/// A JSON error as `Malformed`, naming only its kind and position (serde's text can quote the data).
+pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> ApiError {
+    ApiError::Malformed(format!(
+        "{what}: {:?} error at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_never_quote_the_data() {
+        const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMDEifQ.signature";
+        let e = serde_json::from_str::<u64>(&format!("\"{JWT}\"")).unwrap_err();
+        let text = json_error("token response", &e).to_string();
+        assert!(!text.contains(JWT) && text.contains("line 1"), "{text}");
+    }
+}
