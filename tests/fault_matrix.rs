@@ -8,8 +8,8 @@ use crate::support::wait::{wait_seeing, wait_until};
 use std::time::Duration;
 
 use callboard::api::Scope;
+use callboard::feed::{FeedCommand, SourceErrorKind};
 use callboard::sim::{Fault, RateGroup, Simulator};
-use callboard::snapshot::{PollCommand, PollErrorKind};
 
 fn token_requests(sim: &Simulator) -> usize {
     sim.requests()
@@ -33,9 +33,9 @@ async fn an_expired_or_revoked_access_token_is_renewed_without_a_visible_error()
     sim.faults().set_access_token_ttl(Some(Duration::from_secs(1)));
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut seen = Vec::new();
-    wait_seeing(&mut poller, "a first poll", &mut seen, |s| s.poll_seq >= 1).await;
+    wait_seeing(&mut poller, "a first poll", &mut seen, |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::Unauthorized);
-    let last = wait_seeing(&mut poller, "three more polls", &mut seen, |s| s.poll_seq >= 4).await;
+    let last = wait_seeing(&mut poller, "three more polls", &mut seen, |s| s.listing.seq >= 4).await;
     assert!(
         seen.iter().all(|s| s.error.is_none()),
         "no error on the way: {seen:?}"
@@ -57,7 +57,7 @@ async fn a_rejected_refresh_token_falls_back_to_a_new_jwt_login() {
     sim.faults().set_reject_refresh(true);
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut seen = Vec::new();
-    wait_seeing(&mut poller, "four polls", &mut seen, |s| s.poll_seq >= 4).await;
+    wait_seeing(&mut poller, "four polls", &mut seen, |s| s.listing.seq >= 4).await;
     assert!(
         seen.iter().all(|s| s.error.is_none()),
         "no error on the way: {seen:?}"
@@ -88,13 +88,15 @@ async fn rejected_credentials_name_the_setting_to_fix() {
         ("wrong-secret", creds.admin_jwt.as_str(), "RC_APP_CLIENT_SECRET"),
     ] {
         let mut poller = start(
-            SimClient::at(&sim.base_url(), &creds.client_id, secret, jwt)
+            SimClient::new(&sim, true)
+                .client_secret(secret)
+                .jwt(jwt)
                 .short_timeouts()
                 .build(),
         );
         let snap = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
         let err = snap.error.as_ref().unwrap();
-        assert_eq!(err.kind, PollErrorKind::Unauthorized);
+        assert_eq!(err.kind, SourceErrorKind::Unauthorized);
         assert!(err.message.contains(setting), "names {setting}: {}", err.message);
         let text = live_screen(&mut live_app(), &snap);
         assert!(text.contains(setting), "{text}");
@@ -110,17 +112,17 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut board = live_app();
-    let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     live_screen(&mut board, &good);
     sim.faults().fail_next(1000, Fault::Unauthorized);
     let bad = wait_until(&mut poller, "the refusal", |s| {
         s.error
             .as_ref()
-            .is_some_and(|e| e.kind == PollErrorKind::Unauthorized)
+            .is_some_and(|e| e.kind == SourceErrorKind::Unauthorized)
     })
     .await;
-    assert_eq!(bad.calls, good.calls, "the last data is kept");
-    assert_eq!(bad.fetched_at, good.fetched_at);
+    assert_eq!(bad.listing.calls, good.listing.calls, "the last data is kept");
+    assert_eq!(bad.listing.taken_at, good.listing.taken_at);
     let text = live_screen(&mut board, &bad);
     assert!(text.contains("STALE") && text.contains("updated"), "{text}");
     assert!(
@@ -134,21 +136,21 @@ async fn credentials_rejected_mid_run_keep_the_last_calls_marked_stale() {
 async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
-    wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::RateLimited);
     let limited = wait_until(&mut poller, "the 429", |s| {
         s.error
             .as_ref()
-            .is_some_and(|e| e.kind == PollErrorKind::RateLimited)
+            .is_some_and(|e| e.kind == SourceErrorKind::RateLimited)
     })
     .await;
     let text = live_screen(&mut live_app(), &limited);
     assert!(text.contains("next request in"), "a countdown: {text}");
     for _ in 0..5 {
-        poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+        poller.commands.send(FeedCommand::Refresh).await.unwrap();
     }
-    let seq = limited.poll_seq;
-    let resumed = wait_until(&mut poller, "polling to resume", |s| s.poll_seq > seq).await;
+    let seq = limited.listing.seq;
+    let resumed = wait_until(&mut poller, "polling to resume", |s| s.listing.seq > seq).await;
     assert!(resumed.error.is_none(), "{:?}", resumed.error);
     let log = sim.requests();
     let refused = log
@@ -170,9 +172,10 @@ async fn a_429_shows_a_countdown_sends_nothing_during_the_penalty_and_resumes() 
 async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
-    let seq = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1)
+    let seq = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1)
         .await
-        .poll_seq;
+        .listing
+        .seq;
     let before = heavy_times(&sim).len();
     sim.faults().fail_next(
         2,
@@ -190,7 +193,7 @@ async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after
     );
     let mut seen = Vec::new();
     let back = wait_seeing(&mut poller, "recovery", &mut seen, |s| {
-        s.poll_seq > seq && s.error.is_none()
+        s.listing.seq > seq && s.error.is_none()
     })
     .await;
     assert!(back.error.is_none());
@@ -223,16 +226,16 @@ async fn server_errors_back_off_exponentially_with_jitter_and_honour_retry_after
 async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
-    wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     sim.faults().fail_next(1, Fault::Slow { delay_ms: 300 });
-    let slow = wait_until(&mut poller, "a slow poll", |s| s.poll_seq >= 2).await;
+    let slow = wait_until(&mut poller, "a slow poll", |s| s.listing.seq >= 2).await;
     assert!(slow.error.is_none(), "a slow answer within the timeout is fine");
 
     sim.faults().fail_next(1, Fault::Hang);
     let started = tokio::time::Instant::now();
     // While the request hangs the command channel still takes commands and the runtime keeps ticking.
     for _ in 0..10 {
-        poller.commands.try_send(PollCommand::RefreshNow).ok();
+        poller.commands.try_send(FeedCommand::Refresh).ok();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(
@@ -240,7 +243,9 @@ async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
         "the runtime was not blocked"
     );
     let hung = wait_until(&mut poller, "the timeout", |s| {
-        s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Timeout)
+        s.error
+            .as_ref()
+            .is_some_and(|e| e.kind == SourceErrorKind::Timeout)
     })
     .await;
     assert!(started.elapsed() < Duration::from_secs(4), "timed out promptly");
@@ -249,8 +254,11 @@ async fn slow_and_hung_responses_time_out_while_the_poller_stays_responsive() {
         text.contains("did not answer in time") && text.contains("STALE"),
         "{text}"
     );
-    let seq = hung.poll_seq;
-    wait_until(&mut poller, "recovery", |s| s.poll_seq > seq && s.error.is_none()).await;
+    let seq = hung.listing.seq;
+    wait_until(&mut poller, "recovery", |s| {
+        s.listing.seq > seq && s.error.is_none()
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -258,14 +266,17 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let addr: std::net::SocketAddr = sim.base_url().trim_start_matches("http://").parse().unwrap();
     let creds = sim.credentials().clone();
+    let clock = sim.clock().clone();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
     let mut board = live_app();
-    let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     live_screen(&mut board, &good);
     sim.shutdown().await;
 
     let offline = wait_until(&mut poller, "the outage", |s| {
-        s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Network)
+        s.error
+            .as_ref()
+            .is_some_and(|e| e.kind == SourceErrorKind::Network)
     })
     .await;
     let text = live_screen(&mut board, &offline);
@@ -275,16 +286,18 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
         "{text}"
     );
     assert!(text.contains("STALE"), "{text}");
-    assert_eq!(offline.calls, good.calls, "the last data is kept");
+    assert_eq!(offline.listing.calls, good.listing.calls, "the last data is kept");
 
-    let sim = Simulator::start(sim_options().listen(addr)).await.unwrap();
+    let sim = Simulator::start(sim_options().clock(clock).listen(addr))
+        .await
+        .unwrap();
     assert_eq!(
         sim.credentials().admin_jwt,
         creds.admin_jwt,
         "same directory, same credentials"
     );
-    let seq = offline.poll_seq;
-    let back = wait_until(&mut poller, "recovery", |s| s.poll_seq > seq).await;
+    let seq = offline.listing.seq;
+    let back = wait_until(&mut poller, "recovery", |s| s.listing.seq > seq).await;
     assert!(back.error.is_none(), "{:?}", back.error);
     let text = live_screen(&mut board, &back);
     assert!(!text.contains("OFFLINE") && !text.contains("STALE"), "{text}");
@@ -294,20 +307,20 @@ async fn a_dead_server_shows_offline_and_the_board_recovers_when_it_is_back() {
 async fn unreadable_responses_keep_the_last_calls_and_never_panic() {
     let sim = Simulator::start(sim_options()).await.unwrap();
     let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
-    let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     for fault in [Fault::Truncated, Fault::Malformed, Fault::Drop] {
         sim.faults().fail_next(1, fault.clone());
         let bad = wait_until(&mut poller, "the failure", |s| s.error.is_some()).await;
         let err = bad.error.as_ref().unwrap();
         let expected = match fault {
-            Fault::Drop => PollErrorKind::Network,
-            _ => PollErrorKind::Malformed,
+            Fault::Drop => SourceErrorKind::Network,
+            _ => SourceErrorKind::Malformed,
         };
         assert_eq!(err.kind, expected, "{fault:?}: {}", err.message);
         assert_eq!(err.scope, Scope::Account, "the error carries its scope");
-        assert!(!bad.calls.is_empty(), "{fault:?} kept the calls");
-        assert!(bad.poll_seq >= good.poll_seq);
-        poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+        assert!(!bad.listing.calls.is_empty(), "{fault:?} kept the calls");
+        assert!(bad.listing.seq >= good.listing.seq);
+        poller.commands.send(FeedCommand::Refresh).await.unwrap();
         wait_until(&mut poller, "recovery", |s| s.error.is_none()).await;
     }
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use callboard::board::List;
 use callboard::clock::Clock;
+use callboard::feed::{FeedCommand, SourceErrorKind};
 use callboard::sim::{Fault, Simulator};
-use callboard::snapshot::{PollCommand, PollErrorKind};
 
 #[tokio::test]
 async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() {
@@ -19,10 +19,16 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
     let sim = Simulator::start(sim_options().clock(Clock::manual(t0)))
         .await
         .unwrap();
-    let mut poller = start(SimClient::new(&sim, true).short_timeouts().build());
+    // The client keeps real time: the test moves the simulator's clock on its own.
+    let mut poller = start(
+        SimClient::new(&sim, true)
+            .clock(Clock::system())
+            .short_timeouts()
+            .build(),
+    );
     let mut board = live_app();
 
-    let good = wait_until(&mut poller, "a first poll", |s| s.poll_seq >= 1).await;
+    let good = wait_until(&mut poller, "a first poll", |s| s.listing.seq >= 1).await;
     live_screen(&mut board, &good);
     let live: Vec<String> = board
         .board()
@@ -39,7 +45,9 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
         },
     );
     let down = wait_until(&mut poller, "the outage", |s| {
-        s.error.as_ref().is_some_and(|e| e.kind == PollErrorKind::Server)
+        s.error
+            .as_ref()
+            .is_some_and(|e| e.kind == SourceErrorKind::Server)
     })
     .await;
     let text = live_screen(&mut board, &down);
@@ -53,9 +61,9 @@ async fn calls_that_end_during_an_outage_show_as_ended_or_vanished_afterwards() 
     sim.clock().advance(Duration::from_secs(30 * 60));
 
     sim.faults().clear();
-    poller.commands.send(PollCommand::RefreshNow).await.unwrap();
-    let seq = down.poll_seq;
-    let back = wait_until(&mut poller, "recovery", |s| s.poll_seq > seq).await;
+    poller.commands.send(FeedCommand::Refresh).await.unwrap();
+    let seq = down.listing.seq;
+    let back = wait_until(&mut poller, "recovery", |s| s.listing.seq > seq).await;
     let text = live_screen(&mut board, &back);
     assert!(!text.contains("STALE"), "{text}");
     for id in &live {

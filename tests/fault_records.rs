@@ -69,13 +69,13 @@ async fn broken_records_are_skipped_with_a_warning_and_the_rest_is_shown() {
             .short_timeouts()
             .build(),
     );
-    let snap = wait_until(&mut poller, "a poll", |s| s.poll_seq >= 1).await;
+    let snap = wait_until(&mut poller, "a poll", |s| s.listing.seq >= 1).await;
     assert!(snap.error.is_none(), "{:?}", snap.error);
     assert_eq!(
-        snap.skipped, 2,
+        snap.listing.skipped, 2,
         "the number and the record with a wrongly typed startTime"
     );
-    let ids: Vec<&str> = snap.calls.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = snap.listing.calls.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["LIgood1", "LIoddEnum", "LIgood2"]);
     let text = live_screen(&mut live_app(), &snap);
     assert!(text.contains("2 unreadable record(s) skipped"), "{text}");

@@ -7,21 +7,21 @@ use crate::support::screen::{drawn, text};
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::snapshot::{PollError, PollErrorKind};
+use callboard::feed::{SourceError, SourceErrorKind};
 use jiff::SignedDuration;
 
-fn screen_with(error: PollError, width: u16, height: u16) -> String {
+fn screen_with(error: SourceError, width: u16, height: u16) -> String {
     let (mut app, last) = app();
     let mut s = last.clone();
     s.seq += 1;
-    s.next_poll_at = error.retry_at;
+    s.next_listing_at = error.retry_at;
     s.error = Some(error);
     app.apply(Arc::new(s), now());
     text(&drawn(&mut app, width, height, now()))
 }
 
-fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {
-    PollError {
+fn error(kind: SourceErrorKind, message: &str, retry_in: i64) -> SourceError {
+    SourceError {
         kind,
         scope: Scope::own_extension(),
         message: message.into(),
@@ -33,7 +33,7 @@ fn error(kind: PollErrorKind, message: &str, retry_in: i64) -> PollError {
 #[test]
 fn offline_banner_over_stale_data() {
     let offline = error(
-        PollErrorKind::Network,
+        SourceErrorKind::Network,
         "could not reach RingCentral (connection refused); check the network connection and RC_SERVER_URL",
         12,
     );
@@ -50,7 +50,7 @@ fn offline_banner_over_stale_data() {
 fn server_error_with_retry_marks_the_data_stale() {
     let text = screen_with(
         error(
-            PollErrorKind::Server,
+            SourceErrorKind::Server,
             "RingCentral server error 503 [CMN-201]: Service Temporary Unavailable",
             5,
         ),

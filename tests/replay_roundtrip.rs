@@ -9,12 +9,12 @@ use std::time::Duration;
 use callboard::api::Scope;
 use callboard::board::{Board, BoardConfig};
 use callboard::clock::Clock;
+use callboard::feed::FeedCommand;
 use callboard::output::{self, Format};
 use callboard::poller::{self, PollerConfig};
 use callboard::record::Recorder;
 use callboard::record::replay::Recording;
 use callboard::sim::{RateLimits, SimOptions, Simulator};
-use callboard::snapshot::PollCommand;
 use jiff::tz::TimeZone;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
@@ -49,13 +49,13 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     for n in 1..=6 {
         if n > 1 {
             sim.clock().advance(Duration::from_secs(25));
-            poller.commands.send(PollCommand::RefreshNow).await.unwrap();
+            poller.commands.send(FeedCommand::Refresh).await.unwrap();
         }
-        let snap = wait_until(&mut poller, "the next poll", |s| s.poll_seq >= n).await;
-        assert_eq!(snap.poll_seq, n, "every poll is seen");
-        let at = snap.fetched_at.unwrap();
+        let snap = wait_until(&mut poller, "the next poll", |s| s.listing.seq >= n).await;
+        assert_eq!(snap.listing.seq, n, "every poll is seen");
+        let at = snap.listing.taken_at.unwrap();
         live.expire(at);
-        live.merge(&snap.calls, at);
+        live.merge(&snap.listing.calls, at);
         last_at = Some(at);
     }
     poller.task.abort();

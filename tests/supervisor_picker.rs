@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::directory::{Directory, DirectoryEntry};
+use callboard::feed::FeedCommand;
 use callboard::prefs::{Prefs, ThemeName};
-use callboard::snapshot::PollCommand;
 use callboard::tui::{App, Effect, UiOptions, draw};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -54,7 +54,7 @@ fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
 
 /// Presses a key and carries out its effects as the run loop does: saves the preferences, returns the
 /// command for the feed.
-fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
+fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
     let mut command = None;
     for effect in app.key(KeyEvent::new(code, KeyModifiers::NONE), now()) {
         match effect {
@@ -72,8 +72,8 @@ fn type_text(app: &mut App, text: &str) {
     }
 }
 
-fn watch(id: &str) -> Option<PollCommand> {
-    Some(PollCommand::SetScope(Scope::Extension(id.into())))
+fn watch(id: &str) -> Option<FeedCommand> {
+    Some(FeedCommand::SetScope(Scope::Extension(id.into())))
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn colon_commands_pick_extensions_and_the_account() {
     type_text(&mut app, "account");
     assert_eq!(
         key(&mut app, KeyCode::Enter),
-        Some(PollCommand::SetScope(Scope::Account))
+        Some(FeedCommand::SetScope(Scope::Account))
     );
     key(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "frobnicate");
@@ -151,7 +151,7 @@ fn favourites_persist_in_the_prefs_file() {
     // The poller switches.
     let mut s = snapshot(9, live_records(), now());
     s.scope = Some(Scope::Extension("62264425101".into()));
-    s.calls_scope = s.scope.clone();
+    s.listing.scope = s.scope.clone();
     app.apply(Arc::new(s), now());
     key(&mut app, KeyCode::Char('f'));
     assert_eq!(app.message(now()), Some("101 Ana Gómez is favourite 1"));
@@ -165,7 +165,7 @@ fn favourites_persist_in_the_prefs_file() {
     assert_eq!(key(&mut again, KeyCode::Char('1')), watch("62264425101"));
     assert_eq!(
         key(&mut again, KeyCode::Char('0')),
-        Some(PollCommand::SetScope(Scope::Account))
+        Some(FeedCommand::SetScope(Scope::Account))
     );
 }
 

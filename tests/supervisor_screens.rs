@@ -6,7 +6,7 @@ use crate::support::screen::screen;
 use std::sync::Arc;
 
 use callboard::api::model::{CallRecord, Party};
-use callboard::snapshot::Snapshot;
+use callboard::feed::FeedState;
 use callboard::tui::App;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -87,14 +87,14 @@ fn alerts_mark_rows_and_are_counted() {
     let (mut app, last) = app();
     // A call that has been ringing for 50 s: over the 45 s critical threshold.
     let mut s = last.clone();
-    let mut records = s.calls.to_vec();
+    let mut records = s.listing.calls.to_vec();
     let mut long_ring = CallRecord::clone(&records[1]);
     long_ring.id = "LIringingLong".into();
     long_ring.fields.start_time = Some(ago(50));
     records.push(Arc::new(long_ring));
-    s.calls = records.into();
+    s.listing.calls = records.into();
     s.seq += 1;
-    s.poll_seq += 1;
+    s.listing.seq += 1;
     app.apply(Arc::new(s), now());
     let big = screen(&mut app, 120, 40);
     assert!(big.contains("‼2") || big.contains("‼ 2 critical"), "{big}");
@@ -125,13 +125,13 @@ fn pause_freezes_the_screen_and_counts_what_waits() {
     let (mut app, last) = app();
     press(&mut app, KeyCode::Char(' '));
     let frozen = screen(&mut app, 80, 24);
-    let mut s: Snapshot = last.clone();
-    let mut records = s.calls.to_vec();
+    let mut s: FeedState = last.clone();
+    let mut records = s.listing.calls.to_vec();
     records.retain(|r| r.id != "LIsynthLong05");
-    s.calls = records.into();
+    s.listing.calls = records.into();
     for _ in 0..2 {
         s.seq += 1;
-        s.poll_seq += 1;
+        s.listing.seq += 1;
         app.apply(Arc::new(s.clone()), now());
     }
     assert_eq!(app.paused().map(|p| p.1), Some(2));

@@ -7,27 +7,27 @@ use std::sync::Arc;
 
 use callboard::api::Scope;
 use callboard::board::{Column, List};
-use callboard::snapshot::PollCommand;
+use callboard::feed::{Change, Delta, FeedCommand};
 use callboard::tui::{App, Effect};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn key(app: &mut App, code: KeyCode) -> Option<PollCommand> {
+fn key(app: &mut App, code: KeyCode) -> Option<FeedCommand> {
     command(app.key(KeyEvent::new(code, KeyModifiers::NONE), now()))
 }
 
 /// The command for the feed among a key's effects.
-fn command(effects: Vec<Effect>) -> Option<PollCommand> {
+fn command(effects: Vec<Effect>) -> Option<FeedCommand> {
     effects.into_iter().find_map(|e| match e {
         Effect::Feed(c) => Some(c),
         _ => None,
     })
 }
 
-fn ch(app: &mut App, c: char) -> Option<PollCommand> {
+fn ch(app: &mut App, c: char) -> Option<FeedCommand> {
     key(app, KeyCode::Char(c))
 }
 
-fn ctrl(app: &mut App, c: char) -> Option<PollCommand> {
+fn ctrl(app: &mut App, c: char) -> Option<FeedCommand> {
     command(app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), now()))
 }
 
@@ -38,28 +38,28 @@ fn selected(app: &App) -> String {
 #[test]
 fn scope_keys_send_set_scope() {
     let (mut app, last) = app();
-    assert_eq!(ch(&mut app, 's'), Some(PollCommand::SetScope(Scope::Account)));
+    assert_eq!(ch(&mut app, 's'), Some(FeedCommand::SetScope(Scope::Account)));
     let mut on_account = last.clone();
     on_account.seq += 1;
     on_account.scope = Some(Scope::Account);
     app.apply(Arc::new(on_account), now());
     assert_eq!(
         ch(&mut app, 's'),
-        Some(PollCommand::SetScope(Scope::own_extension()))
+        Some(FeedCommand::SetScope(Scope::own_extension()))
     );
-    assert_eq!(ch(&mut app, 'a'), Some(PollCommand::SetScope(Scope::Account)));
+    assert_eq!(ch(&mut app, 'a'), Some(FeedCommand::SetScope(Scope::Account)));
     assert_eq!(
         ch(&mut app, 'e'),
-        Some(PollCommand::SetScope(Scope::own_extension()))
+        Some(FeedCommand::SetScope(Scope::own_extension()))
     );
 }
 
 #[test]
 fn refresh_keys_send_refresh_now() {
     let (mut app, _) = app();
-    assert_eq!(ch(&mut app, 'R'), Some(PollCommand::RefreshNow));
-    assert_eq!(ctrl(&mut app, 'r'), Some(PollCommand::RefreshNow));
-    assert_eq!(key(&mut app, KeyCode::F(5)), Some(PollCommand::RefreshNow));
+    assert_eq!(ch(&mut app, 'R'), Some(FeedCommand::Refresh));
+    assert_eq!(ctrl(&mut app, 'r'), Some(FeedCommand::Refresh));
+    assert_eq!(key(&mut app, KeyCode::F(5)), Some(FeedCommand::Refresh));
 }
 
 #[test]
@@ -218,9 +218,9 @@ fn from_and_to_sort_a_to_z_on_their_first_press() {
 fn a_new_calls_scope_replaces_the_old_calls() {
     let (mut app, last) = app();
     assert!(app.board().counts().live > 0);
-    let mut other = snapshot(last.poll_seq + 1, vec![capture("queue_1_ringing")], now());
+    let mut other = snapshot(last.listing.seq + 1, vec![capture("queue_1_ringing")], now());
     other.scope = Some(Scope::Account);
-    other.calls_scope = Some(Scope::Account);
+    other.listing.scope = Some(Scope::Account);
     app.apply(Arc::new(other), now());
     assert_eq!(app.board().counts().live, 1);
     assert_eq!(
@@ -231,12 +231,41 @@ fn a_new_calls_scope_replaces_the_old_calls() {
 }
 
 #[test]
+fn deltas_after_the_listing_reach_the_board_once_and_wait_while_paused() {
+    let (mut app, last) = app();
+    let live = app.board().counts().live;
+    let mut record = capture("queue_1_ringing");
+    record.id = "LIfromDelta".into();
+    let mut next = last.clone();
+    next.seq += 1;
+    next.deltas = Arc::new([Delta {
+        seq: last.listing.seq + 1,
+        at: last.listing.taken_at.unwrap() + jiff::SignedDuration::from_secs(1),
+        change: Change::Call(Arc::new(record)),
+    }]);
+    ch(&mut app, ' ');
+    app.apply(Arc::new(next.clone()), now());
+    assert_eq!(
+        app.paused().map(|(_, waiting)| waiting),
+        Some(1),
+        "a delta is a new update"
+    );
+    assert_eq!(app.board().counts().live, live, "held back while paused");
+    ch(&mut app, ' ');
+    assert_eq!(app.board().counts().live, live + 1);
+    next.seq += 1;
+    app.apply(Arc::new(next), now());
+    assert_eq!(app.board().counts().live, live + 1, "merged once");
+    assert!(app.board().get("LIfromDelta").is_some());
+}
+
+#[test]
 fn a_snapshot_without_a_new_poll_does_not_merge() {
     let (mut app, last) = app();
     let live = app.board().counts().live;
     let mut same_poll = last.clone();
     same_poll.seq += 1;
-    same_poll.calls = Arc::new([]);
+    same_poll.listing.calls = Arc::new([]);
     app.apply(Arc::new(same_poll), now());
     assert_eq!(app.board().counts().live, live);
 }

@@ -6,7 +6,7 @@ use crate::support::screen::{drawn, screen};
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::snapshot::{PollError, PollErrorKind, RateHeadroom, Snapshot};
+use callboard::feed::{FeedState, RateHeadroom, SourceError, SourceErrorKind};
 use callboard::tui::App;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
@@ -15,7 +15,7 @@ fn press(app: &mut App, c: char) {
     app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), now());
 }
 
-fn republish(app: &mut App, last: &Snapshot, change: impl FnOnce(&mut Snapshot)) {
+fn republish(app: &mut App, last: &FeedState, change: impl FnOnce(&mut FeedState)) {
     let mut s = last.clone();
     s.seq += 1;
     change(&mut s);
@@ -81,8 +81,8 @@ fn permission_error_on_account_scope() {
     press(&mut app, 'a');
     republish(&mut app, &last, |s| {
         s.user.as_mut().unwrap().admin = false;
-        s.error = Some(PollError {
-            kind: PollErrorKind::Permission {
+        s.error = Some(SourceError {
+            kind: SourceErrorKind::Permission {
                 permission: Some("ReadCompanyCallLog".into()),
             },
             scope: Scope::Account,
@@ -99,8 +99,8 @@ fn permission_error_on_account_scope() {
 fn stale_data() {
     let (mut app, last) = app();
     republish(&mut app, &last, |s| {
-        s.fetched_at = Some(ago(45));
-        s.next_poll_at = Some(ago(35));
+        s.listing.taken_at = Some(ago(45));
+        s.next_listing_at = Some(ago(35));
     });
     insta::assert_snapshot!(screen(&mut app, 80, 24));
 }
@@ -115,8 +115,8 @@ fn rate_limited_with_countdown() {
             window_secs: 60,
             penalty_until: Some(now() + SignedDuration::from_secs(23)),
         });
-        s.error = Some(PollError {
-            kind: PollErrorKind::RateLimited,
+        s.error = Some(SourceError {
+            kind: SourceErrorKind::RateLimited,
             scope: Scope::own_extension(),
             message: "RingCentral rate limit reached (Heavy group)".into(),
             at: ago(37),
@@ -141,9 +141,9 @@ fn switching_scope() {
 fn waiting_for_first_poll() {
     let mut app = App::new(&options(false));
     app.apply(
-        Arc::new(Snapshot {
+        Arc::new(FeedState {
             scope: Some(Scope::own_extension()),
-            ..Snapshot::default()
+            ..FeedState::default()
         }),
         now(),
     );

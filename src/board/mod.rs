@@ -1,6 +1,18 @@
-//! The board model: every call the poller has listed, merged poll after poll, with derived states,
-//! a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O and no
-//! clock of its own; callers pass `now`.
+//! The board model: every call a source has listed or changed, merged update after update, with derived
+//! states, a recently-ended list, sorting, filtering and a selection that sticks to a call. Pure: no I/O
+//! and no clock of its own; callers pass `now`.
+//!
+//! # Merge rules
+//! Updates come as listings ([`Listing`]: every call of a scope) and deltas ([`Delta`]: one call, or one
+//! party of a call). Calls are keyed by record `id`, so a call in both a listing and a delta is one call.
+//! - A listing replaces the record of every call it holds and marks vanished every live call it lacks.
+//! - A delta adds or changes one call and never marks anything vanished. A party delta changes the call
+//!   whose record (or a leg of it) is that party of that telephony session, and nothing when none is.
+//! - Between a listing and a delta for the same call, the newer by update time wins (the listing's
+//!   `taken_at` against the delta's `at`; a tie goes to the listing). So a listing leaves alone a call
+//!   whose last delta is newer than it, whether the listing lacks the call or holds an older record of
+//!   it; and a delta no newer than the last listing merged is already in it and is skipped.
+//! - An id whose ended window ran out comes back only live.
 #![warn(missing_docs)]
 mod alerts;
 mod call;
@@ -8,6 +20,9 @@ mod clocks;
 mod column;
 mod conversation;
 pub mod format;
+#[cfg(test)]
+mod merge_tests;
+mod party;
 pub mod privacy;
 mod sort;
 mod summary;
@@ -18,6 +33,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::model::CallRecord;
+use crate::feed::{Change, Delta, Listing};
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
@@ -123,6 +139,12 @@ pub struct Board {
     ended_view: View,
     clocks: Clocks,
     sessions: SessionIndex,
+    /// The newest update merged (a listing's or delta's `seq`); 0 before any.
+    seen: u64,
+    /// When the last listing merged was taken.
+    listed_at: Option<Timestamp>,
+    /// Ids last changed by a delta newer than the last listing, with the delta's time.
+    changed_at: HashMap<String, Timestamp>,
 }
 
 impl Board {
@@ -139,19 +161,51 @@ impl Board {
         self.config
     }
 
-    /// Merges one poll's records (all pages), seen at `now`. Calls are keyed by record `id`; a live call
-    /// missing from `records` becomes [`CallState::Vanished`].
+    /// Merges what a source's state holds that this board has not merged yet: `listing` when it is newer,
+    /// then every newer delta, in order. True when anything was merged.
+    pub fn catch_up(&mut self, listing: &Listing, deltas: &[Delta], now: Timestamp) -> bool {
+        let before = self.seen;
+        if listing.seq > self.seen {
+            self.merge_listing(listing, now);
+        }
+        for delta in deltas.iter().filter(|d| d.seq > before) {
+            self.merge_delta(delta, now);
+        }
+        self.seen != before
+    }
+
+    /// The newest update merged through [`Board::catch_up`] (0 before any).
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// Merges a listing (see the merge rules above), seen at `now`; one without `taken_at` counts as taken
+    /// at `now`.
+    pub fn merge_listing(&mut self, listing: &Listing, now: Timestamp) {
+        self.seen = self.seen.max(listing.seq);
+        self.merge_records(&listing.calls, listing.taken_at.unwrap_or(now), now);
+    }
+
+    /// Merges one poll's records (all pages) as a listing taken at `now`. Calls are keyed by record `id`; a
+    /// live call missing from `records` becomes [`CallState::Vanished`].
     pub fn merge(&mut self, records: &[Arc<CallRecord>], now: Timestamp) {
+        self.merge_records(records, now, now);
+    }
+
+    fn merge_records(&mut self, records: &[Arc<CallRecord>], taken_at: Timestamp, now: Timestamp) {
+        self.changed_at.retain(|_, at| *at > taken_at);
+        self.listed_at = Some(taken_at);
         let mut incoming: HashMap<&str, &Arc<CallRecord>> = HashMap::with_capacity(records.len());
         for r in records {
             incoming.entry(r.id.as_str()).or_insert(r);
         }
-        // Every live call is in `records` (one missing from it has vanished), so that bounds the list.
-        let mut live = Vec::with_capacity(records.len());
+        let newer_delta = &self.changed_at;
+        let mut live = Vec::with_capacity(records.len() + newer_delta.len());
         let mut ended = Vec::with_capacity(self.ended.len());
         for mut call in std::mem::take(&mut self.ended) {
-            if let Some(record) = incoming.remove(call.id()) {
-                call.update(record, now);
+            match incoming.remove(call.id()) {
+                Some(record) if !newer_delta.contains_key(call.id()) => call.update(record, now),
+                _ => {}
             }
             if call.state().is_live() {
                 live.push(call)
@@ -161,6 +215,7 @@ impl Board {
         }
         for mut call in std::mem::take(&mut self.live) {
             match incoming.remove(call.id()) {
+                _ if newer_delta.contains_key(call.id()) => {}
                 Some(record) => call.update(record, now),
                 None => call.vanish(now),
             }
@@ -170,22 +225,66 @@ impl Board {
                 ended.push(call)
             }
         }
+        self.live = live;
+        self.ended = ended;
         for record in records {
-            if incoming.remove(record.id.as_str()).is_none() {
-                continue;
-            }
-            let call = Call::new(record, now);
-            if call.state().is_live() {
-                self.expired.remove(call.id());
-                live.push(call);
-            } else if !self.expired.contains_key(call.id()) {
-                ended.push(call);
+            if incoming.remove(record.id.as_str()).is_some() {
+                self.add(record, now);
             }
         }
+        self.drop_expired(now);
+        self.rebuild(now);
+    }
+
+    /// Merges one delta (see the merge rules above), seen at `now`.
+    pub fn merge_delta(&mut self, delta: &Delta, now: Timestamp) {
+        self.seen = self.seen.max(delta.seq);
+        if self.listed_at.is_some_and(|listed| delta.at <= listed) {
+            return;
+        }
+        let record = match &delta.change {
+            Change::Call(record) => Arc::clone(record),
+            Change::Party(change) => {
+                let Some(call) = self
+                    .live
+                    .iter()
+                    .chain(&self.ended)
+                    .find(|c| party::holds(c.record(), change))
+                else {
+                    return;
+                };
+                Arc::new(party::apply(call.record(), change, call.state(), delta.at))
+            }
+        };
+        self.changed_at.insert(record.id.to_string(), delta.at);
+        let known = self
+            .live
+            .iter_mut()
+            .chain(&mut self.ended)
+            .find(|c| c.id() == record.id.as_str());
+        match known {
+            Some(call) => call.update(&record, now),
+            None => self.add(&record, now),
+        }
+        let (live, ended) = std::mem::take(&mut self.live)
+            .into_iter()
+            .chain(std::mem::take(&mut self.ended))
+            .partition(|c| c.state().is_live());
         self.live = live;
         self.ended = ended;
         self.drop_expired(now);
         self.rebuild(now);
+    }
+
+    /// Starts tracking a call first seen at `now`; an expired id comes back only live.
+    fn add(&mut self, record: &Arc<CallRecord>, now: Timestamp) {
+        let call = Call::new(record, now);
+        if call.state().is_live() {
+            self.expired.remove(call.id());
+            self.live.push(call);
+        } else if !self.expired.contains_key(call.id()) {
+            self.ended.push(call);
+        }
     }
 
     /// Drops ended calls whose window has run out at `now`; true when any went.
@@ -201,11 +300,12 @@ impl Board {
         let window = self.config.ended_window;
         self.expired.retain(|_, at| in_window(*at, window, now));
         let before = self.ended.len();
-        let expired = &mut self.expired;
+        let (expired, changed_at) = (&mut self.expired, &mut self.changed_at);
         self.ended.retain(|c| {
             let keep = c.ended_at().is_some_and(|at| in_window(at, window, now));
             if !keep {
                 expired.insert(c.id().to_owned(), now);
+                changed_at.remove(c.id());
             }
             keep
         });
@@ -221,6 +321,9 @@ impl Board {
         self.ended_view = View::default();
         self.clocks = Clocks::default();
         self.sessions = SessionIndex::default();
+        self.seen = 0;
+        self.listed_at = None;
+        self.changed_at.clear();
     }
 
     /// The live list's order.

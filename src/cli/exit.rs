@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use crate::api::error::ApiError;
 use crate::config::ConfigError;
-use crate::snapshot::{PollError, PollErrorKind};
+use crate::feed::{SourceError, SourceErrorKind};
 
 /// What stopped callboard. Exit codes are listed in `--help` (see `args.rs`).
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +13,7 @@ pub enum Fatal {
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error("{}", .0.message)]
-    Poll(PollError),
+    Poll(SourceError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -33,11 +33,11 @@ impl Fatal {
             Fatal::Api(ApiError::RateLimited { .. }) => 5,
             Fatal::Api(ApiError::Network(_) | ApiError::Timeout) => 6,
             Fatal::Poll(e) => match e.kind {
-                PollErrorKind::Unauthorized => 3,
-                PollErrorKind::Permission { .. } => 4,
-                PollErrorKind::RateLimited => 5,
-                PollErrorKind::Network | PollErrorKind::Timeout => 6,
-                PollErrorKind::Server | PollErrorKind::Malformed => 1,
+                SourceErrorKind::Unauthorized => 3,
+                SourceErrorKind::Permission { .. } => 4,
+                SourceErrorKind::RateLimited => 5,
+                SourceErrorKind::Network | SourceErrorKind::Timeout => 6,
+                SourceErrorKind::Server | SourceErrorKind::Malformed => 1,
             },
             Fatal::Checks { first: Some(e), .. } => return Fatal::Api(e.clone()).exit_code(),
             Fatal::Api(_) | Fatal::Io(_) | Fatal::Other(_) | Fatal::Checks { .. } => 1,

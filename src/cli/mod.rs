@@ -154,7 +154,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     }
     let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
     let directory = crate::directory::spawn_for(&client);
-    let poller = poller::spawn_recording(
+    let mut feed = poller::spawn_recording(
         client,
         PollerConfig {
             scope: scope_arg(&args),
@@ -176,12 +176,10 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
             .map_or_else(tui::Notes::default, |r| tui::Notes::from_fn(r.problems())),
         ..Default::default()
     };
-    let result = tui::run(opts, poller.snapshots, poller.commands)
-        .await
-        .map_err(Fatal::from);
-    poller.task.abort();
+    let result = tui::run(opts, &mut feed).await.map_err(Fatal::from);
+    feed.task.abort();
     directory.task.abort();
-    let _ = poller.task.await;
+    let _ = feed.task.await;
     if let Some(problem) = recorder.and_then(Recorder::finish) {
         eprintln!("callboard: {problem}");
     }

@@ -8,7 +8,7 @@ use super::args::BoardArgs;
 use super::{Fatal, ended_window};
 use crate::board::BoardConfig;
 use crate::output::{self, Format};
-use crate::record::replay::{Recording, ReplayClock, spawn_feeder};
+use crate::record::replay::{Recording, ReplayClock, spawn_feed};
 use crate::tui::{self, WallClock};
 
 /// Plays `file` at `speed` on the board, or prints its final state in `once` format.
@@ -36,7 +36,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     }
     let clock = ReplayClock::new(start, speed);
     let problems = std::mem::take(&mut recording.problems);
-    let feeder = spawn_feeder(recording.frames, clock);
+    let mut feed = spawn_feed(recording.frames, clock);
     let opts = tui::UiOptions {
         replay: true,
         no_color: args.no_color,
@@ -45,8 +45,8 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
         clock: WallClock::from_fn(move || clock.now()),
         ..Default::default()
     };
-    let result = tui::run(opts, feeder.snapshots, feeder.commands).await;
-    feeder.task.abort();
+    let result = tui::run(opts, &mut feed).await;
+    feed.task.abort();
     // Said again after the board, which hid the first report.
     report(&problems);
     result.map_err(Fatal::from)

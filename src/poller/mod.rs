@@ -1,22 +1,21 @@
-//! The background poller: polls the active calls of the current scope within the rate budget and
-//! publishes each result as a [`Snapshot`]; takes [`PollCommand`]s from the UI. The UI never waits on it.
+//! The background poller: a [`Feed`] source that lists the active calls of the current scope within the
+//! rate budget, on the client's [`Clock`] (its rate limits and its schedule measure the same time), and
+//! publishes each result as a listing; takes [`FeedCommand`]s from the UI. The UI never waits on it.
 mod report;
 pub mod schedule;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::sync::mpsc;
 
 use crate::api::Scope;
 use crate::api::client::{Fetch, RcClient};
 use crate::api::error::ApiError;
+use crate::clock::Clock;
+use crate::feed::{Feed, FeedCommand, FeedState, Publisher, RateHeadroom, SourceErrorKind, UserInfo};
 use crate::record::{RecordedPoll, Recorder};
-use crate::snapshot::{PollCommand, PollErrorKind, RateHeadroom, Snapshot, UserInfo};
 use schedule::Limit;
 
 /// The rate-limit group both active-calls endpoints belong to.
@@ -31,41 +30,33 @@ pub struct PollerConfig {
     pub interval: Duration,
 }
 
-/// The running poller: the latest snapshot, a command channel, and the task.
-pub struct Poller {
-    /// Latest published state.
-    pub snapshots: watch::Receiver<Arc<Snapshot>>,
-    /// Commands to the poller.
-    pub commands: mpsc::Sender<PollCommand>,
-    /// The task; it ends when every command sender is dropped.
-    pub task: JoinHandle<()>,
-}
-
 /// Starts polling in the background.
-pub fn spawn(client: RcClient, config: PollerConfig) -> Poller {
+pub fn spawn(client: RcClient, config: PollerConfig) -> Feed {
     spawn_recording(client, config, None)
 }
 
 /// Starts polling in the background, handing every successful poll's raw pages to `record`.
-pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Recorder>) -> Poller {
-    let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
-    let (commands, cmd_rx) = mpsc::channel(16);
-    let mut poll_loop = PollLoop::new(client, config, snap_tx);
-    poll_loop.fetch.keep_pages = record.is_some();
-    poll_loop.record = record;
-    let task = tokio::spawn(poll_loop.run(cmd_rx));
-    Poller {
-        snapshots,
-        commands,
-        task,
-    }
+pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Recorder>) -> Feed {
+    let initial = FeedState {
+        scope: config.scope.clone(),
+        interval: config.interval.try_into().unwrap_or_default(),
+        switching: true,
+        ..FeedState::default()
+    };
+    Feed::spawn(initial, move |out, commands| {
+        let mut poll_loop = PollLoop::new(client, config, out);
+        poll_loop.fetch.keep_pages = record.is_some();
+        poll_loop.record = record;
+        poll_loop.run(commands)
+    })
 }
 
 struct PollLoop {
     client: RcClient,
     interval: Duration,
-    out: watch::Sender<Arc<Snapshot>>,
-    snap: Snapshot,
+    /// The client's: the schedule waits on it and stamps times with it.
+    clock: Clock,
+    out: Publisher,
     next_due: Instant,
     failures: u32,
     /// Pages the last successful poll took: what the next one will likely cost.
@@ -77,20 +68,15 @@ struct PollLoop {
 }
 
 impl PollLoop {
-    fn new(client: RcClient, config: PollerConfig, out: watch::Sender<Arc<Snapshot>>) -> Self {
+    fn new(client: RcClient, config: PollerConfig, out: Publisher) -> Self {
         let seed = Timestamp::now().as_nanosecond() as u64;
-        let snap = Snapshot {
-            scope: config.scope,
-            interval: config.interval.try_into().unwrap_or_default(),
-            switching: true,
-            ..Snapshot::default()
-        };
+        let clock = client.clock().clone();
         PollLoop {
             client,
             interval: config.interval,
+            next_due: clock.now(),
+            clock,
             out,
-            snap,
-            next_due: Instant::now(),
             failures: 0,
             pages: 1,
             rng: SmallRng::seed_from_u64(seed),
@@ -99,26 +85,29 @@ impl PollLoop {
         }
     }
 
-    async fn run(mut self, mut commands: mpsc::Receiver<PollCommand>) {
+    async fn run(mut self, mut commands: mpsc::Receiver<FeedCommand>) {
         self.identify().await;
         loop {
-            let due = self.next_due.max(Instant::now() + self.client.wait_before(HEAVY));
-            self.snap.next_poll_at = Some(to_timestamp(due));
-            self.publish();
+            let due = self
+                .next_due
+                .max(self.clock.now() + self.client.wait_before(HEAVY));
+            self.out.state.next_listing_at = Some(self.clock.wall_at(due));
+            self.out.publish();
             tokio::select! {
                 cmd = commands.recv() => match cmd {
                     None => return,
-                    Some(PollCommand::SetScope(scope)) => {
-                        if self.snap.scope.as_ref() != Some(&scope) {
-                            self.snap.scope = Some(scope);
-                            self.snap.switching = true;
-                            self.snap.error = None;
+                    Some(FeedCommand::SetScope(scope)) => {
+                        let state = &mut self.out.state;
+                        if state.scope.as_ref() != Some(&scope) {
+                            state.scope = Some(scope);
+                            state.switching = true;
+                            state.error = None;
                         }
-                        self.next_due = Instant::now();
+                        self.next_due = self.clock.now();
                     }
-                    Some(PollCommand::RefreshNow) => self.next_due = Instant::now(),
+                    Some(FeedCommand::Refresh) => self.next_due = self.clock.now(),
                 },
-                () = tokio::time::sleep_until(due) => self.poll().await,
+                () = self.clock.sleep_until(due) => self.poll().await,
             }
         }
     }
@@ -133,38 +122,39 @@ impl PollLoop {
                     name: ext.name.clone(),
                     admin: ext.admin,
                 };
-                if self.snap.scope.is_none() {
-                    self.snap.scope = Some(if user.admin {
+                let state = &mut self.out.state;
+                if state.scope.is_none() {
+                    state.scope = Some(if user.admin {
                         Scope::Account
                     } else {
                         Scope::own_extension()
                     });
                 }
-                self.snap.user = Some(user);
+                state.user = Some(user);
             }
             Err(err) => {
-                let scope = self.snap.scope.get_or_insert_with(Scope::own_extension).clone();
+                let scope = self
+                    .out
+                    .state
+                    .scope
+                    .get_or_insert_with(Scope::own_extension)
+                    .clone();
                 self.fail(&err, &scope);
             }
         }
     }
 
     async fn poll(&mut self) {
-        let scope = self.snap.scope.clone().unwrap_or_else(Scope::own_extension);
+        let scope = self.out.state.scope.clone().unwrap_or_else(Scope::own_extension);
         let result = self.client.poll_active_calls(&scope, &mut self.fetch).await;
-        let now = Timestamp::now();
-        self.snap.rate = self.headroom();
+        let now = self.clock.wall();
+        self.out.state.rate = self.headroom();
         match result {
             Ok(calls) => {
                 let pages = calls.page_count;
-                self.snap.poll_seq += 1;
-                #[cfg(debug_assertions)]
-                debug_panic(self.snap.poll_seq);
-                self.snap.skipped = calls.skipped.len();
                 for skipped in &calls.skipped {
                     tracing::warn!(index = skipped.index, id = ?skipped.id, "skipped a malformed record: {}", skipped.error);
                 }
-                self.snap.calls = calls.records.into();
                 if let Some(record) = &self.record {
                     let (scope, pages) = (scope.clone(), calls.pages);
                     record.record(RecordedPoll {
@@ -173,22 +163,23 @@ impl PollLoop {
                         pages,
                     });
                 }
-                self.snap.calls_scope = Some(scope);
-                self.snap.fetched_at = Some(now);
+                self.out.list(scope, now, calls.records, calls.skipped.len());
+                #[cfg(debug_assertions)]
+                debug_panic(self.out.state.listing.seq);
+                let state = &mut self.out.state;
                 // A refused account scope stays explained until the user picks a scope again.
-                if !self
-                    .snap
+                if !state
                     .error
                     .as_ref()
-                    .is_some_and(|e| matches!(e.kind, PollErrorKind::Permission { .. }))
+                    .is_some_and(|e| matches!(e.kind, SourceErrorKind::Permission { .. }))
                 {
-                    self.snap.error = None;
+                    state.error = None;
                 }
-                self.snap.switching = false;
+                state.switching = false;
                 self.failures = 0;
                 self.pages = pages;
                 let limit = self.heavy_limit();
-                self.next_due = Instant::now() + schedule::after_success(self.interval, pages, limit);
+                self.next_due = self.clock.now() + schedule::after_success(self.interval, pages, limit);
             }
             Err(err) => self.fail(&err, &scope),
         }
@@ -200,16 +191,16 @@ impl PollLoop {
         let retry_in = match err {
             ApiError::RateLimited { retry_after, .. } => *retry_after,
             ApiError::Permission { .. } if scope.is_account() => {
-                self.snap.scope = Some(Scope::own_extension());
-                self.snap.switching = true;
+                self.out.state.scope = Some(Scope::own_extension());
+                self.out.state.switching = true;
                 Duration::ZERO
             }
             ApiError::Server { retry_after, .. } => self.backoff(*retry_after),
             _ => self.backoff(None),
         };
         tracing::warn!(%scope, "poll failed: {err}");
-        self.snap.error = Some(report::describe(err, scope, Timestamp::now(), retry_in));
-        self.next_due = Instant::now() + retry_in;
+        self.out.state.error = Some(report::describe(err, scope, self.clock.wall(), retry_in));
+        self.next_due = self.clock.now() + retry_in;
     }
 
     /// The wait before a retry: backoff, but never sooner than the budget for a whole poll of the last
@@ -237,27 +228,18 @@ impl PollLoop {
             remaining: h.remaining,
             limit: h.limit,
             window_secs: u32::try_from(h.window.as_secs()).unwrap_or(u32::MAX),
-            penalty_until: h.penalty_remaining.map(|p| to_timestamp(Instant::now() + p)),
+            penalty_until: h
+                .penalty_remaining
+                .map(|p| self.clock.wall_at(self.clock.now() + p)),
         })
     }
-
-    fn publish(&mut self) {
-        self.snap.seq += 1;
-        self.out.send_replace(Arc::new(self.snap.clone()));
-    }
 }
 
-/// Wall-clock time of a tokio instant, for display.
-fn to_timestamp(at: Instant) -> Timestamp {
-    let delta = at.saturating_duration_since(Instant::now());
-    Timestamp::now().checked_add(delta).unwrap_or(Timestamp::MAX)
-}
-
-/// Debug builds only: with `CALLBOARD_DEBUG_PANIC=poller` the poller panics after its first poll, so a test
+/// Debug builds only: with `CALLBOARD_DEBUG_PANIC=poller` the poller panics after its first listing, so a test
 /// can prove that a dead task ends the program cleanly with the terminal restored.
 #[cfg(debug_assertions)]
-fn debug_panic(poll_seq: u64) {
-    if poll_seq == 1 && std::env::var_os("CALLBOARD_DEBUG_PANIC").is_some_and(|v| v == "poller") {
+fn debug_panic(listing_seq: u64) {
+    if listing_seq == 1 && std::env::var_os("CALLBOARD_DEBUG_PANIC").is_some_and(|v| v == "poller") {
         panic!("CALLBOARD_DEBUG_PANIC=poller: the poller panics on purpose");
     }
 }

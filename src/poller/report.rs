@@ -6,14 +6,14 @@ use jiff::Timestamp;
 
 use crate::api::Scope;
 use crate::api::error::ApiError;
-use crate::snapshot::{PollError, PollErrorKind};
+use crate::feed::{SourceError, SourceErrorKind};
 
 /// Describes `err`, met while polling `scope` at `now`, with the next attempt due after `retry_in`.
-pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duration) -> PollError {
+pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duration) -> SourceError {
     let retry_at = now.checked_add(retry_in).ok();
     let (kind, message) = match err {
         ApiError::Permission { permission, .. } if scope.is_account() => (
-            PollErrorKind::Permission {
+            SourceErrorKind::Permission {
                 permission: permission.clone(),
             },
             format!(
@@ -22,25 +22,29 @@ pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duratio
             ),
         ),
         ApiError::Permission { permission, .. } => (
-            PollErrorKind::Permission {
+            SourceErrorKind::Permission {
                 permission: permission.clone(),
             },
             err.to_string(),
         ),
-        ApiError::Unauthorized { .. } | ApiError::Config(_) => (PollErrorKind::Unauthorized, err.to_string()),
+        ApiError::Unauthorized { .. } | ApiError::Config(_) => {
+            (SourceErrorKind::Unauthorized, err.to_string())
+        }
         // The status bar counts down to the retry, so these messages leave the wait out.
-        ApiError::RateLimited { group, sent, .. } => (PollErrorKind::RateLimited, rate_limited(group, *sent)),
+        ApiError::RateLimited { group, sent, .. } => {
+            (SourceErrorKind::RateLimited, rate_limited(group, *sent))
+        }
         ApiError::Server { .. } => {
             let text = err.to_string();
             let what = text.split("; retrying after").next().unwrap_or(&text).to_owned();
-            (PollErrorKind::Server, what)
+            (SourceErrorKind::Server, what)
         }
-        ApiError::NotFound => (PollErrorKind::Server, err.to_string()),
-        ApiError::Timeout => (PollErrorKind::Timeout, err.to_string()),
-        ApiError::Network(_) => (PollErrorKind::Network, err.to_string()),
-        ApiError::Malformed(_) => (PollErrorKind::Malformed, err.to_string()),
+        ApiError::NotFound => (SourceErrorKind::Server, err.to_string()),
+        ApiError::Timeout => (SourceErrorKind::Timeout, err.to_string()),
+        ApiError::Network(_) => (SourceErrorKind::Network, err.to_string()),
+        ApiError::Malformed(_) => (SourceErrorKind::Malformed, err.to_string()),
     };
-    PollError {
+    SourceError {
         kind,
         scope: scope.clone(),
         message,

@@ -15,7 +15,7 @@ pub use recorder::Recorder;
 /// One successful poll, handed from the poller to the [`Recorder`].
 #[derive(Debug, Clone)]
 pub struct RecordedPoll {
-    /// When the poll finished (the snapshot's `fetched_at`).
+    /// When the poll finished (its listing's `taken_at`).
     pub at: Timestamp,
     pub scope: Scope,
     pub pages: Vec<RawPage>,

@@ -1,18 +1,16 @@
-//! Reading a recording back: the frames (one per recorded poll), the board at the end, and a feeder that
-//! publishes the frames as [`Snapshot`]s on recorded time, exactly as the poller would.
+//! Reading a recording back: the frames (one per recorded poll), the board at the end, and a [`Feed`] that
+//! publishes the frames as listings on recorded time, exactly as the poller would.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
 
 use super::{Line, parse_scope};
 use crate::api::model::{ActiveCallsPage, CallRecord};
 use crate::api::rate_limit::RateLimitHeaders;
 use crate::api::{RecordCache, Scope};
 use crate::board::{Board, BoardConfig};
-use crate::snapshot::{PollCommand, RateHeadroom, Snapshot};
+use crate::feed::{Feed, FeedState, Publisher, RateHeadroom};
 
 /// One recorded poll, parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,40 +185,25 @@ impl ReplayClock {
     }
 }
 
-/// The replay's snapshots and command channel, like [`crate::poller::Poller`].
-pub struct Feeder {
-    pub snapshots: watch::Receiver<Arc<Snapshot>>,
-    /// Commands are taken and ignored: a recording cannot switch scope or poll again.
-    pub commands: mpsc::Sender<PollCommand>,
-    pub task: JoinHandle<()>,
-}
-
-/// Publishes each frame when `clock` reaches its time; runs until every command sender is dropped.
-pub fn spawn_feeder(frames: Vec<Frame>, clock: ReplayClock) -> Feeder {
-    let (out, snapshots) = watch::channel(Arc::new(Snapshot::default()));
-    let (commands, mut cmd_rx) = mpsc::channel(16);
-    let task = tokio::spawn(async move {
-        let mut frames = frames.into_iter().enumerate().peekable();
-        while let Some((i, frame)) = frames.next() {
-            let next_at = frames.peek().map(|(_, f)| f.at);
+/// Publishes each frame as a listing when `clock` reaches its time. Commands are taken and ignored: a
+/// recording cannot switch scope or list again. Runs until every command sender is dropped.
+pub fn spawn_feed(frames: Vec<Frame>, clock: ReplayClock) -> Feed {
+    Feed::spawn(FeedState::default(), move |mut out, mut commands| async move {
+        let mut frames = frames.into_iter().peekable();
+        while let Some(frame) = frames.next() {
+            let next_at = frames.peek().map(|f| f.at);
             tokio::select! {
-                cmd = cmd_rx.recv() => if cmd.is_none() { return },
+                cmd = commands.recv() => if cmd.is_none() { return },
                 () = tokio::time::sleep(clock.wall_until(frame.at)) => {}
             }
-            let seq = i as u64 + 1;
-            out.send_replace(Arc::new(snapshot(seq, frame, next_at)));
+            publish(&mut out, frame, next_at);
         }
-        while cmd_rx.recv().await.is_some() {}
-    });
-    Feeder {
-        snapshots,
-        commands,
-        task,
-    }
+        while commands.recv().await.is_some() {}
+    })
 }
 
-/// The snapshot the poller would have published for `frame`.
-fn snapshot(seq: u64, frame: Frame, next_at: Option<Timestamp>) -> Snapshot {
+/// Publishes `frame` as the poller would have, with the next frame due at `next_at`.
+fn publish(out: &mut Publisher, frame: Frame, next_at: Option<Timestamp>) {
     let rate = frame.rate.as_ref().and_then(|r| {
         Some(RateHeadroom {
             remaining: r.remaining?,
@@ -231,24 +214,18 @@ fn snapshot(seq: u64, frame: Frame, next_at: Option<Timestamp>) -> Snapshot {
             penalty_until: None,
         })
     });
-    Snapshot {
-        seq,
-        poll_seq: seq,
-        scope: Some(frame.scope.clone()),
-        calls_scope: Some(frame.scope),
-        calls: frame.records.into(),
-        skipped: frame.skipped,
-        fetched_at: Some(frame.at),
-        next_poll_at: next_at,
-        interval: next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(frame.at)),
-        rate,
-        ..Snapshot::default()
-    }
+    out.state.scope = Some(frame.scope.clone());
+    out.state.next_listing_at = next_at;
+    out.state.interval = next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(frame.at));
+    out.state.rate = rate;
+    out.list(frame.scope, frame.at, frame.records, frame.skipped);
+    out.publish();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feed::FeedCommand;
 
     const PAGE: &str =
         r#"{"records":[{"id":"a","startTime":"2026-01-05T09:00:00Z","result":"In Progress"}]}"#;
@@ -283,38 +260,37 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_feeder_publishes_every_frame_in_order_and_ignores_commands() {
+    async fn the_feed_publishes_every_frame_in_order_and_ignores_commands() {
         let rec = Recording::parse(PAGE);
         let mut frames = vec![rec.frames[0].clone(); 3];
         for (i, f) in frames.iter_mut().enumerate() {
             f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
         }
         let last = frames[2].at;
-        let mut feeder = spawn_feeder(frames, ReplayClock::new(rec.frames[0].at, 100.0));
-        feeder
-            .commands
-            .send(PollCommand::SetScope(Scope::own_extension()))
+        let mut feed = spawn_feed(frames, ReplayClock::new(rec.frames[0].at, 100.0));
+        feed.commands
+            .send(FeedCommand::SetScope(Scope::own_extension()))
             .await
             .unwrap();
         let snap = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
-                feeder.snapshots.changed().await.unwrap();
-                let snap = feeder.snapshots.borrow_and_update().clone();
-                if snap.poll_seq == 3 {
+                feed.state.changed().await.unwrap();
+                let snap = feed.state.borrow_and_update().clone();
+                if snap.listing.seq == 3 {
                     return snap;
                 }
             }
         })
         .await
         .unwrap();
-        assert_eq!(snap.fetched_at, Some(last));
+        assert_eq!(snap.listing.taken_at, Some(last));
         assert_eq!(
             snap.scope,
             Some(Scope::Account),
             "a recording cannot switch scope"
         );
-        assert_eq!(snap.next_poll_at, None);
-        assert_eq!(snap.calls.len(), 1);
+        assert_eq!(snap.next_listing_at, None);
+        assert_eq!(snap.listing.calls.len(), 1);
     }
 
     #[test]

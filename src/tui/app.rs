@@ -20,8 +20,8 @@ use crate::api::Scope;
 use crate::board::privacy::mask_record;
 use crate::board::{AlertConfig, Board, BoardConfig, Call, Column, CriticalWatch, List};
 use crate::directory::Directory;
+use crate::feed::{FeedCommand, FeedState};
 use crate::prefs::{Prefs, ThemeName};
-use crate::snapshot::{PollCommand, Snapshot};
 
 /// How long an outside note stays on screen.
 const NOTE_FOR: SignedDuration = SignedDuration::from_secs(15);
@@ -30,7 +30,7 @@ const NOTE_FOR: SignedDuration = SignedDuration::from_secs(15);
 #[derive(Debug)]
 pub struct App {
     pub(crate) board: Board,
-    pub(crate) snapshot: Arc<Snapshot>,
+    pub(crate) snapshot: Arc<FeedState>,
     pub(crate) focus: List,
     /// The filter being typed, while the prompt is open.
     pub(crate) prompt: Option<String>,
@@ -74,8 +74,8 @@ pub struct App {
     pub(crate) osc52: Option<Wrap>,
     /// Outside messages; `None` once one was shown.
     notes: Option<Notes>,
-    poll_seq: Option<u64>,
-    calls_scope: Option<Scope>,
+    /// The scope of the listing the board holds.
+    listing_scope: Option<Scope>,
     pub(crate) quit: bool,
 }
 
@@ -118,8 +118,7 @@ impl App {
             prefs_path: opts.prefs_path.clone(),
             osc52: opts.osc52.then(Wrap::detect),
             notes: Some(opts.notes.clone()),
-            poll_seq: None,
-            calls_scope: None,
+            listing_scope: None,
             quit: false,
         }
     }
@@ -200,24 +199,22 @@ impl App {
         self.message = Some((text.into(), Timestamp::MAX));
     }
 
-    /// Takes a new snapshot; merges its calls when it carries a new poll, forgetting calls of another scope.
-    /// While paused it is held back (the newest one) until the pause ends. Rings for a newly critical call.
-    pub fn apply(&mut self, snapshot: Arc<Snapshot>, now: Timestamp) -> Vec<Effect> {
+    /// Takes a new feed state; merges the updates the board has not seen, forgetting calls of another
+    /// scope. While paused it is held back (the newest one) until the pause ends. Rings for a newly critical
+    /// call.
+    pub fn apply(&mut self, state: Arc<FeedState>, now: Timestamp) -> Vec<Effect> {
         self.refresh_directory();
         if let Some(p) = &mut self.paused {
-            p.hold(snapshot, self.poll_seq);
+            p.hold(state, self.board.seen());
             return Vec::new();
         }
-        if self.poll_seq != Some(snapshot.poll_seq) {
-            if snapshot.calls_scope != self.calls_scope {
-                self.board.reset_for_scope();
-                self.offsets = [0; 2];
-                self.calls_scope = snapshot.calls_scope.clone();
-            }
-            self.board.merge(&snapshot.calls, now);
-            self.poll_seq = Some(snapshot.poll_seq);
+        if state.listing.scope != self.listing_scope {
+            self.board.reset_for_scope();
+            self.offsets = [0; 2];
+            self.listing_scope = state.listing.scope.clone();
         }
-        self.snapshot = snapshot;
+        self.board.catch_up(&state.listing, &state.deltas, now);
+        self.snapshot = state;
         self.watch_alerts(now)
     }
 
@@ -239,7 +236,7 @@ impl App {
     /// True while something on screen changes with time (durations, ages, countdowns).
     pub fn ticking(&self) -> bool {
         let s = &self.snapshot;
-        self.paused.is_none() && s.fetched_at.is_some()
+        self.paused.is_none() && s.listing.taken_at.is_some()
             || s.error.is_some()
             || s.switching
             || self.board.counts() != Default::default()
@@ -267,7 +264,7 @@ impl App {
     /// Remembers the scope asked for; the command that asks the feed for it.
     pub(crate) fn ask_scope(&mut self, scope: Scope) -> Effect {
         self.requested = Some(scope.clone());
-        Effect::Feed(PollCommand::SetScope(scope))
+        Effect::Feed(FeedCommand::SetScope(scope))
     }
 
     /// Uses the theme preference, in colour only when colour is allowed.

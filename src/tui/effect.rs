@@ -2,14 +2,14 @@
 //! loop carries them out, so the app itself never writes to the terminal, a file or a channel.
 use std::path::PathBuf;
 
+use crate::feed::FeedCommand;
 use crate::prefs::Prefs;
-use crate::snapshot::PollCommand;
 
 /// One side effect for the run loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Send a command to the feed (change scope, refresh now).
-    Feed(PollCommand),
+    Feed(FeedCommand),
     /// Write the preferences to the prefs file; a failure is shown, never fatal.
     SavePrefs {
         /// What to write.

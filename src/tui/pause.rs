@@ -1,16 +1,16 @@
-//! A frozen screen (`p`): polling goes on, and the newest snapshot waits until the pause ends.
+//! A frozen screen (`p`): the feed goes on, and its newest state waits until the pause ends.
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::snapshot::Snapshot;
+use crate::feed::FeedState;
 
-/// A frozen screen: when it froze, and the newest snapshot held back.
+/// A frozen screen: when it froze, and the newest feed state held back.
 #[derive(Debug)]
 pub(crate) struct Paused {
     pub at: Timestamp,
-    pub latest: Option<Arc<Snapshot>>,
-    /// New polls held back.
+    pub latest: Option<Arc<FeedState>>,
+    /// New updates held back.
     pub waiting: usize,
 }
 
@@ -24,12 +24,12 @@ impl Paused {
         }
     }
 
-    /// Holds `snapshot` back; counts it when it carries a poll newer than `shown` (the poll on screen).
-    pub fn hold(&mut self, snapshot: Arc<Snapshot>, shown: Option<u64>) {
-        let known = self.latest.as_ref().map(|s| s.poll_seq).or(shown);
-        if known != Some(snapshot.poll_seq) {
+    /// Holds `state` back; counts it when it carries an update newer than `shown` (the last on screen).
+    pub fn hold(&mut self, state: Arc<FeedState>, shown: u64) {
+        let known = self.latest.as_ref().map_or(shown, |s| s.last_update());
+        if known != state.last_update() {
             self.waiting += 1;
         }
-        self.latest = Some(snapshot);
+        self.latest = Some(state);
     }
 }

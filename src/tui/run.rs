@@ -20,7 +20,7 @@ use super::backend::LeanBackend;
 use super::effect::Effect;
 use super::options::UiOptions;
 use super::render;
-use crate::snapshot::{PollCommand, Snapshot};
+use crate::feed::{Feed, FeedCommand, FeedState};
 
 type Term = Terminal<LeanBackend<BufWriter<Stdout>>>;
 
@@ -32,18 +32,14 @@ static DRAWING: Mutex<()> = Mutex::new(());
 /// How long a panicking task waits for a frame in progress to finish before restoring anyway.
 const DRAW_WAIT: Duration = Duration::from_millis(200);
 
-/// Runs the board until `q`/Ctrl-C/SIGTERM/SIGHUP, or until the poller stops or any task panics (then an
-/// error, after the terminal is restored). Snapshots come from `rx`; scope changes and refreshes go to `tx`.
-pub async fn run(
-    opts: UiOptions,
-    mut rx: watch::Receiver<Arc<Snapshot>>,
-    tx: mpsc::Sender<PollCommand>,
-) -> io::Result<()> {
+/// Runs the board until `q`/Ctrl-C/SIGTERM/SIGHUP, or until the feed stops or any task panics (then an
+/// error, after the terminal is restored). States come from the feed; scope changes and refreshes go to it.
+pub async fn run(opts: UiOptions, feed: &mut Feed) -> io::Result<()> {
     let mut app = App::new(&opts);
     let mut terminal = enter()?;
     // Restores the terminal however this future ends: returned, failed, or dropped by its caller.
     let _restore = Restore;
-    event_loop(&mut terminal, &mut app, &opts, &mut rx, &tx).await
+    event_loop(&mut terminal, &mut app, &opts, &mut feed.state, &feed.commands).await
 }
 
 /// Restores the terminal when dropped.
@@ -76,7 +72,7 @@ fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp, bell: &mut boo
 /// Effects waiting for the run loop: commands for the feed, and a bell for after the next frame.
 #[derive(Default)]
 struct Outbox {
-    commands: VecDeque<PollCommand>,
+    commands: VecDeque<FeedCommand>,
     bell: bool,
 }
 
@@ -114,8 +110,8 @@ async fn event_loop(
     terminal: &mut Term,
     app: &mut App,
     opts: &UiOptions,
-    rx: &mut watch::Receiver<Arc<Snapshot>>,
-    tx: &mpsc::Sender<PollCommand>,
+    rx: &mut watch::Receiver<Arc<FeedState>>,
+    tx: &mpsc::Sender<FeedCommand>,
 ) -> io::Result<()> {
     let mut events = EventStream::new();
     // Ticks just after each wall-clock second, when the durations on screen change.

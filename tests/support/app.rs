@@ -2,7 +2,7 @@
 //! empty board on the real clock for live pollers.
 use std::sync::Arc;
 
-use callboard::snapshot::Snapshot;
+use callboard::feed::FeedState;
 use callboard::tui::{App, UiOptions, WallClock};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -21,9 +21,9 @@ pub fn options(demo: bool) -> UiOptions {
 }
 
 /// An app on `opts` that has seen every poll of [`polls`]; returns it with the last snapshot.
-pub fn app_with(opts: &UiOptions) -> (App, Snapshot) {
+pub fn app_with(opts: &UiOptions) -> (App, FeedState) {
     let mut app = App::new(opts);
-    let mut last = Snapshot::default();
+    let mut last = FeedState::default();
     for (i, (at, calls)) in polls().into_iter().enumerate() {
         last = snapshot(i as u64 + 1, calls, at);
         app.apply(Arc::new(last.clone()), at);
@@ -32,7 +32,7 @@ pub fn app_with(opts: &UiOptions) -> (App, Snapshot) {
 }
 
 /// [`app_with`] the demo options.
-pub fn app() -> (App, Snapshot) {
+pub fn app() -> (App, FeedState) {
     app_with(&options(true))
 }
 

@@ -5,7 +5,7 @@ use callboard::api::Scope;
 use callboard::api::model::{
     CallAction, CallFields, CallRecord, CallResult, Device, Direction, Leg, LegType, Party,
 };
-use callboard::snapshot::{RateHeadroom, Snapshot, UserInfo};
+use callboard::feed::{FeedState, Listing, RateHeadroom, UserInfo};
 use jiff::{SignedDuration, Timestamp};
 
 use super::captures::capture;
@@ -192,16 +192,19 @@ pub fn user() -> UserInfo {
 }
 
 /// A healthy snapshot of the extension scope carrying `calls`, fetched at `at`.
-pub fn snapshot(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> Snapshot {
-    Snapshot {
+pub fn snapshot(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> FeedState {
+    FeedState {
         seq,
-        poll_seq: seq,
         scope: Some(Scope::own_extension()),
-        calls_scope: Some(Scope::own_extension()),
-        calls: calls.into_iter().map(Arc::new).collect(),
-        skipped: 0,
-        fetched_at: Some(at),
-        next_poll_at: Some(at + SignedDuration::from_secs(10)),
+        listing: Listing {
+            seq,
+            scope: Some(Scope::own_extension()),
+            taken_at: Some(at),
+            calls: calls.into_iter().map(Arc::new).collect(),
+            skipped: 0,
+        },
+        deltas: Arc::default(),
+        next_listing_at: Some(at + SignedDuration::from_secs(10)),
         interval: SignedDuration::from_secs(10),
         rate: Some(RateHeadroom {
             remaining: 7,

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use callboard::api::{ClientConfig, RcClient};
+use callboard::clock::Clock;
 use callboard::secret::Secret;
 use callboard::sim::Simulator;
 
@@ -47,6 +48,12 @@ impl SimClient {
     /// Authenticates the app with `secret` instead.
     pub fn client_secret(mut self, secret: &str) -> SimClient {
         self.config.client_secret = Secret::new(secret);
+        self
+    }
+
+    /// Measures time on `clock` instead of the simulator's.
+    pub fn clock(mut self, clock: Clock) -> SimClient {
+        self.config = self.config.clock(clock);
         self
     }
 

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use callboard::api::Scope;
 use callboard::api::client::RcClient;
-use callboard::poller::{self, Poller, PollerConfig};
+use callboard::clock::Clock;
+use callboard::feed::Feed;
+use callboard::feed::FeedState;
+use callboard::poller::{self, PollerConfig};
 use callboard::sim::{RateLimits, SimOptions};
-use callboard::snapshot::Snapshot;
 use callboard::tui::App;
 use jiff::Timestamp;
 
@@ -15,21 +17,26 @@ use super::screen::{drawn, text};
 
 /// Seconds a 429 penalty lasts in these tests.
 pub const PENALTY_SECS: u64 = 2;
+/// How many times faster than real time the simulator's clock runs: a second of backoff takes 0.1 s.
+pub const SPEED: u32 = 10;
 
-/// The demo scenario with limits no test meets by accident and a short 429 penalty.
+/// The demo scenario on a clock running [`SPEED`] times faster than real time (clients built with
+/// `SimClient::new` share it), with limits no test meets by accident and a short 429 penalty.
 pub fn sim_options() -> SimOptions {
-    SimOptions::demo().rate_limits(RateLimits {
-        heavy: 1000,
-        medium: 1000,
-        light: 1000,
-        auth: 1000,
-        window_secs: 60,
-        penalty_secs: PENALTY_SECS,
-    })
+    SimOptions::demo()
+        .clock(Clock::scaled(SPEED))
+        .rate_limits(RateLimits {
+            heavy: 1000,
+            medium: 1000,
+            light: 1000,
+            auth: 1000,
+            window_secs: 60,
+            penalty_secs: PENALTY_SECS,
+        })
 }
 
-/// A poller on account scope polling every second.
-pub fn start(client: RcClient) -> Poller {
+/// A poller on account scope polling every second of its client's clock.
+pub fn start(client: RcClient) -> Feed {
     poller::spawn(
         client,
         PollerConfig {
@@ -40,7 +47,7 @@ pub fn start(client: RcClient) -> Poller {
 }
 
 /// Feeds `snap` to `app` and returns the 120x30 screen as text, drawn now.
-pub fn live_screen(app: &mut App, snap: &Arc<Snapshot>) -> String {
+pub fn live_screen(app: &mut App, snap: &Arc<FeedState>) -> String {
     let now = Timestamp::now();
     app.apply(Arc::clone(snap), now);
     text(&drawn(app, 120, 30, now))

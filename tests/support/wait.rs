@@ -3,27 +3,27 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callboard::poller::Poller;
-use callboard::snapshot::Snapshot;
+use callboard::feed::Feed;
+use callboard::feed::FeedState;
 
 /// How long [`poll`] sleeps between two looks.
 pub const STEP: Duration = Duration::from_millis(20);
 
 /// Waits (up to 20 s) for a snapshot matching `pred`; `seen` gets every snapshot observed on the way.
 pub async fn wait_seeing(
-    poller: &mut Poller,
+    poller: &mut Feed,
     what: &str,
-    seen: &mut Vec<Arc<Snapshot>>,
-    pred: impl Fn(&Snapshot) -> bool,
-) -> Arc<Snapshot> {
+    seen: &mut Vec<Arc<FeedState>>,
+    pred: impl Fn(&FeedState) -> bool,
+) -> Arc<FeedState> {
     let wait = async {
         loop {
-            let snap = Arc::clone(&poller.snapshots.borrow_and_update());
+            let snap = Arc::clone(&poller.state.borrow_and_update());
             seen.push(Arc::clone(&snap));
             if pred(&snap) {
                 return snap;
             }
-            poller.snapshots.changed().await.expect("poller alive");
+            poller.state.changed().await.expect("poller alive");
         }
     };
     tokio::time::timeout(Duration::from_secs(20), wait)
@@ -32,7 +32,7 @@ pub async fn wait_seeing(
 }
 
 /// [`wait_seeing`] when the way there does not matter.
-pub async fn wait_until(poller: &mut Poller, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+pub async fn wait_until(poller: &mut Feed, what: &str, pred: impl Fn(&FeedState) -> bool) -> Arc<FeedState> {
     wait_seeing(poller, what, &mut Vec::new(), pred).await
 }
 

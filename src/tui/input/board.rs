@@ -7,8 +7,8 @@ use super::save_prefs;
 use super::scope;
 use crate::board::List;
 use crate::board::privacy::mask_record;
+use crate::feed::FeedCommand;
 use crate::prefs::ThemeName;
-use crate::snapshot::PollCommand;
 use crate::tui::app::App;
 use crate::tui::clipboard;
 use crate::tui::columns::ColumnChooser;
@@ -47,7 +47,7 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
             };
         }
         Action::AddFavourite => return scope::add_favourite(app),
-        Action::Refresh => return vec![Effect::Feed(PollCommand::RefreshNow)],
+        Action::Refresh => return vec![Effect::Feed(FeedCommand::Refresh)],
         Action::Filter => app.prompt = Some(app.board.filter().to_owned()),
         Action::Help => {
             app.help = !app.help;

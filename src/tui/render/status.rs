@@ -12,7 +12,7 @@ use crate::api::Scope;
 use crate::board::CallState;
 use crate::board::format::short;
 use crate::directory;
-use crate::snapshot::{PollError, PollErrorKind, Snapshot};
+use crate::feed::{FeedState, SourceError, SourceErrorKind};
 use crate::tui::app::App;
 
 /// Data older than this many poll intervals is marked STALE.
@@ -144,7 +144,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
         beside.pop();
     }
     let essential =
-        usize::from(is_stale(&app.snapshot, now)) + usize::from(app.snapshot.fetched_at.is_some());
+        usize::from(is_stale(&app.snapshot, now)) + usize::from(app.snapshot.listing.taken_at.is_some());
     if notice_width <= width && beside.len() >= essential.min(timing.len()) {
         let mut left = indent;
         left.extend(notice);
@@ -172,7 +172,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
     if is_stale(snap, now) {
         out.push((" STALE ".into(), theme.alert()));
     }
-    if let Some(at) = snap.fetched_at {
+    if let Some(at) = snap.listing.taken_at {
         out.push((
             format!(" updated {} ago ", short(now.duration_since(at))),
             theme.text(),
@@ -181,7 +181,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
     let rate_limited = snap
         .error
         .as_ref()
-        .is_some_and(|e| e.kind == PollErrorKind::RateLimited);
+        .is_some_and(|e| e.kind == SourceErrorKind::RateLimited);
     match snap
         .rate
         .and_then(|r| r.penalty_until)
@@ -192,7 +192,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
             theme.alert(),
         )),
         None => {
-            if let Some(next) = snap.next_poll_at {
+            if let Some(next) = snap.next_listing_at {
                 let left = next.duration_since(now);
                 let text = if left.as_secs() > 0 {
                     format!("· next poll in {} ", short(left))
@@ -225,7 +225,7 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
         let to = scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
         out.push((format!("⟳ switching to {to}…  "), theme.notice()));
     }
-    if let Some(err) = snap.error.as_ref().filter(|e| e.kind == PollErrorKind::Network) {
+    if let Some(err) = snap.error.as_ref().filter(|e| e.kind == SourceErrorKind::Network) {
         out.push((" OFFLINE ".into(), theme.alert()));
         let wait = retry_wait(err, now)
             .map(|w| format!(" retrying in {w} —"))
@@ -235,22 +235,26 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
         out.push((format!("✗ {}", error_text(err, now)), theme.error()));
     } else if is_stale(snap, now) {
         let age = snap
-            .fetched_at
+            .listing
+            .taken_at
             .map(|at| short(now.duration_since(at)))
             .unwrap_or_default();
         out.push((format!("STALE: the last good poll was {age} ago"), theme.error()));
-    } else if snap.fetched_at.is_none() && !snap.switching {
+    } else if snap.listing.taken_at.is_none() && !snap.switching {
         out.push(("waiting for the first poll…".into(), theme.notice()));
-    } else if snap.skipped > 0 {
+    } else if snap.listing.skipped > 0 {
         out.push((
-            format!("{} unreadable record(s) skipped; see the log", snap.skipped),
+            format!(
+                "{} unreadable record(s) skipped; see the log",
+                snap.listing.skipped
+            ),
             theme.notice(),
         ));
     }
     out
 }
 
-fn user_line(snap: &Snapshot) -> Option<String> {
+fn user_line(snap: &FeedState) -> Option<String> {
     let u = snap.user.as_ref()?;
     let mut who = format!("signed in as {}", u.name.as_deref().unwrap_or(&u.extension_id));
     if u.admin {
@@ -260,20 +264,20 @@ fn user_line(snap: &Snapshot) -> Option<String> {
 }
 
 /// Time left before the retry of `err`, for display.
-fn retry_wait(err: &PollError, now: Timestamp) -> Option<String> {
+fn retry_wait(err: &SourceError, now: Timestamp) -> Option<String> {
     err.retry_at
         .map(|t| short(t.duration_since(now).max(SignedDuration::ZERO)))
 }
 
 /// The error in words, with what happens next.
-fn error_text(err: &PollError, now: Timestamp) -> String {
+fn error_text(err: &SourceError, now: Timestamp) -> String {
     let wait = retry_wait(err, now);
     match &err.kind {
-        PollErrorKind::Permission { permission } if err.scope.is_account() => format!(
+        SourceErrorKind::Permission { permission } if err.scope.is_account() => format!(
             "account scope needs an admin user with the {} permission; staying on extension scope",
             permission.as_deref().unwrap_or("ReadCompanyCallLog")
         ),
-        PollErrorKind::RateLimited => match wait {
+        SourceErrorKind::RateLimited => match wait {
             Some(w) => format!("{}; next request in {w}", err.message),
             None => err.message.clone(),
         },
@@ -286,14 +290,14 @@ fn error_text(err: &PollError, now: Timestamp) -> String {
 
 /// True when the calls on screen may be out of date: the last poll failed (other than a refused scope), or
 /// the last good poll is older than three poll intervals.
-fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
-    let Some(at) = snap.fetched_at else {
+fn is_stale(snap: &FeedState, now: Timestamp) -> bool {
+    let Some(at) = snap.listing.taken_at else {
         return false;
     };
     let failed_since = snap
         .error
         .as_ref()
-        .is_some_and(|e| e.at >= at && !matches!(e.kind, PollErrorKind::Permission { .. }));
+        .is_some_and(|e| e.at >= at && !matches!(e.kind, SourceErrorKind::Permission { .. }));
     let interval = snap.interval.max(SignedDuration::from_secs(1));
     failed_since
         || now.duration_since(at)
@@ -303,7 +307,7 @@ fn is_stale(snap: &Snapshot, now: Timestamp) -> bool {
 }
 
 /// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
-fn scope_label(scope: Option<&Scope>, snap: &Snapshot) -> String {
+fn scope_label(scope: Option<&Scope>, snap: &FeedState) -> String {
     match scope {
         None => "connecting…".into(),
         Some(Scope::Account) => "account".into(),

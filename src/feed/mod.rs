@@ -1,0 +1,152 @@
+//! The seam between sources of calls and the board: a [`Feed`] is a running source (the poller, a replay)
+//! seen from the UI — its latest [`FeedState`] over a `tokio::sync::watch`, a command channel, and its task.
+//! A source writes through a [`Publisher`]: [`Publisher::list`] for a whole listing, [`Publisher::change`]
+//! for one delta, [`Publisher::publish`] to send. Listings and deltas share one sequence, and the state
+//! keeps every delta since its listing, so a UI that reads only the latest state misses no update.
+mod state;
+mod update;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::api::Scope;
+use crate::api::model::CallRecord;
+pub use state::{FeedState, RateHeadroom, SourceError, SourceErrorKind, UserInfo};
+pub use update::{Change, Delta, Listing, PartyChange, PartyStatus};
+
+/// Commands from the UI to a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedCommand {
+    /// Switch to another scope; the source lists it as soon as it can.
+    SetScope(Scope),
+    /// List again now if the rate budget allows, otherwise as soon as it does.
+    Refresh,
+}
+
+/// A running source of board updates.
+pub struct Feed {
+    /// Latest published state.
+    pub state: watch::Receiver<Arc<FeedState>>,
+    /// Commands to the source.
+    pub commands: mpsc::Sender<FeedCommand>,
+    /// The source's task; it ends when every command sender is dropped.
+    pub task: JoinHandle<()>,
+}
+
+impl Feed {
+    /// Starts a source: `run` gets the publishing end (starting from `initial`) and the commands.
+    pub fn spawn<F, Fut>(initial: FeedState, run: F) -> Feed
+    where
+        F: FnOnce(Publisher, mpsc::Receiver<FeedCommand>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (tx, state) = watch::channel(Arc::new(initial.clone()));
+        let (commands, rx) = mpsc::channel(16);
+        let publisher = Publisher {
+            tx,
+            next_update: initial.last_update() + 1,
+            state: initial,
+        };
+        let task = tokio::spawn(run(publisher, rx));
+        Feed {
+            state,
+            commands,
+            task,
+        }
+    }
+}
+
+/// The source's end of a [`Feed`]: the state it is building and the channel it publishes on.
+pub struct Publisher {
+    tx: watch::Sender<Arc<FeedState>>,
+    /// The state the next [`Publisher::publish`] sends; the source keeps its status fields here.
+    pub state: FeedState,
+    next_update: u64,
+}
+
+impl Publisher {
+    /// Takes a new listing of `scope` taken at `taken_at`; it replaces the last one and the deltas since.
+    pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
+        self.state.listing = Listing {
+            seq: self.take_seq(),
+            scope: Some(scope),
+            taken_at: Some(taken_at),
+            calls: calls.into(),
+            skipped,
+        };
+        self.state.deltas = Arc::default();
+    }
+
+    /// Adds one delta, at `at`, after the current listing.
+    pub fn change(&mut self, at: Timestamp, change: Change) {
+        let delta = Delta {
+            seq: self.take_seq(),
+            at,
+            change,
+        };
+        self.state.deltas = self.state.deltas.iter().cloned().chain([delta]).collect();
+    }
+
+    /// Sends the state to the UI.
+    pub fn publish(&mut self) {
+        self.state.seq += 1;
+        self.tx.send_replace(Arc::new(self.state.clone()));
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        let seq = self.next_update;
+        self.next_update += 1;
+        seq
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str) -> Arc<CallRecord> {
+        Arc::new(CallRecord {
+            id: id.into(),
+            ..CallRecord::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_falls_behind_still_gets_every_delta_since_the_listing() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let mut feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+            out.list(Scope::Account, t0, vec![record("a")], 0);
+            out.publish();
+            out.change(t0, Change::Call(record("b")));
+            out.publish();
+            out.change(t0, Change::Call(record("c")));
+            out.publish();
+        });
+        (&mut feed.task).await.unwrap();
+        let state = feed.state.borrow_and_update().clone();
+        assert_eq!(state.seq, 3);
+        assert_eq!(state.listing.seq, 1);
+        let seqs: Vec<u64> = state.deltas.iter().map(|d| d.seq).collect();
+        assert_eq!(seqs, [2, 3], "both deltas kept, in order, after the listing");
+        assert_eq!(state.last_update(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_new_listing_replaces_the_deltas_and_continues_the_sequence() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let mut feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+            out.list(Scope::Account, t0, vec![], 0);
+            out.change(t0, Change::Call(record("b")));
+            out.list(Scope::Account, t0, vec![record("b")], 0);
+            out.publish();
+        });
+        (&mut feed.task).await.unwrap();
+        let state = feed.state.borrow().clone();
+        assert_eq!((state.listing.seq, state.deltas.len()), (3, 0));
+        assert_eq!(state.last_update(), 3);
+    }
+}
