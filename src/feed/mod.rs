@@ -69,7 +69,8 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Takes a new listing of `scope` taken at `taken_at`; it replaces the last one and the deltas since.
+    /// Takes a new listing of `scope` taken at `taken_at`. It replaces the last listing and the deltas it
+    /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does.
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
         self.state.listing = Listing {
             seq: self.take_seq(),
@@ -78,7 +79,15 @@ impl Publisher {
             calls: calls.into(),
             skipped,
         };
-        self.state.deltas = Arc::default();
+        if self.state.deltas.iter().any(|d| d.at <= taken_at) {
+            self.state.deltas = self
+                .state
+                .deltas
+                .iter()
+                .filter(|d| d.at > taken_at)
+                .cloned()
+                .collect();
+        }
     }
 
     /// Adds one delta, at `at`, after the current listing.
@@ -133,6 +142,31 @@ mod tests {
         let seqs: Vec<u64> = state.deltas.iter().map(|d| d.seq).collect();
         assert_eq!(seqs, [2, 3], "both deltas kept, in order, after the listing");
         assert_eq!(state.last_update(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_listing_keeps_the_deltas_newer_than_itself() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let later = t0 + jiff::SignedDuration::from_secs(5);
+        let mut feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+            out.change(t0, Change::Call(record("old")));
+            out.change(later, Change::Call(record("new")));
+            // A poll taken before the second delta arrives after it.
+            out.list(Scope::Account, t0 + jiff::SignedDuration::from_secs(1), vec![], 0);
+            out.publish();
+        });
+        (&mut feed.task).await.unwrap();
+        let state = feed.state.borrow().clone();
+        let kept: Vec<(u64, &str)> = state.deltas.iter().map(|d| (d.seq, changed_id(d))).collect();
+        assert_eq!(kept, [(2, "new")], "the listing covers only the older delta");
+        assert_eq!(state.listing.seq, 3);
+    }
+
+    fn changed_id(delta: &Delta) -> &str {
+        match &delta.change {
+            Change::Call(record) => record.id.as_str(),
+            Change::Party(party) => party.party_id.as_str(),
+        }
     }
 
     #[tokio::test]
