@@ -64,7 +64,7 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
 
     let recording = Recording::read(&path).unwrap();
     assert!(recording.problems.is_empty(), "{:?}", recording.problems);
-    assert_eq!(recording.frames.len(), 6);
+    assert_eq!(recording.listings.len(), 6);
     let (replayed, at) = recording.final_board(BoardConfig::default()).unwrap();
     assert_eq!(Some(at), last_at);
     let expected = output::render(&live, at, &TimeZone::UTC, Format::Json);

@@ -3,7 +3,6 @@ use std::process::ExitCode;
 
 use crate::api::error::ApiError;
 use crate::config::ConfigError;
-use crate::feed::{SourceError, SourceErrorKind};
 
 /// What stopped callboard. Exit codes are listed in `--help` (see `args.rs`).
 #[derive(Debug, thiserror::Error)]
@@ -12,8 +11,6 @@ pub enum Fatal {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error("{}", .0.message)]
-    Poll(SourceError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -32,13 +29,6 @@ impl Fatal {
             Fatal::Api(ApiError::Permission { .. }) => 4,
             Fatal::Api(ApiError::RateLimited { .. }) => 5,
             Fatal::Api(ApiError::Network(_) | ApiError::Timeout) => 6,
-            Fatal::Poll(e) => match e.kind {
-                SourceErrorKind::Unauthorized => 3,
-                SourceErrorKind::Permission { .. } => 4,
-                SourceErrorKind::RateLimited => 5,
-                SourceErrorKind::Network | SourceErrorKind::Timeout => 6,
-                SourceErrorKind::Server | SourceErrorKind::Malformed => 1,
-            },
             Fatal::Checks { first: Some(e), .. } => return Fatal::Api(e.clone()).exit_code(),
             Fatal::Api(_) | Fatal::Io(_) | Fatal::Other(_) | Fatal::Checks { .. } => 1,
         };

@@ -15,7 +15,7 @@ use crate::tui::{self, WallClock};
 pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
     let mut recording = Recording::read(file)?;
     report(&recording.problems);
-    let Some(start) = recording.frames.first().map(|f| f.at) else {
+    let Some(start) = recording.listings.first().map(|f| f.at) else {
         return Err(Fatal::Other(format!(
             "{} holds no recorded poll; record one with `callboard --record {}`",
             file.display(),
@@ -36,7 +36,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     }
     let clock = ReplayClock::new(start, speed);
     let problems = std::mem::take(&mut recording.problems);
-    let mut feed = spawn_feed(recording.frames, clock);
+    let mut feed = spawn_feed(recording.listings, clock);
     let opts = tui::UiOptions {
         replay: true,
         no_color: args.no_color,

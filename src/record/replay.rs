@@ -1,5 +1,5 @@
-//! Reading a recording back: the frames (one per recorded poll), the board at the end, and a [`Feed`] that
-//! publishes the frames as listings on recorded time, exactly as the poller would.
+//! Reading a recording back: its listings (one per recorded poll), the board at the end, and a [`Feed`]
+//! that publishes them on recorded time, exactly as the poller would.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use crate::feed::{Feed, FeedState, Publisher, RateHeadroom};
 
 /// One recorded poll, parsed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
+pub struct RecordedListing {
     /// When the poll finished.
     pub at: Timestamp,
     pub scope: Scope,
@@ -26,10 +26,10 @@ pub struct Frame {
     pub skipped: usize,
 }
 
-/// A parsed recording: its frames in file order, and what had to be skipped (one message per line).
+/// A parsed recording: its listings in file order, and what had to be skipped (one message per line).
 #[derive(Debug, Default)]
 pub struct Recording {
-    pub frames: Vec<Frame>,
+    pub listings: Vec<RecordedListing>,
     pub problems: Vec<String>,
 }
 
@@ -41,12 +41,12 @@ impl Recording {
         Ok(Recording::parse(&String::from_utf8_lossy(&bytes)))
     }
 
-    /// Parses NDJSON written by `--record`, or a single raw active-calls response (one frame). A bad
+    /// Parses NDJSON written by `--record`, or a single raw active-calls response (one listing). A bad
     /// line is skipped with a message naming its number; the rest is kept.
     pub fn parse(text: &str) -> Recording {
-        if let Some(frame) = raw_response(text) {
+        if let Some(listing) = raw_response(text) {
             return Recording {
-                frames: vec![frame],
+                listings: vec![listing],
                 problems: Vec::new(),
             };
         }
@@ -58,9 +58,9 @@ impl Recording {
                 continue;
             }
             match parse_line(line, &mut cache) {
-                Ok(frame) => {
+                Ok(listing) => {
                     cache.finish_poll();
-                    recording.frames.push(frame);
+                    recording.listings.push(listing);
                 }
                 Err(why) => {
                     cache.abandon_poll();
@@ -71,24 +71,24 @@ impl Recording {
         recording
     }
 
-    /// The board after merging every frame at its time, and that time; `None` without frames.
+    /// The board after merging every listing at its time, and that time; `None` without listings.
     pub fn final_board(&self, config: BoardConfig) -> Option<(Board, Timestamp)> {
         let mut board = Board::new(config);
         let mut scope = None;
-        for frame in &self.frames {
-            if scope.as_ref() != Some(&frame.scope) {
+        for listing in &self.listings {
+            if scope.as_ref() != Some(&listing.scope) {
                 board.reset_for_scope();
-                scope = Some(frame.scope.clone());
+                scope = Some(listing.scope.clone());
             }
-            board.expire(frame.at);
-            board.merge(&frame.records, frame.at);
+            board.expire(listing.at);
+            board.merge(&listing.records, listing.at);
         }
-        Some((board, self.frames.last()?.at))
+        Some((board, self.listings.last()?.at))
     }
 }
 
-/// A whole-file raw active-calls response (`{"records": [...]}`), as one frame.
-fn raw_response(text: &str) -> Option<Frame> {
+/// A whole-file raw active-calls response (`{"records": [...]}`), as one listing.
+fn raw_response(text: &str) -> Option<RecordedListing> {
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     value.get("records")?.as_array()?;
     let page = ActiveCallsPage::parse(text.as_bytes()).ok()?;
@@ -104,7 +104,7 @@ fn raw_response(text: &str) -> Option<Frame> {
         .flatten()
         .max()
         .unwrap_or_else(Timestamp::now);
-    Some(Frame {
+    Some(RecordedListing {
         at,
         scope,
         rate: None,
@@ -113,7 +113,7 @@ fn raw_response(text: &str) -> Option<Frame> {
     })
 }
 
-fn parse_line(line: &str, cache: &mut RecordCache) -> Result<Frame, String> {
+fn parse_line(line: &str, cache: &mut RecordCache) -> Result<RecordedListing, String> {
     let line: Line = serde_json::from_str(line).map_err(|e| {
         format!(
             "not a recorded poll ({:?} error at column {})",
@@ -122,7 +122,7 @@ fn parse_line(line: &str, cache: &mut RecordCache) -> Result<Frame, String> {
         )
     })?;
     let scope = parse_scope(&line.scope).ok_or("unknown scope (expected account or extension:ID)")?;
-    let mut frame = Frame {
+    let mut listing = RecordedListing {
         at: line.at,
         scope,
         rate: None,
@@ -141,11 +141,11 @@ fn parse_line(line: &str, cache: &mut RecordCache) -> Result<Frame, String> {
                 e.classify()
             )
         })?;
-        frame.records.extend(parsed.records);
-        frame.skipped += parsed.skipped.len();
-        frame.rate = page.rate.as_ref().map(RateLimitHeaders::from);
+        listing.records.extend(parsed.records);
+        listing.skipped += parsed.skipped.len();
+        listing.rate = page.rate.as_ref().map(RateLimitHeaders::from);
     }
-    Ok(frame)
+    Ok(listing)
 }
 
 /// Recorded time running from `start` at `speed` times wall time.
@@ -185,26 +185,26 @@ impl ReplayClock {
     }
 }
 
-/// Publishes each frame as a listing when `clock` reaches its time. Commands are taken and ignored: a
+/// Publishes each listing when `clock` reaches its time. Commands are taken and ignored: a
 /// recording cannot switch scope or list again. Runs until every command sender is dropped.
-pub fn spawn_feed(frames: Vec<Frame>, clock: ReplayClock) -> Feed {
+pub fn spawn_feed(listings: Vec<RecordedListing>, clock: ReplayClock) -> Feed {
     Feed::spawn(FeedState::default(), move |mut out, mut commands| async move {
-        let mut frames = frames.into_iter().peekable();
-        while let Some(frame) = frames.next() {
-            let next_at = frames.peek().map(|f| f.at);
+        let mut listings = listings.into_iter().peekable();
+        while let Some(listing) = listings.next() {
+            let next_at = listings.peek().map(|f| f.at);
             tokio::select! {
                 cmd = commands.recv() => if cmd.is_none() { return },
-                () = tokio::time::sleep(clock.wall_until(frame.at)) => {}
+                () = tokio::time::sleep(clock.wall_until(listing.at)) => {}
             }
-            publish(&mut out, frame, next_at);
+            publish(&mut out, listing, next_at);
         }
         while commands.recv().await.is_some() {}
     })
 }
 
-/// Publishes `frame` as the poller would have, with the next frame due at `next_at`.
-fn publish(out: &mut Publisher, frame: Frame, next_at: Option<Timestamp>) {
-    let rate = frame.rate.as_ref().and_then(|r| {
+/// Publishes `listing` as the poller would have, with the next listing due at `next_at`.
+fn publish(out: &mut Publisher, listing: RecordedListing, next_at: Option<Timestamp>) {
+    let rate = listing.rate.as_ref().and_then(|r| {
         Some(RateHeadroom {
             remaining: r.remaining?,
             limit: r.limit?,
@@ -214,11 +214,11 @@ fn publish(out: &mut Publisher, frame: Frame, next_at: Option<Timestamp>) {
             penalty_until: None,
         })
     });
-    out.state.scope = Some(frame.scope.clone());
+    out.state.scope = Some(listing.scope.clone());
     out.state.next_listing_at = next_at;
-    out.state.interval = next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(frame.at));
+    out.state.interval = next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(listing.at));
     out.state.rate = rate;
-    out.list(frame.scope, frame.at, frame.records, frame.skipped);
+    out.list(listing.scope, listing.at, listing.records, listing.skipped);
     out.publish();
 }
 
@@ -237,8 +237,8 @@ mod tests {
         );
         let text = format!("{good}\nnot json\n\n{}\n", good.replace("account", "moon"));
         let rec = Recording::parse(&text);
-        assert_eq!(rec.frames.len(), 1);
-        assert_eq!(rec.frames[0].records[0].id, "a");
+        assert_eq!(rec.listings.len(), 1);
+        assert_eq!(rec.listings[0].records[0].id, "a");
         assert_eq!(rec.problems.len(), 2, "{:?}", rec.problems);
         assert!(
             rec.problems[0].starts_with("line 2: not a recorded poll"),
@@ -255,19 +255,19 @@ mod tests {
     #[test]
     fn a_raw_response_is_one_frame_at_its_newest_time() {
         let rec = Recording::parse(PAGE);
-        assert_eq!(rec.frames.len(), 1);
-        assert_eq!(rec.frames[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
+        assert_eq!(rec.listings.len(), 1);
+        assert_eq!(rec.listings[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
     }
 
     #[tokio::test]
     async fn the_feed_publishes_every_frame_in_order_and_ignores_commands() {
         let rec = Recording::parse(PAGE);
-        let mut frames = vec![rec.frames[0].clone(); 3];
-        for (i, f) in frames.iter_mut().enumerate() {
+        let mut listings = vec![rec.listings[0].clone(); 3];
+        for (i, f) in listings.iter_mut().enumerate() {
             f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
         }
-        let last = frames[2].at;
-        let mut feed = spawn_feed(frames, ReplayClock::new(rec.frames[0].at, 100.0));
+        let last = listings[2].at;
+        let mut feed = spawn_feed(listings, ReplayClock::new(rec.listings[0].at, 100.0));
         feed.commands
             .send(FeedCommand::SetScope(Scope::own_extension()))
             .await

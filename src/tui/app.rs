@@ -1,4 +1,4 @@
-//! The UI's state and what snapshots and ticks do to it. Pure: no terminal, no clock; `now` is passed in.
+//! The UI's state and what feed updates and ticks do to it. Pure: no terminal, no clock; `now` is passed in.
 //! Keys are handled per mode in [`super::input`]; side effects leave as [`Effect`]s.
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ const NOTE_FOR: SignedDuration = SignedDuration::from_secs(15);
 #[derive(Debug)]
 pub struct App {
     pub(crate) board: Board,
-    pub(crate) snapshot: Arc<FeedState>,
+    pub(crate) feed: Arc<FeedState>,
     pub(crate) focus: List,
     /// The filter being typed, while the prompt is open.
     pub(crate) prompt: Option<String>,
@@ -91,7 +91,7 @@ impl App {
         let color_allowed = !(opts.no_color || Theme::no_color_env());
         App {
             board,
-            snapshot: Arc::default(),
+            feed: Arc::default(),
             focus: List::Live,
             prompt: None,
             help: false,
@@ -183,7 +183,7 @@ impl App {
 
     /// The scope shown: the poller's, else the one asked for.
     pub fn current_scope(&self) -> Option<&Scope> {
-        self.snapshot.scope.as_ref().or(self.requested.as_ref())
+        self.feed.scope.as_ref().or(self.requested.as_ref())
     }
 
     /// The message to show at `now`, if one is current.
@@ -214,7 +214,7 @@ impl App {
             self.listing_scope = state.listing.scope.clone();
         }
         self.board.catch_up(&state.listing, &state.deltas, now);
-        self.snapshot = state;
+        self.feed = state;
         self.watch_alerts(now)
     }
 
@@ -235,7 +235,7 @@ impl App {
 
     /// True while something on screen changes with time (durations, ages, countdowns).
     pub fn ticking(&self) -> bool {
-        let s = &self.snapshot;
+        let s = &self.feed;
         self.paused.is_none() && s.listing.taken_at.is_some()
             || s.error.is_some()
             || s.switching

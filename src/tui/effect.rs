@@ -1,4 +1,4 @@
-//! What the app asks the outside world to do. Key handlers, snapshots and ticks return effects; the run
+//! What the app asks the outside world to do. Key handlers, feed updates and ticks return effects; the run
 //! loop carries them out, so the app itself never writes to the terminal, a file or a channel.
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! The event loop: terminal setup and restore, and a `select!` over keys, snapshots and a 1 s tick.
+//! The event loop: terminal setup and restore, and a `select!` over keys, feed updates and a 1 s tick.
 //! Draws only when something changed; never waits on the network.
 use std::collections::VecDeque;
 use std::io::{self, BufWriter, Stdout, Write};
@@ -153,11 +153,11 @@ async fn event_loop(
             },
             changed = rx.changed() => {
                 if changed.is_err() {
-                    return Err(io::Error::other("the poller stopped unexpectedly; see the log file for why"));
+                    return Err(io::Error::other("the source of calls stopped unexpectedly; see the log file for why"));
                 }
-                let snapshot = rx.borrow_and_update().clone();
+                let state = rx.borrow_and_update().clone();
                 dirty = true;
-                app.apply(snapshot, opts.clock.now())
+                app.apply(state, opts.clock.now())
             }
             permit = tx.reserve(), if !outbox.commands.is_empty() => match permit {
                 Ok(permit) => {
@@ -166,7 +166,7 @@ async fn event_loop(
                     }
                     Vec::new()
                 }
-                Err(_) => return Err(io::Error::other("the poller stopped accepting commands")),
+                Err(_) => return Err(io::Error::other("the source of calls stopped accepting commands")),
             },
             _ = stop.recv() => return Ok(()),
             _ = tick.tick(), if app.ticking() => {
@@ -269,7 +269,7 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();
-        // The log keeps the reason after the screen is gone ("the poller stopped unexpectedly; see the log").
+        // The log keeps the reason after the screen is gone ("the source of calls stopped unexpectedly; see the log").
         tracing::error!("panic: {info}");
         previous(info);
     }));

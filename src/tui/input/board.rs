@@ -114,7 +114,7 @@ fn conversations(app: &mut App) {
     }
 }
 
-/// Freezes the screen, or unfreezes it and applies the newest snapshot held back.
+/// Freezes the screen, or unfreezes it and applies the newest state held back.
 fn pause(app: &mut App, now: Timestamp) -> Vec<Effect> {
     match app.paused.take() {
         None => {
@@ -122,9 +122,8 @@ fn pause(app: &mut App, now: Timestamp) -> Vec<Effect> {
             Vec::new()
         }
         Some(Paused {
-            latest: Some(snapshot),
-            ..
-        }) => app.apply(snapshot, now),
+            latest: Some(state), ..
+        }) => app.apply(state, now),
         Some(_) => Vec::new(),
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn switch(app: &mut App, action: Action) -> Effect {
 
 /// True for admins (or while the user is not known yet); otherwise says why not.
 pub(super) fn may_watch_others(app: &mut App) -> bool {
-    let admin = app.snapshot.user.as_ref().is_none_or(|u| u.admin);
+    let admin = app.feed.user.as_ref().is_none_or(|u| u.admin);
     if !admin {
         app.say("only admins can watch other extensions; you see your own extension's calls");
     }

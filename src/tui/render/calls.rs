@@ -62,7 +62,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     if shown == 0 {
         let note = if total > 0 {
             format!("no live call matches “{}”", board.filter())
-        } else if app.snapshot.listing.taken_at.is_none() {
+        } else if app.feed.listing.taken_at.is_none() {
             "no live calls yet".to_owned()
         } else {
             "no live calls".to_owned()

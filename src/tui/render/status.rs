@@ -43,7 +43,7 @@ pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let width = area.width as usize;
     let theme = app.theme;
-    let snap = &app.snapshot;
+    let snap = &app.feed;
 
     let mut left: Pieces = vec![(" ".into(), Style::new())];
     if area.width >= NAME_WIDTH {
@@ -130,7 +130,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
             timing.pop();
         }
         let mut left = indent;
-        if let Some(user) = user_line(&app.snapshot)
+        if let Some(user) = user_line(&app.feed)
             && pieces_width(&timing) + crate::text::width(&user) + 3 <= width
         {
             left.push((user, theme.dim()));
@@ -143,8 +143,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
     while !beside.is_empty() && notice_width + pieces_width(&beside) + 2 > width {
         beside.pop();
     }
-    let essential =
-        usize::from(is_stale(&app.snapshot, now)) + usize::from(app.snapshot.listing.taken_at.is_some());
+    let essential = usize::from(is_stale(&app.feed, now)) + usize::from(app.feed.listing.taken_at.is_some());
     if notice_width <= width && beside.len() >= essential.min(timing.len()) {
         let mut left = indent;
         left.extend(notice);
@@ -167,7 +166,7 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
 /// STALE, age of the data, next poll, rate headroom; most important first, each ending in a space.
 fn timing(app: &App, now: Timestamp) -> Pieces {
     let theme = app.theme;
-    let snap = &app.snapshot;
+    let snap = &app.feed;
     let mut out: Pieces = Vec::new();
     if is_stale(snap, now) {
         out.push((" STALE ".into(), theme.alert()));
@@ -219,7 +218,7 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
 /// What needs attention, in words: switching, the last error, stale data, no data yet.
 fn notice(app: &App, now: Timestamp) -> Pieces {
     let theme = app.theme;
-    let snap = &app.snapshot;
+    let snap = &app.feed;
     let mut out: Pieces = Vec::new();
     if snap.switching {
         let to = scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
