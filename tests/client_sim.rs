@@ -21,6 +21,18 @@ fn manual_clock() -> Clock {
     Clock::manual("2026-01-05T10:00:00Z".parse().unwrap())
 }
 
+/// A simulator whose access tokens live 2 s, on a manual clock shared with its clients.
+async fn short_lived_tokens() -> (Clock, Simulator) {
+    let clock = manual_clock();
+    let sim = start(
+        SimOptions::demo()
+            .access_token_ttl(Duration::from_secs(2))
+            .clock(clock.clone()),
+    )
+    .await;
+    (clock, sim)
+}
+
 /// Requests whose path starts with `prefix`.
 fn requests_to(sim: &Simulator, prefix: &str) -> Vec<LoggedRequest> {
     sim.requests()
@@ -96,13 +108,7 @@ async fn a_cached_token_is_reused_by_the_next_instance() {
 
 #[tokio::test]
 async fn the_token_is_refreshed_before_it_expires() {
-    let clock = manual_clock();
-    let sim = start(
-        SimOptions::demo()
-            .access_token_ttl(Duration::from_secs(2))
-            .clock(clock.clone()),
-    )
-    .await;
+    let (clock, sim) = short_lived_tokens().await;
     let rc = client(&sim, true);
     rc.active_calls(&Scope::own_extension()).await.unwrap();
     clock.advance(Duration::from_millis(1200));
@@ -120,13 +126,7 @@ async fn the_token_is_refreshed_before_it_expires() {
 
 #[tokio::test]
 async fn a_rejected_refresh_token_falls_back_to_the_jwt() {
-    let clock = manual_clock();
-    let sim = start(
-        SimOptions::demo()
-            .access_token_ttl(Duration::from_secs(2))
-            .clock(clock.clone()),
-    )
-    .await;
+    let (clock, sim) = short_lived_tokens().await;
     sim.faults().set_reject_refresh(true);
     let rc = client(&sim, true);
     rc.active_calls(&Scope::Account).await.unwrap();
@@ -473,13 +473,7 @@ async fn odd_extension_ids_are_refused_before_sending() {
 
 #[tokio::test]
 async fn concurrent_requests_share_one_login_and_one_refresh() {
-    let clock = manual_clock();
-    let sim = start(
-        SimOptions::demo()
-            .access_token_ttl(Duration::from_secs(2))
-            .clock(clock.clone()),
-    )
-    .await;
+    let (clock, sim) = short_lived_tokens().await;
     let rc = client(&sim, true);
     for expected_token_requests in [1, 2] {
         let tasks: Vec<_> = (0..4)
@@ -529,13 +523,7 @@ fn logs_never_contain_credentials_or_tokens() {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let clock = manual_clock();
-            let sim = start(
-                SimOptions::demo()
-                    .access_token_ttl(Duration::from_secs(2))
-                    .clock(clock.clone()),
-            )
-            .await;
+            let (clock, sim) = short_lived_tokens().await;
             let rc = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
             rc.active_calls(&Scope::Account).await.unwrap();
             let cached: Vec<String> = std::fs::read_dir(dir.path())

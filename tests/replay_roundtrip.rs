@@ -67,10 +67,10 @@ async fn a_recording_replays_to_the_same_final_board_and_holds_no_secret() {
     assert_eq!(recording.listings.len(), 6);
     let (replayed, at) = recording.final_board(BoardConfig::default()).unwrap();
     assert_eq!(Some(at), last_at);
-    let expected = output::render(&live, at, &TimeZone::UTC, Format::Json);
+    let expected = output::text(&live, at, &TimeZone::UTC, Format::Json);
     assert!(expected.contains("\"state\":\"ended\""), "the run saw calls end");
     assert_eq!(
-        output::render(&replayed, at, &TimeZone::UTC, Format::Json),
+        output::text(&replayed, at, &TimeZone::UTC, Format::Json),
         expected
     );
 

@@ -21,7 +21,7 @@ pub async fn resolve_scope(client: &RcClient, scope: Option<Scope>) -> Result<Sc
     }
 }
 
-/// Polls `scope` (or the default scope) once and renders the calls as seen at `now`.
+/// Polls `scope` (or the default scope) once and prints the calls as seen at `now`, as text.
 pub async fn once_text(
     client: &RcClient,
     scope: Option<Scope>,
@@ -37,12 +37,12 @@ pub async fn once_text(
             calls.skipped.len()
         );
     }
-    Ok(render_records(&calls.records, now, tz, format))
+    Ok(records_text(&calls.records, now, tz, format))
 }
 
-/// One poll's records merged into a fresh board at `now` and rendered (one merge: nothing expires).
-pub fn render_records(records: &[Arc<CallRecord>], now: Timestamp, tz: &TimeZone, format: Format) -> String {
+/// One poll's records merged into a fresh board at `now`, as text (one merge: nothing expires).
+fn records_text(records: &[Arc<CallRecord>], now: Timestamp, tz: &TimeZone, format: Format) -> String {
     let mut board = Board::new(BoardConfig::default());
     board.merge(records, now);
-    output::render(&board, now, tz, format)
+    output::text(&board, now, tz, format)
 }

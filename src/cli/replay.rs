@@ -30,7 +30,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
             ..BoardConfig::default()
         };
         if let Some((board, at)) = recording.final_board(config) {
-            print!("{}", output::render(&board, at, &TimeZone::system(), format));
+            print!("{}", output::text(&board, at, &TimeZone::system(), format));
         }
         return Ok(());
     }

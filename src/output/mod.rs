@@ -123,7 +123,7 @@ pub fn calls(board: &Board, now: Timestamp) -> Vec<CallOut<'_>> {
 }
 
 /// The board in `format`, ending with a newline (nothing at all for an empty NDJSON board).
-pub fn render(board: &Board, now: Timestamp, tz: &TimeZone, format: Format) -> String {
+pub fn text(board: &Board, now: Timestamp, tz: &TimeZone, format: Format) -> String {
     match format {
         Format::Table => plain_table(board, now, tz),
         Format::Json => json_line(&calls(board, now)),
@@ -162,11 +162,11 @@ mod tests {
             )],
             now,
         );
-        let out = render(&board, now, &TimeZone::UTC, Format::Ndjson);
+        let out = text(&board, now, &TimeZone::UTC, Format::Ndjson);
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out}");
         assert!(out.contains(r#""name":"\u001b]52;c;ZXZpbA==\u0007Eve""#), "{out}");
         assert!(out.contains(r#""state":"ringing""#) && out.contains(r#""durationSeconds":10"#));
-        let table = render(&board, now, &TimeZone::UTC, Format::Table);
+        let table = text(&board, now, &TimeZone::UTC, Format::Table);
         assert!(!table.contains('\u{1b}'), "{table}");
     }
 
@@ -174,7 +174,7 @@ mod tests {
     fn an_empty_board_is_an_empty_array_or_nothing() {
         let board = Board::default();
         let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(render(&board, now, &TimeZone::UTC, Format::Json), "[]\n");
-        assert_eq!(render(&board, now, &TimeZone::UTC, Format::Ndjson), "");
+        assert_eq!(text(&board, now, &TimeZone::UTC, Format::Json), "[]\n");
+        assert_eq!(text(&board, now, &TimeZone::UTC, Format::Ndjson), "");
     }
 }

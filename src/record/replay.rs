@@ -51,7 +51,7 @@ impl Recording {
             };
         }
         let mut recording = Recording::default();
-        // Frames share the records that did not change between polls, as the live board does.
+        // Listings share the records that did not change between polls, as the live board does.
         let mut cache = RecordCache::default();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {

@@ -8,8 +8,8 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
+use super::chooser::{ColumnChooser, effective};
 use super::clipboard::Wrap;
-use super::columns::{ColumnChooser, effective};
 use super::effect::Effect;
 use super::help_scroll::HelpScroll;
 use super::options::{Notes, UiOptions};

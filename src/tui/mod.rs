@@ -2,8 +2,8 @@
 #![warn(missing_docs)]
 mod app;
 mod backend;
+mod chooser;
 pub mod clipboard;
-mod columns;
 mod effect;
 mod help_scroll;
 mod input;
