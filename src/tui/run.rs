@@ -29,8 +29,14 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Held while a frame is drawn, so a panic in another task restores the terminal between frames, never
 /// in the middle of one.
 static DRAWING: Mutex<()> = Mutex::new(());
-/// How long a panicking task waits for a frame in progress to finish before restoring anyway.
-const DRAW_WAIT: Duration = Duration::from_millis(200);
+/// How long a panicking task waits for another thread's frame in progress to finish before restoring
+/// anyway (a terminal that stopped reading must not hold the restore forever).
+const DRAW_WAIT: Duration = Duration::from_secs(2);
+
+thread_local! {
+    /// True on the thread while it draws a frame: a panic there must not wait for its own frame.
+    static DRAWING_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// Runs the board until `q`/Ctrl-C/SIGTERM/SIGHUP, or until the feed stops or any task panics (then an
 /// error, after the terminal is restored). States come from the feed; scope changes and refreshes go to it.
@@ -45,6 +51,15 @@ pub async fn run(opts: UiOptions, feed: &mut Feed) -> io::Result<()> {
 /// Restores the terminal when dropped.
 struct Restore;
 
+/// Marks the end of this thread's frame when dropped, however the frame ends.
+struct Drawn;
+
+impl Drop for Drawn {
+    fn drop(&mut self) {
+        DRAWING_HERE.set(false);
+    }
+}
+
 impl Drop for Restore {
     fn drop(&mut self) {
         leave();
@@ -55,6 +70,8 @@ impl Drop for Restore {
 /// one is due.
 fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp, bell: &mut bool) -> io::Result<()> {
     let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
+    DRAWING_HERE.set(true);
+    let _drawn = Drawn;
     if !ACTIVE.load(Ordering::SeqCst) {
         return Err(io::Error::other(
             "a background task failed (its message is above); callboard stopped",
@@ -246,8 +263,11 @@ fn leave() {
     }
 }
 
-/// Waits (briefly: the frame may be drawn by the panicking thread itself) for a frame in progress.
+/// Waits for another thread's frame in progress; never for this thread's own (a panic while drawing).
 fn frame_finished() -> Option<MutexGuard<'static, ()>> {
+    if DRAWING_HERE.get() {
+        return None;
+    }
     let deadline = std::time::Instant::now() + DRAW_WAIT;
     loop {
         match DRAWING.try_lock() {
