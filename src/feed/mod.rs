@@ -70,8 +70,12 @@ pub struct Publisher {
 
 impl Publisher {
     /// Takes a new listing of `scope` taken at `taken_at`. It replaces the last listing and the deltas it
-    /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does.
+    /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does,
+    /// unless the listing is of another scope (whose deltas no longer apply).
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
+        if self.state.listing.scope.as_ref().is_some_and(|listed| *listed != scope) {
+            self.state.deltas = Arc::default();
+        }
         self.state.listing = Listing {
             seq: self.take_seq(),
             scope: Some(scope),
@@ -160,6 +164,20 @@ mod tests {
         let kept: Vec<(u64, &str)> = state.deltas.iter().map(|d| (d.seq, changed_id(d))).collect();
         assert_eq!(kept, [(2, "new")], "the listing covers only the older delta");
         assert_eq!(state.listing.seq, 3);
+    }
+
+    #[tokio::test]
+    async fn a_listing_of_another_scope_drops_every_delta() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let later = t0 + jiff::SignedDuration::from_secs(5);
+        let mut feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+            out.list(Scope::Account, t0, vec![], 0);
+            out.change(later, Change::Call(record("account-call")));
+            out.list(Scope::own_extension(), t0, vec![], 0);
+            out.publish();
+        });
+        (&mut feed.task).await.unwrap();
+        assert!(feed.state.borrow().deltas.is_empty());
     }
 
     fn changed_id(delta: &Delta) -> &str {
