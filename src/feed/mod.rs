@@ -73,7 +73,8 @@ impl Publisher {
     /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does,
     /// unless the listing is of another scope (whose deltas no longer apply).
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
-        if self.state.listing.scope.as_ref().is_some_and(|listed| *listed != scope) {
+        let listed = self.state.listing.scope.as_ref();
+        if listed.is_some_and(|listed| *listed != scope) {
             self.state.deltas = Arc::default();
         }
         self.state.listing = Listing {
