@@ -108,6 +108,7 @@ async fn a_minute_of_refresh_spam_stays_within_the_heavy_limit() {
     let end = clock.now() + Duration::from_secs(61);
     while clock.now() < end {
         let _ = poller.commands.try_send(FeedCommand::Refresh);
+        // 200 ms of the scaled clock: under 7 ms of real time.
         clock.sleep(Duration::from_millis(200)).await;
     }
     let log = sim.requests();

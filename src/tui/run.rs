@@ -250,7 +250,18 @@ fn enter() -> io::Result<Term> {
     .inspect_err(|_| leave())?;
     // Cleared by the backend, the screen is known to be blank: it can write blanks again instead of
     // moving over them.
-    ratatui::backend::Backend::clear(terminal.backend_mut()).inspect_err(|_| leave())?;
+    // Sent at once, under the drawing lock like a frame: left in the buffer, a panic before the first
+    // frame would restore the main screen and print its message, and the clear would follow and wipe it.
+    let cleared = {
+        let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
+        let backend = terminal.backend_mut();
+        if ACTIVE.load(Ordering::SeqCst) {
+            ratatui::backend::Backend::clear(backend).and_then(|()| backend.flush())
+        } else {
+            Ok(())
+        }
+    };
+    cleared.inspect_err(|_| leave())?;
     Ok(terminal)
 }
 
