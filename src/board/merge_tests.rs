@@ -171,3 +171,28 @@ fn a_party_delta_changes_the_call_holding_that_party_of_that_session() {
     board.merge_delta(&delta(4, 9, party("s9", "p1", PartyStatus::Answered)), t(9));
     assert_eq!(calls(&board), before, "a party no call holds changes nothing");
 }
+
+#[test]
+fn one_catch_up_applies_every_new_delta_in_order_and_sorts_once() {
+    let mut board = Board::default();
+    let deltas = [
+        delta(2, 5, Change::Call(call("b", "s2", "p1", false))),
+        delta(3, 6, party("s2", "p1", PartyStatus::Answered)),
+        delta(4, 7, Change::Call(call("c", "s3", "p1", false))),
+        delta(5, 8, party("s3", "p1", PartyStatus::Disconnected)),
+    ];
+    assert!(board.catch_up(&listing(1, 0, &[call("a", "s1", "p1", true)]), &deltas, t(9)));
+    assert_eq!(board.seen(), 5);
+    let states: Vec<_> = calls(&board);
+    assert!(
+        states.contains(&("a".to_owned(), CallState::Connected)),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("b".to_owned(), CallState::Connected)),
+        "{states:?}"
+    );
+    assert_eq!(board.len(List::Live), 2, "c ended: {states:?}");
+    assert_eq!(board.len(List::Ended), 1, "{states:?}");
+    assert!(!board.get("c").unwrap().state().is_live());
+}

@@ -168,8 +168,13 @@ impl Board {
         if listing.seq > self.seen {
             self.merge_listing(listing, now);
         }
+        let mut changed = false;
         for delta in deltas.iter().filter(|d| d.seq > before) {
-            self.merge_delta(delta, now);
+            changed |= self.apply_delta(delta, now);
+        }
+        // One re-sort for every delta of the state, not one each.
+        if changed {
+            self.settle(now);
         }
         self.seen != before
     }
@@ -238,9 +243,16 @@ impl Board {
 
     /// Merges one delta (see the merge rules above), seen at `now`.
     pub fn merge_delta(&mut self, delta: &Delta, now: Timestamp) {
+        if self.apply_delta(delta, now) {
+            self.settle(now);
+        }
+    }
+
+    /// Applies one delta to its call without re-sorting; true when a call changed.
+    fn apply_delta(&mut self, delta: &Delta, now: Timestamp) -> bool {
         self.seen = self.seen.max(delta.seq);
         if self.listed_at.is_some_and(|listed| delta.at <= listed) {
-            return;
+            return false;
         }
         let record = match &delta.change {
             Change::Call(record) => Arc::clone(record),
@@ -251,7 +263,7 @@ impl Board {
                     .chain(&self.ended)
                     .find(|c| party::holds(c.record(), change))
                 else {
-                    return;
+                    return false;
                 };
                 Arc::new(party::apply(call.record(), change, call.state(), delta.at))
             }
@@ -266,6 +278,11 @@ impl Board {
             Some(call) => call.update(&record, now),
             None => self.add(&record, now),
         }
+        true
+    }
+
+    /// Moves calls between the lists by their state, drops what expired, and re-sorts.
+    fn settle(&mut self, now: Timestamp) {
         let (live, ended) = std::mem::take(&mut self.live)
             .into_iter()
             .chain(std::mem::take(&mut self.ended))
