@@ -1,5 +1,5 @@
 //! Recording and replay: a live poller's recording replays to the same final board; each seed capture
-//! replays as a one-frame recording; bad lines are named and skipped; recordings hold no secret.
+//! replays as a one-listing recording; bad lines are named and skipped; recordings hold no secret.
 use crate::support::client::client;
 use crate::support::wait::wait_until;
 

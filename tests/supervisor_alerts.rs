@@ -1,6 +1,6 @@
 //! Alert thresholds on a fixed clock, and the bell on each new critical call.
 use crate::support::app::options;
-use crate::support::board::{ago, live_records, now, snapshot};
+use crate::support::board::{ago, feed_state, live_records, now};
 
 use std::sync::Arc;
 
@@ -85,7 +85,7 @@ fn bell_rings_once_per_new_critical_call_only_when_on() {
         records.retain(|r| r.id == "LIsynthQueue02");
         let start = records[0].fields.start_time.unwrap();
         let rings = |effects: Vec<Effect>| effects.contains(&Effect::Bell);
-        assert!(!rings(app.apply(Arc::new(snapshot(1, records, start)), start)));
+        assert!(!rings(app.apply(Arc::new(feed_state(1, records, start)), start)));
         let at = |secs| start + SignedDuration::from_secs(secs);
         assert!(!rings(app.tick(at(30))), "warn does not ring");
         assert_eq!(rings(app.tick(at(46))), bell);

@@ -1,7 +1,7 @@
 //! Watching any extension: the picker and `:ext`, favourites on 1–9 kept in prefs.toml, names from the
 //! directory, and what a non-admin is told.
 use crate::support::app::options;
-use crate::support::board::{live_records, now, party, polls, snapshot};
+use crate::support::board::{feed_state, live_records, now, party, polls};
 use crate::support::screen::screen;
 
 use std::sync::Arc;
@@ -45,7 +45,7 @@ fn app_with(admin: bool, opts: impl FnOnce(&mut UiOptions)) -> App {
     opts(&mut o);
     let mut app = App::new(&o);
     for (i, (at, calls)) in polls().into_iter().enumerate() {
-        let mut s = snapshot(i as u64 + 1, calls, at);
+        let mut s = feed_state(i as u64 + 1, calls, at);
         s.user.as_mut().unwrap().admin = admin;
         app.apply(Arc::new(s), at);
     }
@@ -149,7 +149,7 @@ fn favourites_persist_in_the_prefs_file() {
         "own extension is not a favourite"
     );
     // The poller switches.
-    let mut s = snapshot(9, live_records(), now());
+    let mut s = feed_state(9, live_records(), now());
     s.scope = Some(Scope::Extension("62264425101".into()));
     s.listing.scope = s.scope.clone();
     app.apply(Arc::new(s), now());
@@ -199,7 +199,7 @@ fn unnamed_extension_parties_are_named_from_the_directory() {
     let mut records = live_records();
     let long = records.iter_mut().find(|r| r.id == "LIsynthLong05").unwrap();
     long.fields.to = Some(party(None, None, Some("117")));
-    app.apply(Arc::new(snapshot(9, records, now())), now());
+    app.apply(Arc::new(feed_state(9, records, now())), now());
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("Kenji Sato x117"), "{s}");
 }

@@ -1,7 +1,7 @@
 //! The live board's backend read back through a terminal emulator (vt100): whatever ratatui draws through
 //! it, every cell shows exactly what the buffer says; and what an idle board's frames cost in bytes.
 use crate::support::app::options;
-use crate::support::board::{ago, live_records, now, snapshot};
+use crate::support::board::{ago, feed_state, live_records, now};
 use crate::support::captured::Captured;
 
 use std::collections::HashSet;
@@ -325,7 +325,7 @@ fn idle_frames<B: Backend>(backend: B, out: &Captured, check: bool) -> (usize, u
     terminal.backend_mut().clear().unwrap();
     let mut vt = vt100::Parser::new(50, 200, 0);
     let mut calls = fifty_calls();
-    app.apply(Arc::new(snapshot(1, calls.clone(), now())), now());
+    app.apply(Arc::new(feed_state(1, calls.clone(), now())), now());
     let mut frames = Vec::new();
     for (i, at) in [
         now(),
@@ -337,7 +337,7 @@ fn idle_frames<B: Backend>(backend: B, out: &Captured, check: bool) -> (usize, u
     {
         if i == 2 {
             calls.remove(46);
-            app.apply(Arc::new(snapshot(2, calls.clone(), at)), at);
+            app.apply(Arc::new(feed_state(2, calls.clone(), at)), at);
         }
         app.tick(at);
         terminal.draw(|f| draw(f, &mut app, at)).unwrap();

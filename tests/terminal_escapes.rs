@@ -3,7 +3,7 @@
 //! backend's cursor moves or style changes, and no cell holds a control character (the backend's own
 //! CR, LF and BS moves are the only controls written).
 use crate::support::app::options;
-use crate::support::board::{live_records, now, party, snapshot};
+use crate::support::board::{feed_state, live_records, now, party};
 use crate::support::captured::Captured;
 
 use std::sync::Arc;
@@ -35,7 +35,7 @@ fn frame_bytes(names: &[(String, String)]) -> (Vec<u8>, bool) {
         }
     }
     let mut app = App::new(&options(false));
-    app.apply(Arc::new(snapshot(1, records, now())), now());
+    app.apply(Arc::new(feed_state(1, records, now())), now());
     let area = Rect::new(0, 0, 120, 40);
     let out = Captured::default();
     let backend = LeanBackend::with_size(out.clone(), Size::new(120, 40));

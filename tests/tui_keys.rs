@@ -1,6 +1,6 @@
-//! Keys and snapshots drive the app state as the keymap says, with no terminal involved.
+//! Keys and feed states drive the app state as the keymap says, with no terminal involved.
 use crate::support::app::app;
-use crate::support::board::{now, snapshot};
+use crate::support::board::{feed_state, now};
 use crate::support::captures::capture;
 
 use std::sync::Arc;
@@ -218,7 +218,7 @@ fn from_and_to_sort_a_to_z_on_their_first_press() {
 fn a_new_calls_scope_replaces_the_old_calls() {
     let (mut app, last) = app();
     assert!(app.board().counts().live > 0);
-    let mut other = snapshot(last.listing.seq + 1, vec![capture("queue_1_ringing")], now());
+    let mut other = feed_state(last.listing.seq + 1, vec![capture("queue_1_ringing")], now());
     other.scope = Some(Scope::Account);
     other.listing.scope = Some(Scope::Account);
     app.apply(Arc::new(other), now());
@@ -256,11 +256,16 @@ fn deltas_after_the_listing_reach_the_board_once_and_wait_while_paused() {
     next.seq += 1;
     app.apply(Arc::new(next), now());
     assert_eq!(app.board().counts().live, live + 1, "merged once");
+    assert_eq!(
+        app.board().seen(),
+        last.listing.seq + 1,
+        "the delta is the newest update merged"
+    );
     assert!(app.board().get("LIfromDelta").is_some());
 }
 
 #[test]
-fn a_snapshot_without_a_new_poll_does_not_merge() {
+fn a_state_without_a_new_listing_does_not_merge() {
     let (mut app, last) = app();
     let live = app.board().counts().live;
     let mut same_poll = last.clone();

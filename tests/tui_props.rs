@@ -1,7 +1,7 @@
 //! Property: any records, any terminal size, any key sequence: drawing never panics and no control
 //! character reaches the screen.
 use crate::support::app::options;
-use crate::support::board::{now, snapshot};
+use crate::support::board::{feed_state, now};
 
 use std::sync::Arc;
 
@@ -82,7 +82,7 @@ proptest! {
                            Just('j'), Just('k'), Just('G'), Just('\t'), Just('>'), Just('r'), Just('/'), Just('x'), Just('?')], 0..8)) {
         let mut app = App::new(&options(true));
         for (i, calls) in polls.into_iter().enumerate() {
-            app.apply(Arc::new(snapshot(i as u64 + 1, calls, now())), now());
+            app.apply(Arc::new(feed_state(i as u64 + 1, calls, now())), now());
         }
         for k in keys {
             let code = if k == '\t' { KeyCode::Tab } else { KeyCode::Char(k) };

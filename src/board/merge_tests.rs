@@ -196,3 +196,23 @@ fn one_catch_up_applies_every_new_delta_in_order_and_sorts_once() {
     assert_eq!(board.len(List::Ended), 1, "{states:?}");
     assert!(!board.get("c").unwrap().state().is_live());
 }
+
+#[test]
+fn a_connected_call_ended_twice_stays_answered() {
+    let mut board = Board::default();
+    board.merge_listing(&listing(1, 0, &[call("a", "s1", "p1", true)]), t(1));
+    board.merge_delta(&delta(2, 5, party("s1", "p1", PartyStatus::Disconnected)), t(5));
+    board.merge_delta(&delta(3, 6, party("s1", "p1", PartyStatus::Gone)), t(6));
+    let ended = board.get("a").unwrap();
+    assert_eq!(ended.record().fields.result, Some(CallResult::CallConnected));
+    assert_eq!(ended.ended_at(), Some(t(5)), "the first end is when it ended");
+}
+
+#[test]
+fn an_older_delta_arriving_late_does_not_undo_a_newer_one() {
+    let mut board = Board::default();
+    board.merge_listing(&listing(1, 0, &[call("a", "s1", "p1", false)]), t(1));
+    board.merge_delta(&delta(2, 9, Change::Call(call("a", "s1", "p1", true))), t(9));
+    board.merge_delta(&delta(3, 7, Change::Call(call("a", "s1", "p1", false))), t(10));
+    assert_eq!(board.get("a").unwrap().state(), &CallState::Connected);
+}

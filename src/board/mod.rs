@@ -12,6 +12,7 @@
 //!   `taken_at` against the delta's `at`; a tie goes to the listing). So a listing leaves alone a call
 //!   whose last delta is newer than it, whether the listing lacks the call or holds an older record of
 //!   it; and a delta no newer than the last listing merged is already in it and is skipped.
+//! - Between two deltas for the same call the newer by `at` wins, whatever order they arrive in.
 //! - An id whose ended window ran out comes back only live.
 #![warn(missing_docs)]
 mod alerts;
@@ -123,7 +124,7 @@ impl View {
     }
 }
 
-/// All calls of one scope, merged from successive polls.
+/// All calls of one scope, merged from successive listings and deltas.
 #[derive(Debug, Default)]
 pub struct Board {
     config: BoardConfig,
@@ -191,7 +192,7 @@ impl Board {
         self.merge_records(&listing.calls, listing.taken_at.unwrap_or(now), now);
     }
 
-    /// Merges one poll's records (all pages) as a listing taken at `now`. Calls are keyed by record `id`; a
+    /// Merges a whole listing's records (every page) as a listing taken at `now`. Calls are keyed by record `id`; a
     /// live call missing from `records` becomes [`CallState::Vanished`].
     pub fn merge(&mut self, records: &[Arc<CallRecord>], now: Timestamp) {
         self.merge_records(records, now, now);
@@ -268,6 +269,13 @@ impl Board {
                 Arc::new(party::apply(call.record(), change, call.state(), delta.at))
             }
         };
+        if self
+            .changed_at
+            .get(record.id.as_str())
+            .is_some_and(|at| delta.at <= *at)
+        {
+            return false;
+        }
         self.changed_at.insert(record.id.to_string(), delta.at);
         let known = self
             .live

@@ -13,11 +13,15 @@ pub(crate) fn holds(record: &CallRecord, change: &PartyChange) -> bool {
 
 /// The record after `change` at `at`, for a call that was `was`: the status sets the result (and the
 /// accepted reason on the party's fields), given parties, direction and extension replace the record's.
+///
+/// An end (Disconnected, then usually Gone) for a call that has already ended changes nothing: the first
+/// end decided whether it was answered.
 pub(crate) fn apply(record: &CallRecord, change: &PartyChange, was: &CallState, at: Timestamp) -> CallRecord {
     let mut record = record.clone();
     let (result, reason) = match change.status {
         PartyStatus::Setup | PartyStatus::Proceeding => (CallResult::InProgress, None),
         PartyStatus::Answered => (CallResult::InProgress, Some(CallReason::Accepted)),
+        PartyStatus::Disconnected | PartyStatus::Gone if !was.is_live() => return record,
         PartyStatus::Disconnected | PartyStatus::Gone if *was == CallState::Connected => {
             (CallResult::CallConnected, None)
         }

@@ -2,7 +2,8 @@
 //! seen from the UI — its latest [`FeedState`] over a `tokio::sync::watch`, a command channel, and its task.
 //! A source writes through a [`Publisher`]: [`Publisher::list`] for a whole listing, [`Publisher::change`]
 //! for one delta, [`Publisher::publish`] to send. Listings and deltas share one sequence, and the state
-//! keeps every delta since its listing, so a UI that reads only the latest state misses no update.
+//! keeps every delta its listing does not cover, so a UI that reads only the latest state misses no
+//! update.
 mod state;
 mod update;
 
@@ -71,7 +72,8 @@ pub struct Publisher {
 impl Publisher {
     /// Takes a new listing of `scope` taken at `taken_at`. It replaces the last listing and the deltas it
     /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does,
-    /// unless the listing is of another scope (whose deltas no longer apply).
+    /// unless the listing is of another scope (whose deltas no longer apply). A source switching scope
+    /// sends no deltas of the new scope before its first listing: the board would merge them into the old.
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
         let listed = self.state.listing.scope.as_ref();
         if listed.is_some_and(|listed| *listed != scope) {
@@ -165,6 +167,7 @@ mod tests {
         let kept: Vec<(u64, &str)> = state.deltas.iter().map(|d| (d.seq, changed_id(d))).collect();
         assert_eq!(kept, [(2, "new")], "the listing covers only the older delta");
         assert_eq!(state.listing.seq, 3);
+        assert_eq!(state.last_update(), 3, "the listing is the newest update");
     }
 
     #[tokio::test]

@@ -17,8 +17,9 @@ pub struct FeedState {
     pub scope: Option<Scope>,
     /// The newest listing (its scope may differ from `scope` while switching).
     pub listing: Listing,
-    /// Every delta since `listing`, in order of their `seq`; a new listing clears them. A watch keeps only
-    /// the latest state, so the deltas stay here until the next listing for a reader that fell behind.
+    /// Every delta `listing` does not cover, in order of their `seq`: the ones after it, and the ones
+    /// before it that are newer than when it was taken (a new listing drops the rest). A watch keeps only
+    /// the latest state, so the deltas stay here for a reader that fell behind.
     pub deltas: Arc<[Delta]>,
     /// When the next listing is due.
     pub next_listing_at: Option<Timestamp>,
@@ -37,7 +38,8 @@ pub struct FeedState {
 impl FeedState {
     /// The sequence number of the newest update this state carries (0 before any).
     pub fn last_update(&self) -> u64 {
-        self.deltas.last().map_or(self.listing.seq, |d| d.seq)
+        // A kept delta can be numbered below the listing that kept it.
+        self.deltas.iter().map(|d| d.seq).fold(self.listing.seq, u64::max)
     }
 }
 

@@ -27,7 +27,8 @@ pub struct Listing {
 /// One change to one call, at `at`: never marks anything vanished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delta {
-    /// The update's place in the source's sequence (after the listing it follows).
+    /// The update's place in the source's sequence: after the listing it follows, or before a later
+    /// listing that was taken before it happened (which keeps it).
     pub seq: u64,
     /// When the change happened at the source (an event's `eventTime`).
     pub at: Timestamp,

@@ -146,6 +146,8 @@ impl PollLoop {
 
     async fn poll(&mut self) {
         let scope = self.out.state.scope.clone().unwrap_or_else(Scope::own_extension);
+        // A listing is as old as its first page: a change during a multi-page poll is newer than it.
+        let started = self.clock.wall();
         let result = self.client.poll_active_calls(&scope, &mut self.fetch).await;
         let now = self.clock.wall();
         self.out.state.rate = self.headroom();
@@ -163,7 +165,7 @@ impl PollLoop {
                         pages,
                     });
                 }
-                self.out.list(scope, now, calls.records, calls.skipped.len());
+                self.out.list(scope, started, calls.records, calls.skipped.len());
                 #[cfg(debug_assertions)]
                 debug_panic(self.out.state.listing.seq);
                 let state = &mut self.out.state;

@@ -192,9 +192,13 @@ pub fn spawn_feed(listings: Vec<RecordedListing>, clock: ReplayClock) -> Feed {
         let mut listings = listings.into_iter().peekable();
         while let Some(listing) = listings.next() {
             let next_at = listings.peek().map(|f| f.at);
-            tokio::select! {
-                cmd = commands.recv() => if cmd.is_none() { return },
-                () = tokio::time::sleep(clock.wall_until(listing.at)) => {}
+            let due = tokio::time::sleep(clock.wall_until(listing.at));
+            tokio::pin!(due);
+            loop {
+                tokio::select! {
+                    cmd = commands.recv() => if cmd.is_none() { return },
+                    () = &mut due => break,
+                }
             }
             publish(&mut out, listing, next_at);
         }
@@ -253,14 +257,14 @@ mod tests {
     }
 
     #[test]
-    fn a_raw_response_is_one_frame_at_its_newest_time() {
+    fn a_raw_response_is_one_listing_at_its_newest_time() {
         let rec = Recording::parse(PAGE);
         assert_eq!(rec.listings.len(), 1);
         assert_eq!(rec.listings[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
     }
 
     #[tokio::test]
-    async fn the_feed_publishes_every_frame_in_order_and_ignores_commands() {
+    async fn the_feed_publishes_every_listing_in_order_and_ignores_commands() {
         let rec = Recording::parse(PAGE);
         let mut listings = vec![rec.listings[0].clone(); 3];
         for (i, f) in listings.iter_mut().enumerate() {
@@ -291,6 +295,30 @@ mod tests {
         );
         assert_eq!(snap.next_listing_at, None);
         assert_eq!(snap.listing.calls.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_command_does_not_bring_the_next_listing_early() {
+        let rec = Recording::parse(PAGE);
+        let mut listings = vec![rec.listings[0].clone(); 2];
+        listings[1].at = listings[0].at + SignedDuration::from_secs(3600);
+        let mut feed = spawn_feed(listings, ReplayClock::new(rec.listings[0].at, 1.0));
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while feed.state.borrow_and_update().listing.seq < 1 {
+                feed.state.changed().await.unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        for command in [FeedCommand::Refresh, FeedCommand::SetScope(Scope::Account)] {
+            feed.commands.send(command).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            feed.state.borrow().listing.seq,
+            1,
+            "the second listing is an hour of recorded time away"
+        );
     }
 
     #[test]

@@ -176,12 +176,12 @@ impl App {
         self.picker.as_ref()
     }
 
-    /// While paused: when the screen froze and how many new polls are held back.
+    /// While paused: when the screen froze and how many feed states with new updates are held back.
     pub fn paused(&self) -> Option<(Timestamp, usize)> {
         self.paused.as_ref().map(|p| (p.at, p.waiting))
     }
 
-    /// The scope shown: the poller's, else the one asked for.
+    /// The scope shown: the feed's, else the one asked for.
     pub fn current_scope(&self) -> Option<&Scope> {
         self.feed.scope.as_ref().or(self.requested.as_ref())
     }

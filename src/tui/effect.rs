@@ -1,5 +1,6 @@
 //! What the app asks the outside world to do. Key handlers, feed updates and ticks return effects; the run
-//! loop carries them out, so the app itself never writes to the terminal, a file or a channel.
+//! loop carries them out, so the app itself never writes to the terminal, a file or a channel. A status-bar
+//! message is not one: it is screen state, which handlers set on the app (`App::say`).
 use std::path::PathBuf;
 
 use crate::feed::FeedCommand;

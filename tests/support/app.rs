@@ -7,7 +7,7 @@ use callboard::tui::{App, UiOptions, WallClock};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::board::{now, polls, snapshot};
+use super::board::{feed_state, now, polls};
 
 /// Options on the fixed clock at [`now`], in demo mode or not.
 pub fn options(demo: bool) -> UiOptions {
@@ -20,12 +20,12 @@ pub fn options(demo: bool) -> UiOptions {
     }
 }
 
-/// An app on `opts` that has seen every poll of [`polls`]; returns it with the last snapshot.
+/// An app on `opts` that has seen every poll of [`polls`]; returns it with the last feed state.
 pub fn app_with(opts: &UiOptions) -> (App, FeedState) {
     let mut app = App::new(opts);
     let mut last = FeedState::default();
     for (i, (at, calls)) in polls().into_iter().enumerate() {
-        last = snapshot(i as u64 + 1, calls, at);
+        last = feed_state(i as u64 + 1, calls, at);
         app.apply(Arc::new(last.clone()), at);
     }
     (app, last)
@@ -36,7 +36,7 @@ pub fn app() -> (App, FeedState) {
     app_with(&options(true))
 }
 
-/// An app that has seen nothing yet, on the real clock, for snapshots of a live poller.
+/// An app that has seen nothing yet, on the real clock, for states of a live poller.
 pub fn live_app() -> App {
     App::new(&UiOptions {
         clock: WallClock::fixed(Timestamp::now()),

@@ -181,7 +181,7 @@ pub fn polls() -> Vec<(Timestamp, Vec<CallRecord>)> {
     ]
 }
 
-/// The logged-in admin of every snapshot.
+/// The logged-in admin of every feed state.
 pub fn user() -> UserInfo {
     UserInfo {
         extension_id: "62264425016".into(),
@@ -191,8 +191,8 @@ pub fn user() -> UserInfo {
     }
 }
 
-/// A healthy snapshot of the extension scope carrying `calls`, fetched at `at`.
-pub fn snapshot(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> FeedState {
+/// A healthy feed state of the extension scope carrying `calls`, fetched at `at`.
+pub fn feed_state(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> FeedState {
     FeedState {
         seq,
         scope: Some(Scope::own_extension()),

@@ -1,4 +1,4 @@
-//! Waiting for a condition in short steps up to a deadline, never for a fixed time: a poller's snapshot,
+//! Waiting for a condition in short steps up to a deadline, never for a fixed time: a poller's state,
 //! or anything a closure can look at.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use callboard::feed::FeedState;
 /// How long [`poll`] sleeps between two looks.
 pub const STEP: Duration = Duration::from_millis(20);
 
-/// Waits (up to 20 s) for a snapshot matching `pred`; `seen` gets every snapshot observed on the way.
+/// Waits (up to 20 s) for a feed state matching `pred`; `seen` gets every state observed on the way.
 pub async fn wait_seeing(
     poller: &mut Feed,
     what: &str,
