@@ -113,7 +113,7 @@ fn escape_on_the_board_clears_a_kept_filter() {
 }
 
 #[test]
-fn help_opens_and_any_key_closes_it() {
+fn help_opens_and_any_key_closes_it_q_included() {
     let (mut app, _) = app();
     ch(&mut app, '?');
     assert!(app.help_shown());
@@ -127,7 +127,14 @@ fn help_opens_and_any_key_closes_it() {
     key(&mut app, KeyCode::F(1));
     assert!(app.help_shown());
     ch(&mut app, 'q');
-    assert!(app.should_quit());
+    assert!(!app.help_shown(), "q closes help, as in htop and k9s");
+    assert!(!app.should_quit(), "and only closes help");
+    ch(&mut app, '?');
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.help_shown() && !app.should_quit(), "Esc closes help");
+    ch(&mut app, '?');
+    ctrl(&mut app, 'c');
+    assert!(app.should_quit(), "Ctrl-C quits from help");
 }
 
 #[test]

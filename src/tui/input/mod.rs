@@ -31,7 +31,7 @@ impl App {
             return Vec::new();
         }
         let action = keymap::lookup(&ev, Mode::Board);
-        if help::key(self, action) {
+        if help::key(self, &ev, action) {
             return Vec::new();
         }
         match action {
