@@ -8,6 +8,7 @@
 
 mod board_model;
 mod board_props;
+mod cli_usage;
 mod client_sim;
 mod clipboard_osc52;
 mod doctor_sim;

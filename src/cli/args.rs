@@ -34,6 +34,40 @@ fn after_help() -> String {
     format!("{AFTER_HELP}\n\nLogs: daily files in {dir} (more detail: CALLBOARD_LOG=debug).")
 }
 
+/// `--interval`'s accepted seconds.
+const INTERVAL: Range = Range {
+    min: 1.0,
+    max: 3600.0,
+    unit: " seconds",
+};
+/// `replay --speed`'s accepted factors.
+const SPEED: Range = Range {
+    min: 0.01,
+    max: 1000.0,
+    unit: "",
+};
+
+/// The finite numbers a flag accepts, from `min` to `max`: anything else is a usage error (exit 2)
+/// that names the range.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    min: f64,
+    max: f64,
+    unit: &'static str,
+}
+
+impl Range {
+    fn parser(self) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+        move |text| {
+            let Range { min, max, unit } = self;
+            match text.trim().parse::<f64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(format!("expected a number from {min} to {max}{unit}")),
+            }
+        }
+    }
+}
+
 /// Options of the live board.
 #[derive(Debug, clap::Args)]
 pub struct BoardArgs {
@@ -53,12 +87,12 @@ pub struct BoardArgs {
     #[arg(global = true, long, value_enum)]
     pub scope: Option<ScopeArg>,
 
-    /// Seconds between polls; raised to what the rate limit allows (default 10).
-    #[arg(long, value_name = "SECS")]
+    /// Seconds between polls, 1 to 3600; raised to what the rate limit allows (default 10).
+    #[arg(long, value_name = "SECS", value_parser = INTERVAL.parser())]
     pub interval: Option<f64>,
 
-    /// How long ended calls stay in the recently-ended section, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    /// How long ended calls stay in the recently-ended section, in seconds (1 to 86400).
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ended_window: u64,
 
     /// Draw without colours (also: the NO_COLOR environment variable).
@@ -107,8 +141,8 @@ pub enum Command {
     Replay {
         /// The recording (NDJSON from --record), or a single raw active-calls response.
         file: PathBuf,
-        /// Playback speed: 2 plays twice as fast as it was recorded.
-        #[arg(long, default_value_t = 1.0, value_name = "N")]
+        /// Playback speed, 0.01 to 1000: 2 plays twice as fast as it was recorded.
+        #[arg(long, default_value_t = 1.0, value_name = "N", value_parser = SPEED.parser())]
         speed: f64,
         /// Print the board at the end of the recording and exit instead of showing it.
         #[arg(long)]
@@ -151,6 +185,57 @@ mod tests {
     #[test]
     fn the_cli_is_well_formed() {
         Args::command().debug_assert();
+    }
+
+    /// Every numeric flag and the values that must stay inside its range.
+    const NUMERIC: [(&[&str], &str, f64, f64); 3] = [
+        (&["callboard"], "--interval", 1.0, 3600.0),
+        (&["callboard"], "--ended-window", 1.0, 86_400.0),
+        (&["callboard", "replay", "rec.ndjson"], "--speed", 0.01, 1000.0),
+    ];
+
+    /// What `flag` parsed to, or the exit code of the error.
+    fn parse(prefix: &[&str], flag: &str, value: &str) -> Result<f64, i32> {
+        let argv = prefix.iter().copied().chain([flag, value]);
+        let args = Args::try_parse_from(argv).map_err(|e| e.exit_code())?;
+        Ok(match (flag, args.command) {
+            ("--speed", Some(Command::Replay { speed, .. })) => speed,
+            ("--interval", _) => args.board.interval.expect("given"),
+            _ => args.board.ended_window as f64,
+        })
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_usage_errors_naming_the_range() {
+        for (prefix, flag, _, _) in NUMERIC {
+            for bad in [
+                "1e300",
+                "99999999999999999999",
+                "0",
+                "-5",
+                "nan",
+                "inf",
+                "ten",
+                "",
+            ] {
+                assert_eq!(parse(prefix, flag, bad), Err(2), "{flag} {bad}");
+            }
+        }
+        let err = Args::try_parse_from(["callboard", "--interval", "1e10"]).unwrap_err();
+        assert!(err.to_string().contains("from 1 to 3600 seconds"), "{err}");
+        assert_eq!(parse(&["callboard"], "--interval", "2.5"), Ok(2.5));
+        assert_eq!(parse(&["callboard", "replay", "r"], "--speed", "0.5"), Ok(0.5));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_for_a_numeric_flag_is_a_number_in_range_or_exit_2(text in "\\PC{0,24}", which in 0..3usize) {
+            let (prefix, flag, min, max) = NUMERIC[which];
+            match parse(prefix, flag, &text) {
+                Ok(n) => proptest::prop_assert!((min..=max).contains(&n), "{flag} {text:?} gave {n}"),
+                Err(code) => proptest::prop_assert_eq!(code, 2, "{} {:?}", flag, text),
+            }
+        }
     }
 
     #[test]

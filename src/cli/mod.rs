@@ -144,10 +144,8 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         return run_once(&args, Format::Table).await;
     }
     let (client, sim) = connect(&args).await?;
-    let requested = args
-        .interval
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map(Duration::from_secs_f64);
+    // `--interval` is a finite number of seconds in its range (checked when parsed).
+    let requested = args.interval.map(Duration::from_secs_f64);
     let (interval, note) = schedule::effective_interval(requested, schedule::Limit::HEAVY_DEFAULT);
     if let Some(note) = note {
         eprintln!("callboard: {note}");
