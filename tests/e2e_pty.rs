@@ -53,3 +53,19 @@ fn the_demo_board_runs_ticks_selects_switches_scope_and_quits_cleanly() {
     assert!(status.success(), "exit status {status:?}");
     pty.assert_restored("q");
 }
+
+#[test]
+fn a_dumb_terminal_gets_the_plain_table_and_the_reason() {
+    let mut pty = Pty::spawn_with_env(&["--demo"], &[("TERM", "dumb")]);
+    let status = pty.wait_exit("the table to be printed", Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored("TERM=dumb");
+    let screen = pty.screen();
+    assert!(screen.contains("TERM=dumb cannot draw"), "the reason:\n{screen}");
+    let rows = screen.lines().filter(|l| l.contains(" LI")).count();
+    assert!(
+        rows >= 3,
+        "the plain table's rows, each ending in its call id:\n{screen}"
+    );
+    assert!(!screen.contains("DEMO"), "not the board's header:\n{screen}");
+}

@@ -134,14 +134,38 @@ fn scope_arg(args: &BoardArgs) -> Option<Scope> {
     })
 }
 
+/// True when the full-screen board can be drawn: stdout is a terminal, and not one that says it cannot
+/// move the cursor (`TERM=dumb`, as in Emacs shells and some CI logs).
+pub(crate) fn can_draw_board() -> bool {
+    std::io::stdout().is_terminal() && !dumb_terminal()
+}
+
+fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|term| term == "dumb")
+}
+
+/// After the plain table that stood in for the board: why, when the cause is the terminal type (last,
+/// so it does not scroll away above the table).
+pub(crate) fn say_why_no_board() {
+    if std::io::stdout().is_terminal() && dumb_terminal() {
+        eprintln!(
+            "callboard: TERM=dumb cannot draw the full-screen board, so this is the plain table, once; \
+             set TERM to your terminal's type (e.g. xterm-256color) for the board"
+        );
+    }
+}
+
 async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
-    if !std::io::stdout().is_terminal() {
+    if !can_draw_board() {
         if args.record.is_some() {
             return Err(Fatal::Other(
-                "--record records the live board, which needs a terminal; run it in one".into(),
+                "--record records the live board, which needs a terminal that can draw it; run it in one"
+                    .into(),
             ));
         }
-        return run_once(&args, Format::Table).await;
+        let printed = run_once(&args, Format::Table).await;
+        say_why_no_board();
+        return printed;
     }
     let (client, sim) = connect(&args).await?;
     // `--interval` is a finite number of seconds in its range (checked when parsed).

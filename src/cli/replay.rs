@@ -1,5 +1,4 @@
 //! `callboard replay FILE`: a recording on the live board, on recorded time, or its final state printed.
-use std::io::IsTerminal;
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -22,15 +21,18 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
             file.display()
         )));
     };
-    // A pipe cannot show the board: print the final state instead.
-    let once = once.or((!std::io::stdout().is_terminal()).then_some(Format::Table));
-    if let Some(format) = once {
+    // A pipe or a dumb terminal cannot show the board: print the final state instead.
+    let fallback = once.is_none() && !super::can_draw_board();
+    if let Some(format) = once.or(fallback.then_some(Format::Table)) {
         let config = BoardConfig {
             ended_window: ended_window(args),
             ..BoardConfig::default()
         };
         if let Some((board, at)) = recording.final_board(config) {
             print!("{}", output::text(&board, at, &TimeZone::system(), format));
+        }
+        if fallback {
+            super::say_why_no_board();
         }
         return Ok(());
     }
