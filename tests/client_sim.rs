@@ -5,6 +5,7 @@ use crate::support::client::{SimClient, client};
 use std::sync::Arc;
 use std::time::Duration;
 
+use callboard::api::client::Logout;
 use callboard::api::rate_limit::{AUTH, HEAVY, LIGHT};
 use callboard::api::{ApiError, Fetch, Scope};
 use callboard::clock::Clock;
@@ -404,18 +405,36 @@ async fn broken_bodies_and_connections_are_errors_not_panics() {
 }
 
 #[tokio::test]
+async fn a_revoke_the_server_does_not_confirm_still_forgets_the_token_and_says_so() {
+    let sim = start(SimOptions::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rc = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
+    rc.current_extension().await.unwrap();
+    // The server is gone: the revoke cannot be confirmed.
+    sim.shutdown().await;
+    assert_eq!(rc.logout().await.unwrap(), Logout::Forgotten);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
 async fn logout_revokes_the_session_and_deletes_the_cache() {
     let sim = start(SimOptions::demo()).await;
     let dir = tempfile::tempdir().unwrap();
     let rc = SimClient::new(&sim, true).token_cache(Some(dir.path())).build();
     rc.current_extension().await.unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    rc.logout().await.unwrap();
+    assert_eq!(rc.logout().await.unwrap(), Logout::Revoked);
     assert_eq!(statuses(&requests_to(&sim, "/restapi/oauth/revoke")), [Some(200)]);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 
-    // Logging out again (nothing cached) is fine, and the next call logs in afresh.
-    rc.logout().await.unwrap();
+    // Logging out again (nothing cached) is fine and says there was nothing to do; the next call logs in
+    // afresh.
+    assert_eq!(rc.logout().await.unwrap(), Logout::NoSession);
+    assert_eq!(
+        requests_to(&sim, "/restapi/oauth/revoke").len(),
+        1,
+        "no revoke without a session"
+    );
     SimClient::new(&sim, true)
         .token_cache(Some(dir.path()))
         .build()

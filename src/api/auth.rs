@@ -15,6 +15,17 @@ use crate::secret::Secret;
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
+/// What logging out did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logout {
+    /// There was no session: nothing in memory, nothing cached.
+    NoSession,
+    /// The server revoked the session, and the cached token is gone.
+    Revoked,
+    /// The cached token is gone, but the server did not confirm the revoke (refused or unreachable): the
+    /// session ends when its tokens expire.
+    Forgotten,
+}
 /// Credentials, the current token and its disk cache; token lifetimes are measured on `clock`.
 pub(crate) struct Auth {
     token_url: Url,
@@ -172,22 +183,40 @@ impl Auth {
         t.send(AUTH, request).await
     }
 
-    /// Revokes the session (errors ignored, as the docs ask) and deletes the cache file.
-    pub(crate) async fn logout(&self, t: &Transport) -> Result<(), ApiError> {
+    /// Revokes the session (errors ignored, as the docs ask) and deletes the cache file; says which of
+    /// the two there was to do.
+    pub(crate) async fn logout(&self, t: &Transport) -> Result<Logout, ApiError> {
         let mut current = self.current.lock().await;
         let token = current
             .take()
             .or_else(|| self.cache.as_ref().and_then(TokenCache::load));
-        if let Some(token) = token {
-            let value = token
-                .usable_refresh(self.clock.wall())
-                .unwrap_or(&token.access_token);
-            match self.post(t, &self.revoke_url, &[("token", value.expose())]).await {
-                Ok(reply) if reply.is_success() => tracing::debug!("session revoked"),
-                Ok(reply) => tracing::debug!(status = reply.status, "revoke refused; ignored"),
-                Err(e) => tracing::debug!(error = %e, "revoke failed; ignored"),
+        let Some(token) = token else {
+            self.remove_cache()?;
+            return Ok(Logout::NoSession);
+        };
+        let value = token
+            .usable_refresh(self.clock.wall())
+            .unwrap_or(&token.access_token);
+        let revoked = match self.post(t, &self.revoke_url, &[("token", value.expose())]).await {
+            Ok(reply) if reply.is_success() => true,
+            Ok(reply) => {
+                tracing::debug!(status = reply.status, "revoke refused; ignored");
+                false
             }
-        }
+            Err(e) => {
+                tracing::debug!(error = %e, "revoke failed; ignored");
+                false
+            }
+        };
+        self.remove_cache()?;
+        Ok(if revoked {
+            Logout::Revoked
+        } else {
+            Logout::Forgotten
+        })
+    }
+
+    fn remove_cache(&self) -> Result<(), ApiError> {
         match &self.cache {
             Some(cache) => cache.remove().map_err(|e| {
                 ApiError::Config(format!(

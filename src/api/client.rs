@@ -12,6 +12,7 @@ use url::Url;
 
 pub use super::active_calls::{ActiveCalls, Fetch, RawPage};
 use super::auth::Auth;
+pub use super::auth::Logout;
 pub use super::directory::DirectoryEntry;
 use super::error::{ApiError, Endpoint};
 use super::rate_limit::{Headroom, LIGHT, RateLimitHeaders};
@@ -202,8 +203,9 @@ impl RcClient {
         self.transport().latest_rate_headers(group)
     }
 
-    /// Revokes the session (revoke errors are ignored) and deletes the cached token.
-    pub async fn logout(&self) -> Result<(), ApiError> {
+    /// Revokes the session (revoke errors are ignored) and deletes the cached token; says what there was
+    /// to undo.
+    pub async fn logout(&self) -> Result<Logout, ApiError> {
         let Session { transport, auth } = &self.inner.session;
         auth.logout(transport).await
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 use crate::api::Scope;
-use crate::api::client::{ClientConfig, RcClient};
+use crate::api::client::{ClientConfig, Logout, RcClient};
 use crate::config::{Config, Overrides};
 use crate::output::Format;
 use crate::poller::{self, PollerConfig, schedule};
@@ -62,8 +62,17 @@ async fn run_sim(listen: std::net::SocketAddr, scenario: Option<std::path::PathB
 
 async fn logout(args: &BoardArgs) -> Result<(), Fatal> {
     let config = Config::load(&overrides(args))?;
-    RcClient::new(config.client_config())?.logout().await?;
-    eprintln!("Logged out: the session is revoked and the cached token deleted.");
+    eprintln!(
+        "{}",
+        match RcClient::new(config.client_config())?.logout().await? {
+            Logout::NoSession => "Nothing to log out: no session was open and no token was cached.",
+            Logout::Revoked => "Logged out: the session is revoked and the cached token deleted.",
+            Logout::Forgotten => {
+                "Logged out here: the cached token is deleted, but the server did not confirm the revoke, \
+                 so the session stays valid there until its tokens expire."
+            }
+        }
+    );
     Ok(())
 }
 
