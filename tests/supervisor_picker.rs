@@ -131,6 +131,15 @@ fn a_non_admin_is_told_why_not() {
     assert!(app.message(now()).unwrap().contains("only admins"));
     assert!(screen(&mut app, 120, 40).contains("only admins can watch other extensions"));
     assert_eq!(key(&mut app, KeyCode::Char('3')), None);
+    // Account scope is refused at once, with the reason, and no request is asked of the feed.
+    for account in ['a', '0'] {
+        assert_eq!(key(&mut app, KeyCode::Char(account)), None, "{account}");
+        let told = app.message(now()).unwrap();
+        assert!(
+            told.contains("needs an admin") && told.contains("ReadCompanyCallLog"),
+            "{told}"
+        );
+    }
 }
 
 #[test]

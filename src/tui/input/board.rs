@@ -38,7 +38,7 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
         }
         Action::SortNext | Action::SortPrev | Action::SortInvert => return sort(app, action, now),
         Action::ToggleScope | Action::AccountScope | Action::ExtensionScope => {
-            return vec![scope::switch(app, action)];
+            return scope::switch(app, action).into_iter().collect();
         }
         Action::Favourite => {
             return match code {

@@ -39,7 +39,7 @@ fn choose(app: &mut App) -> Option<Effect> {
     let dir = app.directory.as_deref();
     if picker.command {
         match parse_command(&picker.query) {
-            Ok(Command::Account) => return Some(app.ask_scope(Scope::Account)),
+            Ok(Command::Account) => return super::scope::account_scope(app),
             Ok(Command::Extension(query)) if dir.is_none() && is_id(&query) => {
                 return Some(app.ask_scope(Scope::Extension(query)));
             }

@@ -9,17 +9,30 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::Action;
 
 /// Asks for the account, the own extension, or whichever of the two is not shown.
-pub(super) fn switch(app: &mut App, action: Action) -> Effect {
+pub(super) fn switch(app: &mut App, action: Action) -> Option<Effect> {
     let account = match action {
         Action::AccountScope => true,
         Action::ExtensionScope => false,
         _ => !app.current_scope().is_some_and(|s| s.is_account()),
     };
-    app.ask_scope(if account {
-        Scope::Account
+    if account {
+        account_scope(app)
     } else {
-        Scope::own_extension()
-    })
+        Some(app.ask_scope(Scope::own_extension()))
+    }
+}
+
+/// Asks for account scope, unless the user is known not to be an admin: then says why at once, without
+/// spending a Heavy request on a refusal the board already knows.
+pub(super) fn account_scope(app: &mut App) -> Option<Effect> {
+    if app.feed.user.as_ref().is_some_and(|u| !u.admin) {
+        app.say(
+            "account scope needs an admin user with the ReadCompanyCallLog permission; staying on \
+             extension scope",
+        );
+        return None;
+    }
+    Some(app.ask_scope(Scope::Account))
 }
 
 /// True for admins (or while the user is not known yet); otherwise says why not.
@@ -35,7 +48,7 @@ pub(super) fn may_watch_others(app: &mut App) -> bool {
 pub(super) fn favourite(app: &mut App, digit: char) -> Option<Effect> {
     let n = digit.to_digit(10)? as usize;
     if n == 0 {
-        return Some(app.ask_scope(Scope::Account));
+        return account_scope(app);
     }
     if !may_watch_others(app) {
         return None;
