@@ -203,3 +203,34 @@ fn colour_is_used_unless_disabled() {
     }
     assert_eq!(colours(&options(false)), 0);
 }
+
+#[test]
+fn a_refresh_held_back_by_the_rate_budget_says_when_it_will_run() {
+    let (mut app, last) = app();
+    let spent = |s: &mut FeedState| {
+        s.rate = Some(RateHeadroom {
+            remaining: 0,
+            limit: 10,
+            window_secs: 60,
+            penalty_until: None,
+        });
+        s.next_listing_at = Some(now() + SignedDuration::from_secs(40));
+    };
+    republish(&mut app, &last, spent);
+    assert!(screen(&mut app, 120, 40).contains("next poll in 40s"));
+    press(&mut app, 'R');
+    // The source answers the refresh with the time its budget allows.
+    republish(&mut app, &last, spent);
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("refresh in 40s (Heavy budget)"), "{text}");
+    // The listing it asked for arrives: back to the usual countdown.
+    republish(&mut app, &last, |s| {
+        spent(s);
+        s.listing.seq += 1;
+    });
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("next poll in 40s") && !text.contains("refresh in"),
+        "{text}"
+    );
+}

@@ -43,6 +43,8 @@ pub struct App {
     pub(crate) pages: [usize; 2],
     /// The scope last asked for with a key.
     pub(crate) requested: Option<Scope>,
+    /// `R` was pressed and no listing has arrived since: the status line says when it will.
+    pub(crate) refresh_asked: bool,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
     pub(crate) replay: bool,
@@ -99,6 +101,7 @@ impl App {
             offsets: [0; 2],
             pages: [1; 2],
             requested: None,
+            refresh_asked: false,
             theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
             replay: opts.replay,
@@ -214,6 +217,9 @@ impl App {
             self.listing_scope = state.listing.scope.clone();
         }
         self.board.catch_up(&state.listing, &state.deltas, now);
+        if state.listing.seq != self.feed.listing.seq {
+            self.refresh_asked = false;
+        }
         self.feed = state;
         self.watch_alerts(now)
     }

@@ -47,7 +47,10 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
             };
         }
         Action::AddFavourite => return scope::add_favourite(app),
-        Action::Refresh => return vec![Effect::Feed(FeedCommand::Refresh)],
+        Action::Refresh => {
+            app.refresh_asked = true;
+            return vec![Effect::Feed(FeedCommand::Refresh)];
+        }
         Action::Filter => app.prompt = Some(app.board.filter().to_owned()),
         Action::Help => {
             app.help = !app.help;

@@ -193,12 +193,15 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
         None => {
             if let Some(next) = snap.next_listing_at {
                 let left = next.duration_since(now);
-                let text = if left.as_secs() > 0 {
-                    format!("· next poll in {} ", short(left))
-                } else {
-                    "· polling… ".into()
-                };
-                out.push((text, theme.text()));
+                out.push(match left.as_secs() {
+                    ..=0 => ("· polling… ".into(), theme.text()),
+                    // The refresh asked for waits for the rate budget: say so, and when it will run.
+                    _ if app.refresh_asked => (
+                        format!("· refresh in {} (Heavy budget) ", short(left)),
+                        theme.alert(),
+                    ),
+                    _ => (format!("· next poll in {} ", short(left)), theme.text()),
+                });
             }
             if let Some(r) = snap.rate {
                 out.push((
