@@ -106,8 +106,10 @@ fn file_key(variable: &str) -> &'static str {
     }
 }
 
-/// `config.toml`.
+/// `config.toml`. An unknown key is an error: a misspelt `server_url` must not send the board to the
+/// production server.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileConfig {
     server_url: Option<String>,
     client_id: Option<String>,
@@ -264,13 +266,22 @@ fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
     dotenvy::from_read_iter(text.as_bytes())
         .map(|item| {
             item.map_err(|e| match e {
-                dotenvy::Error::LineParse(_, index) => ConfigError::DotEnv(format!(
-                    "a line cannot be parsed (at character {index}); check its quoting"
+                dotenvy::Error::LineParse(line, index) => ConfigError::DotEnv(format!(
+                    "line {} cannot be parsed (at character {index}); check its quoting",
+                    line_number(text, &line)
                 )),
                 _ => ConfigError::DotEnv("it cannot be read".into()),
             })
         })
         .collect()
+}
+
+/// The 1-based line of `text` where `line` (as the parser quotes it) starts; the first line when not found.
+fn line_number(text: &str, line: &str) -> usize {
+    let first = line.lines().next().unwrap_or_default();
+    text.lines()
+        .position(|l| !first.is_empty() && l.trim_end() == first.trim_end())
+        .map_or(1, |i| i + 1)
 }
 
 /// A TOML error as its line number and (cleaned) message, without the quoted source.
@@ -279,10 +290,33 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
         .span()
         .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
     let message = clean_server_text(e.message(), &[]);
+    let message = match unknown_key(&message) {
+        Some(key) => format!("{message}; did you mean `{}`?", closest_key(key)),
+        None => message,
+    };
     match line {
         Some(line) => format!("line {line}: {message}"),
         None => message,
     }
+}
+
+/// The key serde names in "unknown field `KEY`, expected one of …".
+fn unknown_key(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
+}
+
+/// The valid `config.toml` key most like `key`: one that contains it (or that it contains) first, then
+/// the fewest edits.
+fn closest_key(key: &str) -> &'static str {
+    const KEYS: [&str; 4] = ["server_url", "client_id", "client_secret", "jwt"];
+    let key = key.to_ascii_lowercase();
+    let score = |valid: &str| {
+        let part = valid.contains(key.as_str()) || key.contains(valid);
+        f64::from(u8::from(part)) + strsim::normalized_levenshtein(&key, valid)
+    };
+    KEYS.into_iter()
+        .max_by(|a, b| score(a).total_cmp(&score(b)))
+        .unwrap_or(KEYS[0])
 }
 
 /// Warns (on stderr, before any terminal UI starts, and in the log) when a file that may hold secrets is
@@ -520,6 +554,32 @@ mod tests {
         let text = e.to_string();
         assert!(matches!(e, ConfigError::DotEnv(_)), "{text}");
         assert!(!text.contains(JWT) && !text.contains(SECRET), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_config_key_is_an_error_naming_it_and_the_closest_valid_one() {
+        let toml = "client_id = \"a\"\nserver = \"https://platform.devtest.ringcentral.com\"\n";
+        let e = Config::resolve(&Overrides::default(), env(&[]), None, Some(toml)).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, ConfigError::File { .. }), "{text}");
+        assert!(
+            text.contains("line 2")
+                && text.contains("`server`")
+                && text.contains("did you mean `server_url`?"),
+            "{text}"
+        );
+        assert_eq!(closest_key("secret"), "client_secret");
+        assert_eq!(closest_key("clientid"), "client_id");
+    }
+
+    #[test]
+    fn a_dotenv_error_names_its_line() {
+        let dotenv = format!("RC_APP_CLIENT_ID=id\n\nRC_USER_JWT=\"{JWT}\n");
+        let text = Config::resolve(&Overrides::default(), env(&[]), Some(&dotenv), None)
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("line 3"), "{text}");
+        assert!(!text.contains(JWT), "{text}");
     }
 
     #[test]
