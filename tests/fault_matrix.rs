@@ -8,6 +8,7 @@ use crate::support::wait::{wait_seeing, wait_until};
 use std::time::Duration;
 
 use callboard::api::Scope;
+use callboard::clock::Clock;
 use callboard::feed::{FeedCommand, SourceErrorKind};
 use callboard::sim::{Fault, RateGroup, Simulator};
 
@@ -323,4 +324,38 @@ async fn unreadable_responses_keep_the_last_calls_and_never_panic() {
         poller.commands.send(FeedCommand::Refresh).await.unwrap();
         wait_until(&mut poller, "recovery", |s| s.error.is_none()).await;
     }
+}
+
+#[tokio::test]
+async fn refused_credentials_wait_for_r_instead_of_spending_the_auth_budget() {
+    let clock = Clock::manual("2026-01-05T09:00:00Z".parse().unwrap());
+    let sim = Simulator::start(sim_options().clock(clock.clone()))
+        .await
+        .unwrap();
+    let mut poller = start(
+        SimClient::new(&sim, true)
+            .client_secret("wrong-secret")
+            .short_timeouts()
+            .build(),
+    );
+    let refused = wait_until(&mut poller, "the refusal", |s| s.error.is_some()).await;
+    assert_eq!(refused.next_listing_at, None, "no next poll is planned");
+    assert_eq!(refused.error.as_ref().unwrap().retry_at, None);
+    let tried = token_requests(&sim);
+    clock.advance(Duration::from_secs(600));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(token_requests(&sim), tried, "ten minutes pass without a retry");
+    let text = live_screen(&mut live_app(), &refused);
+    assert!(
+        text.contains("RC_APP_CLIENT_SECRET") && text.contains("press R to try again"),
+        "{text}"
+    );
+
+    poller.commands.send(FeedCommand::Refresh).await.unwrap();
+    let seq = refused.seq;
+    wait_until(&mut poller, "the retry R asked for", |s| {
+        s.seq > seq + 1 && s.error.is_some() && s.next_listing_at.is_none()
+    })
+    .await;
+    assert!(token_requests(&sim) > tried, "R tries again");
 }

@@ -57,7 +57,8 @@ struct PollLoop {
     /// The client's: the schedule waits on it and stamps times with it.
     clock: Clock,
     out: Publisher,
-    next_due: Instant,
+    /// When to list next; `None` waits for a command (credentials were refused: retrying cannot help).
+    next_due: Option<Instant>,
     failures: u32,
     /// Pages the last successful poll took: what the next one will likely cost.
     pages: u32,
@@ -74,7 +75,7 @@ impl PollLoop {
         PollLoop {
             client,
             interval: config.interval,
-            next_due: clock.now(),
+            next_due: Some(clock.now()),
             clock,
             out,
             failures: 0,
@@ -90,9 +91,16 @@ impl PollLoop {
         loop {
             let due = self
                 .next_due
-                .max(self.clock.now() + self.client.wait_before(HEAVY));
-            self.out.state.next_listing_at = Some(self.clock.wall_at(due));
+                .map(|next| next.max(self.clock.now() + self.client.wait_before(HEAVY)));
+            self.out.state.next_listing_at = due.map(|due| self.clock.wall_at(due));
             self.out.publish();
+            let clock = self.clock.clone();
+            let wait = async move {
+                match due {
+                    Some(due) => clock.sleep_until(due).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 cmd = commands.recv() => match cmd {
                     None => return,
@@ -103,11 +111,11 @@ impl PollLoop {
                             state.switching = true;
                             state.error = None;
                         }
-                        self.next_due = self.clock.now();
+                        self.next_due = Some(self.clock.now());
                     }
-                    Some(FeedCommand::Refresh) => self.next_due = self.clock.now(),
+                    Some(FeedCommand::Refresh) => self.next_due = Some(self.clock.now()),
                 },
-                () = self.clock.sleep_until(due) => self.poll().await,
+                () = wait => self.poll().await,
             }
         }
     }
@@ -181,28 +189,33 @@ impl PollLoop {
                 self.failures = 0;
                 self.pages = pages;
                 let limit = self.heavy_limit();
-                self.next_due = self.clock.now() + schedule::after_success(self.interval, pages, limit);
+                self.next_due = Some(self.clock.now() + schedule::after_success(self.interval, pages, limit));
             }
             Err(err) => self.fail(&err, &scope),
         }
     }
 
     /// Records a failure and schedules the retry. A refused account scope falls back to the user's own
-    /// extension and is not retried.
+    /// extension and is not retried; refused credentials are not retried until the user asks (`R`, or a
+    /// scope key): every attempt would spend the Auth budget on the same refusal.
     fn fail(&mut self, err: &ApiError, scope: &Scope) {
         let retry_in = match err {
-            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
             ApiError::Permission { .. } if scope.is_account() => {
                 self.out.state.scope = Some(Scope::own_extension());
                 self.out.state.switching = true;
-                Duration::ZERO
+                Some(Duration::ZERO)
             }
-            ApiError::Server { retry_after, .. } => self.backoff(*retry_after),
-            _ => self.backoff(None),
+            ApiError::Unauthorized { .. } | ApiError::Config(_) => {
+                self.out.state.switching = false;
+                None
+            }
+            ApiError::Server { retry_after, .. } => Some(self.backoff(*retry_after)),
+            _ => Some(self.backoff(None)),
         };
         tracing::warn!(%scope, "poll failed: {err}");
         self.out.state.error = Some(report::describe(err, scope, self.clock.wall(), retry_in));
-        self.next_due = self.clock.now() + retry_in;
+        self.next_due = retry_in.map(|wait| self.clock.now() + wait);
     }
 
     /// The wait before a retry: backoff, but never sooner than the budget for a whole poll of the last

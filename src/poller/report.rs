@@ -8,9 +8,10 @@ use crate::api::Scope;
 use crate::api::error::ApiError;
 use crate::feed::{SourceError, SourceErrorKind};
 
-/// Describes `err`, met while polling `scope` at `now`, with the next attempt due after `retry_in`.
-pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Duration) -> SourceError {
-    let retry_at = now.checked_add(retry_in).ok();
+/// Describes `err`, met while polling `scope` at `now`, with the next attempt due after `retry_in` (none:
+/// not retried until the user asks).
+pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Option<Duration>) -> SourceError {
+    let retry_at = retry_in.and_then(|wait| now.checked_add(wait).ok());
     let (kind, message) = match err {
         ApiError::Permission { permission, .. } if scope.is_account() => (
             SourceErrorKind::Permission {
@@ -85,7 +86,7 @@ mod tests {
             retry_after: Some(Duration::from_secs(5)),
         };
         for err in [limited, server] {
-            let described = describe(&err, &scope, now, wait);
+            let described = describe(&err, &scope, now, Some(wait));
             assert!(
                 !described.message.contains("23s") && !described.message.contains("5s"),
                 "{described:?}"

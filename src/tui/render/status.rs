@@ -285,6 +285,9 @@ fn error_text(err: &SourceError, now: Timestamp) -> String {
         },
         _ => match wait {
             Some(w) => format!("{}; retrying in {w}", err.message),
+            None if err.kind == SourceErrorKind::Unauthorized => {
+                format!("{}; press R to try again", err.message)
+            }
             None => err.message.clone(),
         },
     }
