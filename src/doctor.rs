@@ -110,6 +110,13 @@ pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Chec
         }
     }
     let cached = cached_token(config);
+    // A cached token would hide a wrong client id or secret until it expires: prove them now.
+    if cached.is_some()
+        && let Err(e) = client.prove_credentials().await
+    {
+        checks.push(Check::failed("token", e));
+        return checks;
+    }
     let user = client.current_extension().await;
     match user {
         Ok(user) => {
@@ -196,7 +203,7 @@ fn cached_token(config: &ClientConfig) -> Option<Token> {
 fn token_text(config: &ClientConfig, cached: Option<&Token>) -> String {
     match (cached, &config.token_cache_dir) {
         (Some(t), _) => format!(
-            "reused the cached token (valid until {})",
+            "a cached token was valid until {}; a refresh proved the client id and secret",
             t.expires_at.round(jiff::Unit::Second).unwrap_or(t.expires_at)
         ),
         (None, Some(_)) => "logged in with the JWT; the new token is cached for the next run".to_owned(),

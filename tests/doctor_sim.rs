@@ -121,10 +121,32 @@ async fn a_second_run_reuses_the_cached_token() {
     assert!(token(&first).contains("new token is cached"), "{}", token(&first));
     let second = run_cached(&sim, &jwt, Some(dir.path())).await;
     assert!(
-        token(&second).contains("reused the cached token"),
+        token(&second).contains("a cached token was valid until")
+            && token(&second).contains("refresh proved the client id and secret"),
         "{}",
         token(&second)
     );
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_is_found_even_behind_a_cached_token() {
+    let sim = Simulator::start(SimOptions::demo()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jwt = sim.credentials().admin_jwt.clone();
+    run_cached(&sim, &jwt, Some(dir.path())).await;
+    let client = SimClient::new(&sim, true)
+        .jwt(&jwt)
+        .client_secret("wrong-secret")
+        .token_cache(Some(dir.path()));
+    let checks = doctor::server_checks(&client.build(), client.config()).await;
+    let report = lines(&checks);
+    let token = checks.iter().find(|c| c.name == "token").unwrap();
+    assert!(token.outcome.is_err(), "{report}");
+    assert!(
+        report.contains("RC_APP_CLIENT_SECRET"),
+        "names the secret: {report}"
+    );
+    assert_no_secret(&sim, &report);
 }
 
 #[test]

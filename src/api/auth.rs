@@ -81,6 +81,16 @@ impl Auth {
         }
     }
 
+    /// Renews the token now, even a fresh one: a refresh (or a JWT login) is the only request that shows
+    /// the client id and secret are still accepted while a cached token hides them.
+    pub(crate) async fn renew_now(&self, t: &Transport) -> Result<(), ApiError> {
+        let mut current = self.current.lock().await;
+        if current.is_none() {
+            *current = self.cache.as_ref().and_then(TokenCache::load);
+        }
+        self.renew(t, &mut current).await.map(drop)
+    }
+
     /// After `rejected` got a 401: renews once, unless another request already did.
     pub(crate) async fn after_unauthorized(
         &self,

@@ -203,6 +203,13 @@ impl RcClient {
         self.transport().latest_rate_headers(group)
     }
 
+    /// Proves the app's client id and secret (and the JWT, should the refresh token be gone) against the
+    /// server with a token refresh, even when a cached token would have done (one Auth request).
+    pub async fn prove_credentials(&self) -> Result<(), ApiError> {
+        let Session { transport, auth } = &self.inner.session;
+        auth.renew_now(transport).await
+    }
+
     /// Revokes the session (revoke errors are ignored) and deletes the cached token; says what there was
     /// to undo.
     pub async fn logout(&self) -> Result<Logout, ApiError> {
