@@ -129,12 +129,12 @@ type Section = (&'static str, Vec<(String, &'static str)>);
 
 /// What the board's symbols mean, shown after the keys.
 const SYMBOLS: [(&str, &str); 6] = [
-    ("◌ ring", "ringing"),
-    ("● talk", "connected"),
+    ("◌ ●", "ringing / connected"),
     ("✓ ✗", "ended ok / not ok"),
     ("? vanished", "gone, no result"),
-    ("★", "master leg"),
-    ("▲ ▼", "sort order"),
+    ("! ‼", "long: warn / critical"),
+    ("⧉ n", "n records of one call"),
+    ("★  ▲ ▼", "master leg · sort order"),
 ];
 
 /// Bindings grouped by section in table order (the prompt's repeats of board keys left out), then the
