@@ -211,6 +211,25 @@ fn token_text(config: &ClientConfig, cached: Option<&Token>) -> String {
     }
 }
 
+/// What the board draws through, and the way out when the screen looks wrong.
+pub fn backend(value: Option<&str>) -> Check {
+    match crate::tui::stock_backend(value) {
+        Ok(true) => Check::ok(
+            "backend",
+            "CALLBOARD_BACKEND=crossterm: the board draws through ratatui's stock backend",
+        ),
+        Ok(false) => Check::ok(
+            "backend",
+            "the board draws through its own lean backend; if the screen looks wrong, try \
+             CALLBOARD_BACKEND=crossterm",
+        ),
+        Err(message) => Check {
+            name: "backend",
+            outcome: Err(Failure { message, error: None }),
+        },
+    }
+}
+
 /// Where configuration, cached tokens and logs live.
 pub fn files() -> Check {
     fn show(path: Option<&Path>) -> String {

@@ -69,3 +69,27 @@ fn a_dumb_terminal_gets_the_plain_table_and_the_reason() {
     );
     assert!(!screen.contains("DEMO"), "not the board's header:\n{screen}");
 }
+
+#[test]
+fn the_board_also_runs_on_ratatuis_stock_backend() {
+    let mut pty = Pty::spawn_with_env(&["--demo"], &[("CALLBOARD_BACKEND", "crossterm")]);
+    pty.wait_for("the board", Duration::from_secs(30), |s| {
+        s.contains("DEMO") && selected_id(s).is_some()
+    });
+    pty.send("q");
+    let status = pty.wait_exit("q", Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored("the stock backend");
+}
+
+#[test]
+fn an_unknown_backend_is_named_before_anything_is_drawn() {
+    let mut pty = Pty::spawn_with_env(&["--demo"], &[("CALLBOARD_BACKEND", "curses")]);
+    let status = pty.wait_exit("the refusal", Duration::from_secs(30));
+    assert!(!status.success());
+    let screen = pty.screen();
+    assert!(
+        screen.contains("CALLBOARD_BACKEND=curses is not known"),
+        "{screen}"
+    );
+}

@@ -42,6 +42,9 @@ pub async fn run(args: &BoardArgs) -> Result<(), Fatal> {
             }),
         }),
     }
+    checks.push(doctor::backend(
+        std::env::var(crate::tui::BACKEND_VAR).ok().as_deref(),
+    ));
     checks.push(doctor::files());
     if let Some(sim) = sim {
         sim.shutdown().await;

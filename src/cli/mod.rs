@@ -143,6 +143,12 @@ fn scope_arg(args: &BoardArgs) -> Option<Scope> {
     })
 }
 
+/// `CALLBOARD_BACKEND`: whether to draw through ratatui's stock backend.
+pub(crate) fn backend_setting() -> Result<bool, Fatal> {
+    let value = std::env::var(tui::BACKEND_VAR).ok();
+    tui::stock_backend(value.as_deref()).map_err(Fatal::Other)
+}
+
 /// True when the full-screen board can be drawn: stdout is a terminal, and not one that says it cannot
 /// move the cursor (`TERM=dumb`, as in Emacs shells and some CI logs).
 pub(crate) fn can_draw_board() -> bool {
@@ -201,6 +207,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         demo: sim.is_some(),
         no_color: args.no_color,
         osc52: !args.no_osc52,
+        stock_backend: backend_setting()?,
         ended_window: ended_window(&args),
         notes: recorder
             .as_ref()

@@ -20,6 +20,6 @@ pub use app::App;
 pub use backend::LeanBackend;
 pub use effect::Effect;
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use options::{Notes, UiOptions, WallClock};
+pub use options::{BACKEND_VAR, Notes, UiOptions, WallClock, stock_backend};
 pub use render::draw;
 pub use run::run;

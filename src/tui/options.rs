@@ -89,6 +89,8 @@ pub struct UiOptions {
     pub prefs_path: Option<PathBuf>,
     /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
     pub osc52: bool,
+    /// Draw through ratatui's stock crossterm backend instead of the board's own (`CALLBOARD_BACKEND=crossterm`).
+    pub stock_backend: bool,
     /// Where one-off status-bar messages come from.
     pub notes: Notes,
     /// The account directory as the directory task publishes it.
@@ -109,8 +111,43 @@ impl Default for UiOptions {
             prefs: Prefs::default(),
             prefs_path: None,
             osc52: true,
+            stock_backend: false,
             notes: Notes::default(),
             directory: None,
         }
+    }
+}
+
+/// The variable that picks what the board draws through.
+pub const BACKEND_VAR: &str = "CALLBOARD_BACKEND";
+
+/// Whether `CALLBOARD_BACKEND`'s value asks for ratatui's stock crossterm backend (`crossterm`) rather
+/// than the board's own (`lean`, or unset); any other value is an error in words.
+pub fn stock_backend(value: Option<&str>) -> Result<bool, String> {
+    match value {
+        None | Some("" | "lean") => Ok(false),
+        Some("crossterm") => Ok(true),
+        Some(other) => Err(format!(
+            "{BACKEND_VAR}={} is not known: set it to crossterm for ratatui's stock backend, or to lean (the \
+             default) for the board's own",
+            crate::text::clean(other)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_setting_takes_crossterm_or_lean_and_names_anything_else() {
+        assert_eq!(stock_backend(None), Ok(false));
+        assert_eq!(stock_backend(Some("lean")), Ok(false));
+        assert_eq!(stock_backend(Some("crossterm")), Ok(true));
+        let err = stock_backend(Some("curses")).unwrap_err();
+        assert!(
+            err.contains("CALLBOARD_BACKEND=curses") && err.contains("crossterm"),
+            "{err}"
+        );
     }
 }

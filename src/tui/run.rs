@@ -11,6 +11,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_ra
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::{Position, Rect};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
@@ -22,7 +23,11 @@ use super::options::UiOptions;
 use super::render;
 use crate::feed::{Feed, FeedCommand, FeedState};
 
-type Term = Terminal<LeanBackend<BufWriter<Stdout>>>;
+/// What the board draws through: its own lean backend, or ratatui's stock crossterm backend (the
+/// escape hatch for a terminal that shows the lean one wrong).
+trait Screen: Backend<Error = io::Error> + Write {}
+
+impl<B: Backend<Error = io::Error> + Write> Screen for B {}
 
 /// True while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -41,8 +46,21 @@ thread_local! {
 /// Runs the board until `q`/Ctrl-C/SIGTERM/SIGHUP, or until the feed stops or any task panics (then an
 /// error, after the terminal is restored). States come from the feed; scope changes and refreshes go to it.
 pub async fn run(opts: UiOptions, feed: &mut Feed) -> io::Result<()> {
+    if opts.stock_backend {
+        run_on(opts, feed, CrosstermBackend::new).await
+    } else {
+        run_on(opts, feed, LeanBackend::new).await
+    }
+}
+
+/// [`run`] on the backend `make` builds around the buffered terminal.
+async fn run_on<B: Screen>(
+    opts: UiOptions,
+    feed: &mut Feed,
+    make: impl FnOnce(BufWriter<Stdout>) -> B,
+) -> io::Result<()> {
     let mut app = App::new(&opts);
-    let mut terminal = enter()?;
+    let mut terminal = enter(make)?;
     // Restores the terminal however this future ends: returned, failed, or dropped by its caller.
     let _restore = Restore;
     event_loop(&mut terminal, &mut app, &opts, &mut feed.state, &feed.commands).await
@@ -68,7 +86,12 @@ impl Drop for Restore {
 
 /// Draws a frame unless the terminal was already handed back (a task panicked); then rings the bell when
 /// one is due.
-fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp, bell: &mut bool) -> io::Result<()> {
+fn draw<B: Screen>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    now: jiff::Timestamp,
+    bell: &mut bool,
+) -> io::Result<()> {
     let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
     DRAWING_HERE.set(true);
     let _drawn = Drawn;
@@ -81,7 +104,7 @@ fn draw(terminal: &mut Term, app: &mut App, now: jiff::Timestamp, bell: &mut boo
     if std::mem::take(bell) {
         let out = terminal.backend_mut();
         out.write_all(b"\x07")?;
-        out.flush()?;
+        Write::flush(out)?;
     }
     Ok(())
 }
@@ -95,9 +118,9 @@ struct Outbox {
 
 /// Carries out the app's effects: commands queue for the feed, preferences are saved (a failure is shown),
 /// clipboard bytes go to the terminal at once and the bell after the next frame.
-fn carry_out(
+fn carry_out<B: Screen>(
     effects: Vec<Effect>,
-    terminal: &mut Term,
+    terminal: &mut Terminal<B>,
     app: &mut App,
     outbox: &mut Outbox,
 ) -> io::Result<()> {
@@ -115,7 +138,7 @@ fn carry_out(
             Effect::Copy(bytes) => {
                 let out = terminal.backend_mut();
                 out.write_all(&bytes)?;
-                out.flush()?;
+                Write::flush(out)?;
             }
             Effect::Bell => outbox.bell = true,
         }
@@ -123,8 +146,8 @@ fn carry_out(
     Ok(())
 }
 
-async fn event_loop(
-    terminal: &mut Term,
+async fn event_loop<B: Screen>(
+    terminal: &mut Terminal<B>,
     app: &mut App,
     opts: &UiOptions,
     rx: &mut watch::Receiver<Arc<FeedState>>,
@@ -234,7 +257,7 @@ impl Stop {
 }
 
 /// Raw mode, alternate screen, hidden cursor, a 64 KiB buffer, and a panic hook that undoes it all.
-fn enter() -> io::Result<Term> {
+fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B) -> io::Result<Terminal<B>> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
@@ -243,11 +266,8 @@ fn enter() -> io::Result<Term> {
         leave();
         return Err(e);
     }
-    let mut terminal = Terminal::new(LeanBackend::new(BufWriter::with_capacity(
-        64 * 1024,
-        io::stdout(),
-    )))
-    .inspect_err(|_| leave())?;
+    let mut terminal =
+        Terminal::new(make(BufWriter::with_capacity(64 * 1024, io::stdout()))).inspect_err(|_| leave())?;
     // Cleared by the backend, the screen is known to be blank: it can write blanks again instead of
     // moving over them.
     // Sent at once, under the drawing lock like a frame: left in the buffer, a panic before the first
@@ -256,7 +276,7 @@ fn enter() -> io::Result<Term> {
         let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
         let backend = terminal.backend_mut();
         if ACTIVE.load(Ordering::SeqCst) {
-            ratatui::backend::Backend::clear(backend).and_then(|()| backend.flush())
+            Backend::clear(backend).and_then(|()| Write::flush(backend))
         } else {
             Ok(())
         }
