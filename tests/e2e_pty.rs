@@ -48,10 +48,7 @@ fn the_demo_board_runs_ticks_selects_switches_scope_and_quits_cleanly() {
             .is_some_and(|l| l.contains("extension") && !l.contains("account"))
     });
 
-    pty.send("q");
-    let status = pty.wait_exit("q", Duration::from_secs(10));
-    assert!(status.success(), "exit status {status:?}");
-    pty.assert_restored("q");
+    pty.quit("q");
 }
 
 #[test]
@@ -76,10 +73,7 @@ fn the_board_also_runs_on_ratatuis_stock_backend() {
     pty.wait_for("the board", Duration::from_secs(30), |s| {
         s.contains("DEMO") && selected_id(s).is_some()
     });
-    pty.send("q");
-    let status = pty.wait_exit("q", Duration::from_secs(10));
-    assert!(status.success(), "{status:?}");
-    pty.assert_restored("the stock backend");
+    pty.quit("the stock backend");
 }
 
 #[test]

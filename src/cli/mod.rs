@@ -182,6 +182,8 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         say_why_no_board();
         return printed;
     }
+    // A wrong backend setting is said before the simulator starts or a login is spent.
+    let stock_backend = backend_setting()?;
     let (client, sim) = connect(&args).await?;
     // `--interval` is a finite number of seconds in its range (checked when parsed).
     let requested = args.interval.map(Duration::from_secs_f64);
@@ -207,7 +209,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         demo: sim.is_some(),
         no_color: args.no_color,
         osc52: !args.no_osc52,
-        stock_backend: backend_setting()?,
+        stock_backend,
         ended_window: ended_window(&args),
         notes: recorder
             .as_ref()

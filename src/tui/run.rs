@@ -268,10 +268,9 @@ fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B) -> io::Result<Ter
     }
     let mut terminal =
         Terminal::new(make(BufWriter::with_capacity(64 * 1024, io::stdout()))).inspect_err(|_| leave())?;
-    // Cleared by the backend, the screen is known to be blank: it can write blanks again instead of
-    // moving over them.
-    // Sent at once, under the drawing lock like a frame: left in the buffer, a panic before the first
-    // frame would restore the main screen and print its message, and the clear would follow and wipe it.
+    // Cleared by the backend, the screen is known to be blank, so blanks can be written again instead of
+    // moved over. The clear is sent at once, under the drawing lock like a frame: left in the buffer, it
+    // would follow a panic's restore of the main screen and wipe the panic's message.
     let cleared = {
         let _frame = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
         let backend = terminal.backend_mut();

@@ -114,6 +114,15 @@ impl Pty {
         status.unwrap()
     }
 
+    /// Presses `q` and asserts the board exits with success and the terminal restored; `what` names the
+    /// run in failures.
+    pub fn quit(&mut self, what: &str) {
+        self.send("q");
+        let status = self.wait_exit(what, Duration::from_secs(10));
+        assert!(status.success(), "{what}: exit status {status:?}");
+        self.assert_restored(what);
+    }
+
     /// Asserts the terminal is back to normal: main screen, cursor shown. Call it once the child has
     /// exited: it first waits (up to 2 s) for the reader thread to feed the parser the last bytes.
     pub fn assert_restored(&self, what: &str) {
