@@ -166,16 +166,19 @@ impl Board {
     /// then every newer delta, in order. True when anything was merged.
     pub fn catch_up(&mut self, listing: &Listing, deltas: &[Delta], now: Timestamp) -> bool {
         let before = self.seen;
-        if listing.seq > self.seen {
-            self.merge_listing(listing, now);
+        let listed = listing.seq > self.seen;
+        if listed {
+            self.apply_listing(listing, now);
         }
         let mut changed = false;
         for delta in deltas.iter().filter(|d| d.seq > before) {
             changed |= self.apply_delta(delta, now);
         }
-        // One re-sort for every delta of the state, not one each.
+        // One re-sort for the listing and every delta of the state, not one each.
         if changed {
             self.settle(now);
+        } else if listed {
+            self.finish(now);
         }
         self.seen != before
     }
@@ -188,17 +191,25 @@ impl Board {
     /// Merges a listing (see the merge rules above), seen at `now`; one without `taken_at` counts as taken
     /// at `now`.
     pub fn merge_listing(&mut self, listing: &Listing, now: Timestamp) {
+        self.apply_listing(listing, now);
+        self.finish(now);
+    }
+
+    /// Applies a listing to the calls without re-sorting.
+    fn apply_listing(&mut self, listing: &Listing, now: Timestamp) {
         self.seen = self.seen.max(listing.seq);
-        self.merge_records(&listing.calls, listing.taken_at.unwrap_or(now), now);
+        self.apply_records(&listing.calls, listing.taken_at.unwrap_or(now), now);
     }
 
     /// Merges a whole listing's records (every page) as a listing taken at `now`. Calls are keyed by record `id`; a
     /// live call missing from `records` becomes [`CallState::Vanished`].
     pub fn merge(&mut self, records: &[Arc<CallRecord>], now: Timestamp) {
-        self.merge_records(records, now, now);
+        self.apply_records(records, now, now);
+        self.finish(now);
     }
 
-    fn merge_records(&mut self, records: &[Arc<CallRecord>], taken_at: Timestamp, now: Timestamp) {
+    /// Applies a listing's records to the calls (live or ended by their state), without re-sorting.
+    fn apply_records(&mut self, records: &[Arc<CallRecord>], taken_at: Timestamp, now: Timestamp) {
         self.changed_at.retain(|_, at| *at > taken_at);
         self.listed_at = Some(taken_at);
         let mut incoming: HashMap<&str, &Arc<CallRecord>> = HashMap::with_capacity(records.len());
@@ -238,8 +249,6 @@ impl Board {
                 self.add(record, now);
             }
         }
-        self.drop_expired(now);
-        self.rebuild(now);
     }
 
     /// Merges one delta (see the merge rules above), seen at `now`.
@@ -289,7 +298,7 @@ impl Board {
         true
     }
 
-    /// Moves calls between the lists by their state, drops what expired, and re-sorts.
+    /// Moves calls between the lists by their state (deltas change states in place), then [`Board::finish`].
     fn settle(&mut self, now: Timestamp) {
         let (live, ended) = std::mem::take(&mut self.live)
             .into_iter()
@@ -297,6 +306,11 @@ impl Board {
             .partition(|c| c.state().is_live());
         self.live = live;
         self.ended = ended;
+        self.finish(now);
+    }
+
+    /// Drops what expired and re-sorts.
+    fn finish(&mut self, now: Timestamp) {
         self.drop_expired(now);
         self.rebuild(now);
     }
