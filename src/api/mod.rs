@@ -15,6 +15,7 @@ pub mod settings;
 pub mod token;
 pub mod token_cache;
 pub mod transport;
+pub mod wsg;
 
 pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, Fetch, RawPage, RcClient};
 pub use error::ApiError;

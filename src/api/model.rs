@@ -468,11 +468,11 @@ impl From<StringOrNumber> for Str {
     }
 }
 
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
     StringOrNumber::deserialize(d).map(Str::from)
 }
 
-fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Str>, D::Error> {
+pub(crate) fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Str>, D::Error> {
     Option::<StringOrNumber>::deserialize(d).map(|o| o.map(Str::from))
 }
 

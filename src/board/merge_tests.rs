@@ -48,15 +48,7 @@ fn delta(seq: u64, at: i64, change: Change) -> Delta {
 }
 
 fn party(session: &str, party: &str, status: PartyStatus) -> Change {
-    Change::Party(PartyChange {
-        session_id: session.into(),
-        party_id: party.into(),
-        status,
-        from: None,
-        to: None,
-        direction: None,
-        extension_id: None,
-    })
+    Change::Party(PartyChange::new(session, party, status))
 }
 
 /// Every call on the board, live then ended, with its state.

@@ -20,7 +20,10 @@ pub(crate) fn apply(record: &CallRecord, change: &PartyChange, was: &CallState, 
     let mut record = record.clone();
     let (result, reason) = match change.status {
         PartyStatus::Setup | PartyStatus::Proceeding => (CallResult::InProgress, None),
-        PartyStatus::Answered => (CallResult::InProgress, Some(CallReason::Accepted)),
+        PartyStatus::Answered | PartyStatus::Hold | PartyStatus::Parked => {
+            (CallResult::InProgress, Some(CallReason::Accepted))
+        }
+        PartyStatus::VoiceMail | PartyStatus::Other => return record,
         PartyStatus::Disconnected | PartyStatus::Gone if !was.is_live() => return record,
         PartyStatus::Disconnected | PartyStatus::Gone if *was == CallState::Connected => {
             (CallResult::CallConnected, None)

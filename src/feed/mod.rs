@@ -16,8 +16,8 @@ use tokio::task::JoinHandle;
 
 use crate::api::Scope;
 use crate::api::model::CallRecord;
-pub use state::{FeedState, RateHeadroom, SourceError, SourceErrorKind, UserInfo};
-pub use update::{Change, Delta, Listing, PartyChange, PartyStatus};
+pub use state::{FeedState, PushHealth, RateHeadroom, SourceError, SourceErrorKind, UserInfo};
+pub use update::{Change, Delta, Listing, PartyChange, PartyStatus, Peer};
 
 /// Commands from the UI to a source.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -33,6 +33,32 @@ pub struct FeedState {
     pub switching: bool,
     /// Who the source is logged in as, once known.
     pub user: Option<UserInfo>,
+    /// How the source's push connection is doing ([`PushHealth::Off`] for a source without one).
+    pub push: PushHealth,
+}
+
+/// The state of a source's live push (telephony-session events over the WebSocket gateway). Polling goes
+/// on whatever this is; it only slows down while push is [`PushHealth::Live`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PushHealth {
+    /// This source has no push (a replay, or push turned off).
+    #[default]
+    Off,
+    /// Getting a token, connecting or subscribing.
+    Connecting,
+    /// Subscribed since `since`; `last_event` is when the newest event arrived.
+    Live {
+        since: Timestamp,
+        last_event: Option<Timestamp>,
+    },
+    /// The connection dropped; `reason` says why, and the next attempt is at `retry_at`.
+    Reconnecting {
+        reason: String,
+        retry_at: Option<Timestamp>,
+    },
+    /// Push cannot work for this app or user (a missing app permission, a refused filter); `reason` says
+    /// what to change. Not retried until the scope changes or the user refreshes.
+    Unavailable { reason: String },
 }
 
 impl FeedState {

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use crate::api::Scope;
 use crate::api::model::{CallRecord, Direction, Party, Str};
+use crate::api::wsg::{EventEnd, Notification, SessionEvent, StatusCode};
 
 /// Every call of one scope at one time: what may mark calls vanished (see [`crate::board::Board`]).
 #[derive(Debug, Clone, Default)]
@@ -52,17 +53,36 @@ pub struct PartyChange {
     /// The party's `id` (a record's or leg's `partyId`).
     pub party_id: Str,
     pub status: PartyStatus,
+    /// The event's `sequence`: rises across the session over all its parties (0 when unknown). A change
+    /// with a lower sequence than one already applied to the same party is stale.
+    pub sequence: u64,
+    /// `status.reason` (`BlindTransfer`, `CallPark`, …), verbatim.
+    pub reason: Option<Str>,
+    /// Where a `Gone` party went: the session that continues the conversation.
+    pub peer: Option<Peer>,
     /// Replaces the record's `from` when given.
     pub from: Option<Arc<Party>>,
     /// Replaces the record's `to` when given.
     pub to: Option<Arc<Party>>,
     /// Replaces the record's `direction` when given.
     pub direction: Option<Direction>,
-    /// The party's `extensionId`; replaces the record's extension when given.
+    /// The party's `extensionId`; replaces the record's extension when given. `None` for a party outside
+    /// the account (the external caller).
     pub extension_id: Option<u64>,
+    /// The party is a call-queue member's leg of a queue call.
+    pub queue_call: bool,
+    /// The park location's id, while parked.
+    pub park_id: Option<Str>,
 }
 
-/// A party's `status.code`, as far as the board can show it today.
+/// `status.peerId` of a `Gone` party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub session_id: Str,
+    pub party_id: Option<Str>,
+}
+
+/// A party's `status.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartyStatus {
     /// Being set up: the call rings.
@@ -71,8 +91,102 @@ pub enum PartyStatus {
     Proceeding,
     /// Talking.
     Answered,
+    /// Put on hold.
+    Hold,
+    /// Parked on a park location.
+    Parked,
+    /// In voicemail (or voicemail screening).
+    VoiceMail,
     /// The party left the call.
     Disconnected,
     /// The party left the session for another (a transfer, a pickup, a conference).
     Gone,
+    /// A code the board does not show (`FaxReceive`, one RingCentral adds later): the party's state does
+    /// not change.
+    Other,
+}
+
+impl PartyStatus {
+    /// The board's reading of a wire status code.
+    pub fn from_code(code: &StatusCode) -> PartyStatus {
+        match code {
+            StatusCode::Setup => PartyStatus::Setup,
+            StatusCode::Proceeding => PartyStatus::Proceeding,
+            StatusCode::Answered => PartyStatus::Answered,
+            StatusCode::Hold => PartyStatus::Hold,
+            StatusCode::Parked => PartyStatus::Parked,
+            StatusCode::VoiceMail | StatusCode::VoiceMailScreening => PartyStatus::VoiceMail,
+            StatusCode::Disconnected => PartyStatus::Disconnected,
+            StatusCode::Gone => PartyStatus::Gone,
+            StatusCode::FaxReceive | StatusCode::Other(_) => PartyStatus::Other,
+        }
+    }
+
+    /// True once the party has left (Disconnected or Gone).
+    pub fn is_final(self) -> bool {
+        matches!(self, PartyStatus::Disconnected | PartyStatus::Gone)
+    }
+}
+
+impl PartyChange {
+    /// A change of `party` of `session` to `status`, with nothing else known.
+    pub fn new(session: impl Into<Str>, party: impl Into<Str>, status: PartyStatus) -> PartyChange {
+        PartyChange {
+            session_id: session.into(),
+            party_id: party.into(),
+            status,
+            sequence: 0,
+            reason: None,
+            peer: None,
+            from: None,
+            to: None,
+            direction: None,
+            extension_id: None,
+            queue_call: false,
+            park_id: None,
+        }
+    }
+
+    /// The changes one telephony-session event carries (one per party, in practice one), each with the
+    /// time it happened: `eventTime`, else the notification's `timestamp`, else `received`.
+    pub fn from_event(
+        event: &Notification<SessionEvent>,
+        received: Timestamp,
+    ) -> Vec<(Timestamp, PartyChange)> {
+        let body = &event.body;
+        let at = body.event_time.or(event.timestamp).unwrap_or(received);
+        body.parties
+            .iter()
+            .map(|p| {
+                let change = PartyChange {
+                    session_id: body.telephony_session_id.clone(),
+                    party_id: p.id.clone(),
+                    status: PartyStatus::from_code(&p.status.code),
+                    sequence: body.sequence,
+                    reason: p.status.reason.as_deref().map(Str::from),
+                    peer: p.status.peer_id.as_ref().map(|peer| Peer {
+                        session_id: peer.telephony_session_id.clone(),
+                        party_id: peer.party_id.clone(),
+                    }),
+                    from: p.from.as_ref().map(end_party),
+                    to: p.to.as_ref().map(end_party),
+                    direction: p.direction.as_deref().map(Direction::from),
+                    extension_id: p.extension_id.as_deref().and_then(|id| id.parse().ok()),
+                    queue_call: p.queue_call.unwrap_or(false),
+                    park_id: p.park.as_ref().and_then(|park| park.id.clone()),
+                };
+                (at, change)
+            })
+            .collect()
+    }
+}
+
+/// An event's `from`/`to` as a call-log party.
+fn end_party(end: &EventEnd) -> Arc<Party> {
+    Arc::new(Party {
+        name: end.name.clone(),
+        phone_number: end.phone_number.clone(),
+        extension_id: end.extension_id.clone(),
+        ..Party::default()
+    })
 }

@@ -215,5 +215,6 @@ pub fn feed_state(seq: u64, calls: Vec<CallRecord>, at: Timestamp) -> FeedState 
         error: None,
         switching: false,
         user: Some(user()),
+        push: Default::default(),
     }
 }
