@@ -12,6 +12,7 @@ pub mod logging;
 pub mod output;
 pub mod poller;
 pub mod prefs;
+pub mod push;
 pub mod record;
 pub mod secret;
 pub mod sim;

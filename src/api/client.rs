@@ -22,6 +22,7 @@ pub use super::settings::ClientConfig;
 use super::settings::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, MAX_PER_PAGE, check_server_url};
 use super::token_cache::TokenCache;
 use super::transport::{Transport, json_error};
+use super::wsg::WsToken;
 use super::{active_calls, directory};
 use crate::clock::Clock;
 
@@ -176,6 +177,12 @@ impl RcClient {
     /// readable id are skipped.
     pub async fn list_extensions(&self) -> Result<Vec<DirectoryEntry>, ApiError> {
         directory::list_extensions(&self.inner.session, self.inner.per_page).await
+    }
+
+    /// A WebSocket token for one connection to the push gateway (`POST /restapi/oauth/wstoken`, one Auth
+    /// request, refused locally when the Auth budget is used up).
+    pub async fn ws_token(&self) -> Result<WsToken, ApiError> {
+        super::push::token::request(&self.inner.session).await
     }
 
     /// The server every request goes to.

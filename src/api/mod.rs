@@ -7,6 +7,7 @@ pub mod directory;
 pub mod error;
 pub mod model;
 pub mod paging;
+pub mod push;
 pub mod rate_limit;
 pub mod record_cache;
 pub mod scope;

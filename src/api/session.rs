@@ -1,4 +1,4 @@
-//! [`Session`]: authenticated requests. Each GET carries the current access token; after a 401 the token
+//! [`Session`]: authenticated requests. Each request carries the current access token; after a 401 the token
 //! is renewed and the request retried once; an unsuccessful answer becomes an [`ApiError`] with no
 //! credential in it.
 use reqwest::header::ACCEPT;
@@ -17,6 +17,22 @@ pub(crate) struct Session {
 impl Session {
     /// An authenticated GET in `group`, refused locally when the group has no budget.
     pub(crate) async fn get(&self, url: &Url, group: &str, endpoint: Endpoint) -> Result<Reply, ApiError> {
+        self.send(reqwest::Method::GET, url, group, endpoint).await
+    }
+
+    /// An authenticated POST without a body in `group` (`/restapi/oauth/wstoken`), refused locally when
+    /// the group has no budget.
+    pub(crate) async fn post(&self, url: &Url, group: &str, endpoint: Endpoint) -> Result<Reply, ApiError> {
+        self.send(reqwest::Method::POST, url, group, endpoint).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        group: &str,
+        endpoint: Endpoint,
+    ) -> Result<Reply, ApiError> {
         let Session { transport, auth } = self;
         transport.check_budget(group)?;
         let mut token = auth.access_token(transport).await?;
@@ -24,7 +40,7 @@ impl Session {
         loop {
             let request = transport
                 .http()
-                .get(url.clone())
+                .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header(ACCEPT, "application/json");
             let reply = transport.send(group, request).await?;

@@ -1,6 +1,7 @@
 //! The background poller: a [`Feed`] source that lists the active calls of the current scope within the
 //! rate budget, on the client's [`Clock`] (its rate limits and its schedule measure the same time), and
 //! publishes each result as a listing; takes [`FeedCommand`]s from the UI. The UI never waits on it.
+mod live;
 mod report;
 pub mod schedule;
 
@@ -37,6 +38,18 @@ pub fn spawn(client: RcClient, config: PollerConfig) -> Feed {
 
 /// Starts polling in the background, handing every successful poll's raw pages to `record`.
 pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Recorder>) -> Feed {
+    spawn_live(client, config, None, record)
+}
+
+/// Starts the live source: polling, and with a `safety_interval` push beside it (telephony-session events
+/// as party deltas; while push is live, listings only every `safety_interval` and whenever push may have
+/// missed events). Every successful poll's raw pages go to `record`.
+pub fn spawn_live(
+    client: RcClient,
+    config: PollerConfig,
+    safety_interval: Option<Duration>,
+    record: Option<Recorder>,
+) -> Feed {
     let initial = FeedState {
         scope: config.scope.clone(),
         interval: config.interval.try_into().unwrap_or_default(),
@@ -45,6 +58,7 @@ pub fn spawn_recording(client: RcClient, config: PollerConfig, record: Option<Re
     };
     Feed::spawn(initial, move |out, commands| {
         let mut poll_loop = PollLoop::new(client, config, out);
+        poll_loop.safety_interval = safety_interval;
         poll_loop.fetch.keep_pages = record.is_some();
         poll_loop.record = record;
         poll_loop.run(commands)
@@ -66,6 +80,12 @@ struct PollLoop {
     /// Carries unchanged records from poll to poll; keeps pages only while recording.
     fetch: Fetch,
     record: Option<Recorder>,
+    /// The interval without push; `interval` is the one in use.
+    normal_interval: Duration,
+    /// Set when this source runs push: the interval while push is live.
+    safety_interval: Option<Duration>,
+    push: Option<live::Push>,
+    pending: live::Pending,
 }
 
 impl PollLoop {
@@ -83,11 +103,16 @@ impl PollLoop {
             rng: SmallRng::seed_from_u64(seed),
             fetch: Fetch::default(),
             record: None,
+            normal_interval: config.interval,
+            safety_interval: None,
+            push: None,
+            pending: Vec::new(),
         }
     }
 
     async fn run(mut self, mut commands: mpsc::Receiver<FeedCommand>) {
         self.identify().await;
+        self.start_push();
         loop {
             let due = self
                 .next_due
@@ -104,19 +129,30 @@ impl PollLoop {
             tokio::select! {
                 cmd = commands.recv() => match cmd {
                     None => return,
-                    Some(FeedCommand::SetScope(scope)) => {
-                        let state = &mut self.out.state;
-                        if state.scope.as_ref() != Some(&scope) {
-                            state.scope = Some(scope);
-                            state.switching = true;
-                            state.error = None;
-                        }
-                        self.next_due = Some(self.clock.now());
-                    }
-                    Some(FeedCommand::Refresh) => self.next_due = Some(self.clock.now()),
+                    Some(cmd) => self.command(cmd),
                 },
-                () = wait => self.poll().await,
+                event = live::next_event(&mut self.push) => self.on_push(event),
+                () = wait => {
+                    self.poll().await;
+                    self.after_poll();
+                }
             }
+        }
+    }
+
+    fn command(&mut self, cmd: FeedCommand) {
+        self.push_command(&cmd);
+        match cmd {
+            FeedCommand::SetScope(scope) => {
+                let state = &mut self.out.state;
+                if state.scope.as_ref() != Some(&scope) {
+                    state.scope = Some(scope);
+                    state.switching = true;
+                    state.error = None;
+                }
+                self.next_due = Some(self.clock.now());
+            }
+            FeedCommand::Refresh => self.next_due = Some(self.clock.now()),
         }
     }
 
