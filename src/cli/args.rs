@@ -40,6 +40,12 @@ const INTERVAL: Range = Range {
     max: 3600.0,
     unit: " seconds",
 };
+/// `--safety-interval`'s accepted seconds.
+const SAFETY_INTERVAL: Range = Range {
+    min: crate::push::SAFETY_INTERVAL_RANGE.0,
+    max: crate::push::SAFETY_INTERVAL_RANGE.1,
+    unit: " seconds",
+};
 /// `replay --speed`'s accepted factors.
 const SPEED: Range = Range {
     min: 0.01,
@@ -90,6 +96,15 @@ pub struct BoardArgs {
     /// Seconds between polls, 1 to 3600; raised to what the rate limit allows (default 10).
     #[arg(long, value_name = "SECS", value_parser = INTERVAL.parser())]
     pub interval: Option<f64>,
+
+    /// Seconds between safety-net polls while push is live, 10 to 3600 (default 60; config
+    /// `safety_interval`).
+    #[arg(long, value_name = "SECS", value_parser = SAFETY_INTERVAL.parser())]
+    pub safety_interval: Option<f64>,
+
+    /// Poll only: no live push over RingCentral's WebSocket (config `push = false`).
+    #[arg(long)]
+    pub no_push: bool,
 
     /// How long ended calls stay in the recently-ended section, in seconds (1 to 86400).
     #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
@@ -188,8 +203,9 @@ mod tests {
     }
 
     /// Every numeric flag and the values that must stay inside its range.
-    const NUMERIC: [(&[&str], &str, f64, f64); 3] = [
+    const NUMERIC: [(&[&str], &str, f64, f64); 4] = [
         (&["callboard"], "--interval", 1.0, 3600.0),
+        (&["callboard"], "--safety-interval", 10.0, 3600.0),
         (&["callboard"], "--ended-window", 1.0, 86_400.0),
         (&["callboard", "replay", "rec.ndjson"], "--speed", 0.01, 1000.0),
     ];
@@ -201,6 +217,7 @@ mod tests {
         Ok(match (flag, args.command) {
             ("--speed", Some(Command::Replay { speed, .. })) => speed,
             ("--interval", _) => args.board.interval.expect("given"),
+            ("--safety-interval", _) => args.board.safety_interval.expect("given"),
             _ => args.board.ended_window as f64,
         })
     }
@@ -229,7 +246,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_text_for_a_numeric_flag_is_a_number_in_range_or_exit_2(text in "\\PC{0,24}", which in 0..3usize) {
+        fn any_text_for_a_numeric_flag_is_a_number_in_range_or_exit_2(text in "\\PC{0,24}", which in 0..4usize) {
             let (prefix, flag, min, max) = NUMERIC[which];
             match parse(prefix, flag, &text) {
                 Ok(n) => proptest::prop_assert!((min..=max).contains(&n), "{flag} {text:?} gave {n}"),

@@ -87,14 +87,26 @@ fn ended_window(args: &BoardArgs) -> SignedDuration {
     SignedDuration::from_secs(args.ended_window.try_into().unwrap_or(i64::MAX))
 }
 
-/// The client for a real account, or for an in-process simulator when `--demo` (kept alive in the tuple).
-async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>), Fatal> {
+/// The client for a real account (with its configuration), or for an in-process simulator when `--demo`
+/// (kept alive in the tuple).
+async fn connect(args: &BoardArgs) -> Result<(RcClient, Option<Simulator>, Option<Config>), Fatal> {
     if !args.demo {
         let config = Config::load(&overrides(args))?;
-        return Ok((RcClient::new(config.client_config())?, None));
+        return Ok((RcClient::new(config.client_config())?, None, Some(config)));
     }
     let (config, sim) = start_demo(args).await?;
-    Ok((RcClient::new(config)?, Some(sim)))
+    Ok((RcClient::new(config)?, Some(sim), None))
+}
+
+/// The safety interval of the live source, or `None` for polling alone (`--no-push`, `push = false`).
+/// Flags win over the config file.
+fn safety_interval(args: &BoardArgs, config: Option<&Config>) -> Option<Duration> {
+    let push = !args.no_push && config.and_then(|c| c.push).unwrap_or(true);
+    let secs = args
+        .safety_interval
+        .or_else(|| config.and_then(|c| c.safety_interval))
+        .unwrap_or(crate::push::DEFAULT_SAFETY_INTERVAL);
+    push.then(|| Duration::from_secs_f64(secs))
 }
 
 /// Starts the in-process simulator and returns the client configuration for the chosen demo user.
@@ -120,7 +132,7 @@ async fn start_demo(args: &BoardArgs) -> Result<(ClientConfig, Simulator), Fatal
 
 /// `once`: connects, polls once and prints.
 async fn run_once(args: &BoardArgs, format: Format) -> Result<(), Fatal> {
-    let (client, sim) = connect(args).await?;
+    let (client, sim, _) = connect(args).await?;
     let result = once::once_text(
         &client,
         scope_arg(args),
@@ -184,7 +196,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     }
     // A wrong backend setting is said before the simulator starts or a login is spent.
     let stock_backend = backend_setting()?;
-    let (client, sim) = connect(&args).await?;
+    let (client, sim, config) = connect(&args).await?;
     // `--interval` is a finite number of seconds in its range (checked when parsed).
     let requested = args.interval.map(Duration::from_secs_f64);
     let (interval, note) = schedule::effective_interval(requested, schedule::Limit::HEAVY_DEFAULT);
@@ -193,12 +205,13 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     }
     let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
     let directory = crate::directory::spawn_for(&client);
-    let mut feed = poller::spawn_recording(
+    let mut feed = poller::spawn_live(
         client,
         PollerConfig {
             scope: scope_arg(&args),
             interval,
         },
+        safety_interval(&args, config.as_ref()),
         recorder.clone(),
     );
     let (prefs, prefs_path) = crate::prefs::Prefs::load_default();

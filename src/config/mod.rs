@@ -63,6 +63,10 @@ pub struct Config {
     pub client_secret: Secret,
     pub jwt: Secret,
     pub origins: Origins,
+    /// `push` in the config file: `false` keeps the board on polling alone.
+    pub push: Option<bool>,
+    /// `safety_interval` in the config file: seconds between safety-net polls while push is live.
+    pub safety_interval: Option<f64>,
 }
 
 /// Why the configuration is unusable, with what to do about it.
@@ -115,6 +119,8 @@ struct FileConfig {
     client_id: Option<String>,
     client_secret: Option<String>,
     jwt: Option<String>,
+    push: Option<bool>,
+    safety_interval: Option<f64>,
 }
 
 impl FileConfig {
@@ -171,6 +177,13 @@ impl Config {
         let jwt = lookup(JWT_VAR, None);
 
         let server_url = parse_server_url(&server_url)?;
+        let (min, max) = crate::push::SAFETY_INTERVAL_RANGE;
+        if let Some(secs) = file.safety_interval.filter(|s| !(min..=max).contains(s)) {
+            return Err(ConfigError::File {
+                path: PathBuf::new(),
+                message: format!("safety_interval = {secs}: expected a number from {min} to {max} seconds"),
+            });
+        }
         let (Some(client_id), Some(client_secret), Some(jwt)) = (&client_id, &client_secret, &jwt) else {
             let variables = [
                 (CLIENT_ID_VAR, &client_id),
@@ -196,6 +209,8 @@ impl Config {
             client_id: client_id.0.clone(),
             client_secret: Secret::new(client_secret.0.clone()),
             jwt: Secret::new(jwt.0.clone()),
+            push: file.push,
+            safety_interval: file.safety_interval,
         })
     }
 
@@ -308,7 +323,14 @@ fn unknown_key(message: &str) -> Option<&str> {
 /// The valid `config.toml` key most like `key`: one that contains it (or that it contains) first, then
 /// the fewest edits.
 fn closest_key(key: &str) -> &'static str {
-    const KEYS: [&str; 4] = ["server_url", "client_id", "client_secret", "jwt"];
+    const KEYS: [&str; 6] = [
+        "server_url",
+        "client_id",
+        "client_secret",
+        "jwt",
+        "push",
+        "safety_interval",
+    ];
     let key = key.to_ascii_lowercase();
     let score = |valid: &str| {
         let part = valid.contains(key.as_str()) || key.contains(valid);

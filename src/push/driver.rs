@@ -159,8 +159,11 @@ impl Driver {
         let opened = match connection::open(&token, wsc.as_deref()).await {
             Ok(opened) => opened,
             Err(e) => {
-                if matches!(e, PushError::TokenRefused(_)) {
-                    self.tokens.clear();
+                match e {
+                    PushError::TokenRefused(_) => self.tokens.clear(),
+                    // A malformed or unknown wsc (WSG-400): the next attempt starts afresh.
+                    PushError::Gateway(_) if wsc.is_some() => self.recovery.forget(),
+                    _ => {}
                 }
                 return e.into();
             }

@@ -13,6 +13,11 @@ use crate::api::Scope;
 use crate::api::client::RcClient;
 use crate::feed::{PartyChange, PushHealth};
 
+/// Seconds between safety-net listings while push is live, unless configured.
+pub const DEFAULT_SAFETY_INTERVAL: f64 = 60.0;
+/// The safety interval's accepted seconds (`--safety-interval`, `safety_interval`).
+pub const SAFETY_INTERVAL_RANGE: (f64, f64) = (10.0, 3600.0);
+
 /// What the push task reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PushEvent {

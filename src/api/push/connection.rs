@@ -145,6 +145,10 @@ impl Connection {
 /// The error an `Error` message reports.
 pub fn gateway_error(frame: &Frame) -> PushError {
     match frame.body_as::<WsgError>().and_then(Result::ok) {
+        Some(e) if e.error_code == "WSG-401" => PushError::TokenRefused(format!(
+            "the WebSocket gateway refused the token ({})",
+            clean_server_text(&e.message, &[])
+        )),
         Some(e) => PushError::Gateway(format!(
             "the WebSocket gateway reported {}: {}",
             clean_server_text(&e.error_code, &[]),
