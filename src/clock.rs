@@ -152,6 +152,14 @@ impl Clock {
     pub async fn sleep(&self, duration: Duration) {
         self.sleep_until(later(self.now(), duration)).await;
     }
+
+    /// Waits until `deadline`, or forever when there is none (a loop waiting only for commands).
+    pub async fn sleep_until_some(&self, deadline: Option<Instant>) {
+        match deadline {
+            Some(deadline) => self.sleep_until(deadline).await,
+            None => std::future::pending().await,
+        }
+    }
 }
 
 impl Default for Clock {

@@ -29,7 +29,14 @@ pub fn init(dir: &Path) -> std::io::Result<WorkerGuard> {
         .build(dir)
         .map_err(std::io::Error::other)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The WebSocket library traces its handshake request, whose URL carries the gateway token: never logged,
+    // whatever CALLBOARD_LOG asks.
+    for quiet in ["tungstenite=off", "tokio_tungstenite=off"] {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     // A second init (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

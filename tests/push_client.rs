@@ -188,6 +188,15 @@ fn start(gw: &Gateway, clock: &Clock) -> Feed {
     poller::spawn_live(client, config, Some(Duration::from_secs(60)), None)
 }
 
+/// A gateway and a live source on a manual clock, once push is live.
+async fn live() -> (Gateway, Clock, Feed) {
+    let gw = Gateway::start().await;
+    let clock = Clock::manual(Timestamp::now());
+    let mut feed = start(&gw, &clock);
+    wait_until(&mut feed, "push live", is_live).await;
+    (gw, clock, feed)
+}
+
 fn is_live(s: &FeedState) -> bool {
     matches!(s.push, PushHealth::Live { .. })
 }
@@ -204,10 +213,8 @@ fn statuses(s: &FeedState) -> Vec<PartyStatus> {
 
 #[tokio::test]
 async fn events_become_party_deltas_without_repeats_or_going_backwards() {
-    let gw = Gateway::start().await;
-    let clock = Clock::manual(Timestamp::now());
-    let mut feed = start(&gw, &clock);
-    let snap = wait_until(&mut feed, "push live", is_live).await;
+    let (gw, _clock, mut feed) = live().await;
+    let snap = feed.state.borrow().clone();
     assert_eq!(
         snap.interval,
         jiff::SignedDuration::from_secs(60),
@@ -246,10 +253,7 @@ async fn events_become_party_deltas_without_repeats_or_going_backwards() {
 
 #[tokio::test]
 async fn a_dropped_socket_is_recovered_with_wsc_on_the_cached_token() {
-    let gw = Gateway::start().await;
-    let clock = Clock::manual(Timestamp::now());
-    let mut feed = start(&gw, &clock);
-    wait_until(&mut feed, "push live", is_live).await;
+    let (gw, clock, mut feed) = live().await;
     gw.push(None);
     wait_until(&mut feed, "reconnecting", |s| {
         matches!(s.push, PushHealth::Reconnecting { .. })
@@ -271,10 +275,7 @@ async fn a_dropped_socket_is_recovered_with_wsc_on_the_cached_token() {
 
 #[tokio::test]
 async fn a_heartbeat_goes_out_after_a_minute_of_silence() {
-    let gw = Gateway::start().await;
-    let clock = Clock::manual(Timestamp::now());
-    let mut feed = start(&gw, &clock);
-    wait_until(&mut feed, "push live", is_live).await;
+    let (gw, clock, feed) = live().await;
     let heartbeats = || gw.log(|l| l.sent.iter().filter(|(_, t)| t.contains("Heartbeat")).count());
     assert_eq!(heartbeats(), 0);
     clock.advance(Duration::from_secs(61));
@@ -287,10 +288,7 @@ async fn a_heartbeat_goes_out_after_a_minute_of_silence() {
 
 #[tokio::test]
 async fn a_scope_switch_resubscribes_on_the_same_socket() {
-    let gw = Gateway::start().await;
-    let clock = Clock::manual(Timestamp::now());
-    let mut feed = start(&gw, &clock);
-    wait_until(&mut feed, "push live", is_live).await;
+    let (gw, _clock, feed) = live().await;
     feed.commands
         .send(FeedCommand::SetScope(Scope::own_extension()))
         .await

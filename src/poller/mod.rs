@@ -120,12 +120,7 @@ impl PollLoop {
             self.out.state.next_listing_at = due.map(|due| self.clock.wall_at(due));
             self.out.publish();
             let clock = self.clock.clone();
-            let wait = async move {
-                match due {
-                    Some(due) => clock.sleep_until(due).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let wait = async move { clock.sleep_until_some(due).await };
             tokio::select! {
                 cmd = commands.recv() => match cmd {
                     None => return,

@@ -98,12 +98,7 @@ impl Driver {
         let mut next_try = Some(self.clock.now());
         loop {
             let clock = self.clock.clone();
-            let wait = async move {
-                match next_try {
-                    Some(at) => clock.sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let wait = async move { clock.sleep_until_some(next_try).await };
             tokio::select! {
                 command = commands.recv() => match command {
                     None => return,
@@ -233,6 +228,9 @@ impl Driver {
                 "WebSocket Subscriptions",
                 "add it to the app in the RingCentral Developer Console",
             ))),
+            Err(ApiError::NotFound) => Err(PushError::Refused(
+                "this server has no WebSocket gateway (POST /restapi/oauth/wstoken answered 404)".into(),
+            )),
             Err(e) => Err(PushError::Api(e)),
         }
     }
