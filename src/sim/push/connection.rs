@@ -101,6 +101,8 @@ impl Conn {
                 msg = self.socket.recv() => match msg {
                     Some(Ok(Message::Text(text))) => {
                         self.heard = clock.now();
+                        // Events already due go first: a reply never overtakes them.
+                        self.pump(None).await?;
                         self.on_text(text.as_str()).await?;
                     }
                     // Ping frames are not traffic to the gateway (a client must send Heartbeats).
