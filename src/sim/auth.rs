@@ -133,6 +133,11 @@ impl TokenStore {
         self.sessions.get(id).map(|s| s.owner)
     }
 
+    /// The id of the OAuth session (one login and its refreshes) a live access token belongs to.
+    pub fn session_of(&self, access_token: &str) -> Option<&str> {
+        self.by_access.get(access_token).map(String::as_str)
+    }
+
     /// Checks a bearer token.
     pub fn check_access(&self, token: &str, now: Timestamp) -> AccessCheck {
         let Some(session) = self.by_access.get(token).and_then(|id| self.sessions.get(id)) else {

@@ -91,6 +91,32 @@ impl ApiError {
         )
     }
 
+    /// 403 for an app lacking `permission` (`SUB-528` for WebSocket Subscriptions, `CMN-401` otherwise).
+    pub fn app_permission(code: &str, permission: &str) -> Self {
+        let message = format!(
+            "In order to call this API endpoint, application needs to have [{permission}] permission."
+        );
+        Self::new(
+            StatusCode::FORBIDDEN,
+            json!({
+                "errorCode": code,
+                "message": message,
+                "errors": [{"errorCode": code, "message": message, "permissionName": permission}],
+                "permissionName": permission,
+            }),
+        )
+    }
+
+    /// 403 SUB-406 for an event filter naming another account.
+    pub fn other_account_filter() -> Self {
+        Self::api(
+            StatusCode::FORBIDDEN,
+            "SUB-406",
+            "SUB-406",
+            "Not allowed subscribe for events to extensions of other account",
+        )
+    }
+
     /// 403 CMN-404 for a non-admin asking about someone else's extension.
     pub fn another_extension() -> Self {
         Self::api(

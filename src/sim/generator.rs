@@ -13,6 +13,8 @@ use crate::api::model::{Direction, Transport};
 const BUCKET_SECS: i64 = 10;
 /// Extra weight of each of the two demo users when picking who a call is for.
 const DEMO_USER_BOOST: usize = 3;
+/// Salt of the push RNG stream (see [`Generator::push_rng`]).
+const PUSH_SALT: u64 = 0x9D5A_4E7B_21C3_F086;
 
 /// What sort of call this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,26 @@ pub struct PlannedCall {
     pub telephony_session_id: String,
     /// Whether the top-level record shows `reason: "Accepted"` while live (the real service varies).
     pub top_reason_while_live: bool,
+    /// A hold or park while answered (push events show it; the polled records do not).
+    pub interlude: Option<Interlude>,
+}
+
+/// A pause in an answered call: the user's party goes on hold, or is parked and picked up again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interlude {
+    pub kind: InterludeKind,
+    /// Unix seconds it starts; strictly after the answer.
+    pub from: i64,
+    /// Unix seconds the call is taken back; strictly before the end (and before any transfer).
+    pub until: i64,
+}
+
+/// What kind of pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterludeKind {
+    Hold,
+    /// Parked on the park location with this id.
+    Park(String),
 }
 
 /// What the list needs to know about one record of a call (filters, scope, order) without making it.
@@ -94,6 +116,27 @@ pub struct RecordKey {
 }
 
 impl PlannedCall {
+    /// The telephony party id `n` of this call's session (`p-<session>-<n>`), as events and records carry it.
+    pub fn party_id(&self, n: u8) -> String {
+        let session = self
+            .telephony_session_id
+            .strip_prefix("s-")
+            .unwrap_or(&self.telephony_session_id);
+        format!("p-{session}-{n}")
+    }
+
+    /// The party number of record `slot` (see [`RecordKey::slot`]): the user's own party of the call.
+    pub fn record_party(&self, slot: usize) -> u8 {
+        let slot = u8::from(slot != 0);
+        match self.kind {
+            CallKind::DirectInbound => 2,
+            CallKind::Outbound => 1,
+            CallKind::Queue => 3,
+            CallKind::Internal => 1 + slot,
+            CallKind::Transfer => 2 + slot,
+        }
+    }
+
     /// The records this call shows at `now` (empty when not visible); `RecordMaker` makes the same ones.
     pub fn record_keys(&self, now: i64, cache_window: i64) -> Vec<RecordKey> {
         let Some(phase) = self.phase(now, cache_window) else {
@@ -169,7 +212,8 @@ impl Generator {
         let mut calls = Vec::new();
         for bucket in first..=last {
             for index in 0..self.arrivals(bucket) {
-                if let Some(call) = self.call(bucket, index, now) {
+                let visible = |start, end| now >= start && now < end + cache;
+                if let Some(call) = self.call(bucket, index, visible) {
                     calls.push(call);
                 }
             }
@@ -177,9 +221,34 @@ impl Generator {
         calls
     }
 
+    /// Every call alive at some instant of `[from, to]` (started by `to`, not ended before `from`).
+    pub fn calls_between(&self, from: i64, to: i64) -> Vec<PlannedCall> {
+        let c = &self.scenario.calls;
+        let longest = (c.ring_secs[1] + c.talk_secs[1]) as i64;
+        let mut calls = Vec::new();
+        for bucket in (from - longest).div_euclid(BUCKET_SECS)..=to.div_euclid(BUCKET_SECS) {
+            for index in 0..self.arrivals(bucket) {
+                let visible = |start, end| start <= to && end >= from;
+                if let Some(call) = self.call(bucket, index, visible) {
+                    calls.push(call);
+                }
+            }
+        }
+        calls
+    }
+
+    fn seed(&self, bucket: i64, index: u64) -> u64 {
+        splitmix(self.scenario.seed ^ splitmix(bucket as u64 ^ splitmix(index)))
+    }
+
     fn rng(&self, bucket: i64, index: u64) -> SmallRng {
-        let mixed = splitmix(self.scenario.seed ^ splitmix(bucket as u64 ^ splitmix(index)));
-        SmallRng::seed_from_u64(mixed)
+        SmallRng::seed_from_u64(self.seed(bucket, index))
+    }
+
+    /// The RNG of what push adds to a call (hold, park): a stream of its own, so adding it changed no
+    /// call the main stream plans.
+    fn push_rng(&self, bucket: i64, index: u64) -> SmallRng {
+        SmallRng::seed_from_u64(splitmix(self.seed(bucket, index) ^ PUSH_SALT))
     }
 
     fn arrivals(&self, bucket: i64) -> u64 {
@@ -187,8 +256,8 @@ impl Generator {
         poisson(&mut self.rng(bucket, u64::MAX), lambda)
     }
 
-    /// The `index`-th call of `bucket`, if it is visible at `now`.
-    fn call(&self, bucket: i64, index: u64, now: i64) -> Option<PlannedCall> {
+    /// The `index`-th call of `bucket`, if `visible(start, end)`.
+    fn call(&self, bucket: i64, index: u64, visible: impl Fn(i64, i64) -> bool) -> Option<PlannedCall> {
         let s = &self.scenario;
         let c = &s.calls;
         let mut rng = self.rng(bucket, index);
@@ -222,7 +291,7 @@ impl Generator {
         };
         let transfer_at = (kind == CallKind::Transfer && outcome == Outcome::Answered && talk >= 2)
             .then(|| answer + rng.random_range(1..talk));
-        if now >= end + c.cache_window_secs as i64 || now < start {
+        if !visible(start, end) {
             return None;
         }
         let users = self.first_queue;
@@ -249,8 +318,33 @@ impl Generator {
             session_id: format!("{}016", rng.random_range(100_000_000u64..1_000_000_000)),
             telephony_session_id: format!("s-{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>()),
             top_reason_while_live: rng.random_bool(0.5),
+            interlude: (outcome == Outcome::Answered)
+                .then(|| {
+                    interlude(
+                        &mut self.push_rng(bucket, index),
+                        answer,
+                        transfer_at.unwrap_or(end),
+                    )
+                })
+                .flatten(),
         })
     }
+}
+
+/// A hold (one call in five) or a park (one in ten) inside `(answer, limit)`, when there is room.
+fn interlude(rng: &mut SmallRng, answer: i64, limit: i64) -> Option<Interlude> {
+    let span = limit - answer;
+    if span < 6 {
+        return None;
+    }
+    let kind = match rng.random_range(0..10) {
+        0 | 1 => InterludeKind::Hold,
+        2 => InterludeKind::Park(format!("*8{:02}", rng.random_range(1..=20))),
+        _ => return None,
+    };
+    let from = answer + rng.random_range(1..=span / 2);
+    let until = from + rng.random_range(2..limit - from);
+    Some(Interlude { kind, from, until })
 }
 
 /// The admin and non-admin demo users (indices 0 and 1) get extra calls so their own views are busy.

@@ -31,6 +31,7 @@ mod intercept;
 mod listener;
 mod oauth;
 mod paging;
+mod push;
 mod rate_limit;
 mod records;
 mod reply;
@@ -38,6 +39,7 @@ mod request_log;
 mod routes;
 mod scenario;
 mod state;
+mod timeline;
 mod users;
 
 use std::net::SocketAddr;
@@ -51,9 +53,12 @@ use crate::clock::Clock;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultSettings, Faults, PeriodicFault, QueuedFault};
+pub use push::{PushFaultSettings, PushFaults, PushSettings};
 pub use rate_limit::{RateGroup, RateLimits};
 pub use request_log::LoggedRequest;
-pub use scenario::{AuthSettings, CallSettings, MixWeights, OutcomeWeights, Scenario, ScenarioError};
+pub use scenario::{
+    AppSettings, AuthSettings, CallSettings, MixWeights, OutcomeWeights, Scenario, ScenarioError,
+};
 pub use users::SimCredentials;
 
 use listener::{ConnHandle, SimListener};
@@ -137,7 +142,7 @@ pub struct Simulator {
     addr: SocketAddr,
     credentials: SimCredentials,
     stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Simulator {
@@ -154,6 +159,8 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
+        let ws_listener = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+        let ws_url = format!("ws://{}/ws", ws_listener.local_addr()?);
         let (stop, stopping) = watch::channel(false);
         let scenario = opts.scenario;
         let dir = Directory::new(scenario.users, scenario.queues, scenario.hostile_names);
@@ -164,35 +171,57 @@ impl Simulator {
             limiter: Mutex::new(rate_limit::RateLimiter::new(scenario.rate_limits.clone())),
             faults: Faults::from_settings(&scenario.faults),
             log: request_log::RequestLog::default(),
+            gateway: push::Gateway::new(ws_url, &scenario.push, scenario.seed),
             base_url,
             stopping: stopping.clone(),
             dir,
             scenario,
         });
         let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
-        let mut until_stop = stopping;
-        let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async move {
+        let until_stop = |mut stopping: watch::Receiver<bool>| async move {
             // A closed channel also means stop.
-            let _ = until_stop.wait_for(|stop| *stop).await;
-        });
-        let task = tokio::spawn(async move {
-            if let Err(e) = serve.await {
-                tracing::warn!("simulator server stopped: {e}");
-            }
-        });
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        let serve =
+            axum::serve(SimListener(listener), app).with_graceful_shutdown(until_stop(stopping.clone()));
+        let gateway =
+            axum::serve(ws_listener, push::serve(state.clone())).with_graceful_shutdown(until_stop(stopping));
+        let tasks = vec![
+            tokio::spawn(async move {
+                if let Err(e) = serve.await {
+                    tracing::warn!("simulator server stopped: {e}");
+                }
+            }),
+            tokio::spawn(async move {
+                if let Err(e) = gateway.await {
+                    tracing::warn!("simulator WebSocket gateway stopped: {e}");
+                }
+            }),
+        ];
         tracing::info!("RingCentral simulator listening on http://{addr}");
         Ok(Simulator {
             credentials: SimCredentials::for_directory(&state.dir),
             state,
             addr,
             stop,
-            task: Some(task),
+            tasks,
         })
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `ws://127.0.0.1:PORT/ws`: the WebSocket gateway, on a listener of its own (the `uri` that
+    /// `POST /restapi/oauth/wstoken` returns).
+    pub fn gateway_url(&self) -> &str {
+        &self.state.gateway.url
+    }
+
+    /// Runtime push fault injection: dropped sockets, late, reordered, duplicated and lost events.
+    pub fn push_faults(&self) -> &PushFaults {
+        &self.state.gateway.faults
     }
 
     /// The demo app and user credentials.
@@ -258,12 +287,13 @@ impl Simulator {
     /// Stops serving: withheld responses are released, open connections closed.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+        for mut task in std::mem::take(&mut self.tasks) {
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
                 .await
                 .is_err()
-        {
-            task.abort();
+            {
+                task.abort();
+            }
         }
     }
 }

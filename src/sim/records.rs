@@ -356,6 +356,11 @@ impl RecordMaker<'_> {
     ) -> OwnedRecord {
         let owner = if slot == 0 { call.user } else { call.peer };
         let id = call.record_ids[slot].clone();
+        let party: Str = call.party_id(call.record_party(slot)).into();
+        top.party_id = Some(party.clone());
+        for l in &mut legs {
+            l.fields.party_id = Some(party.clone());
+        }
         let view = if self.detailed { "Detailed" } else { "Simple" };
         let scope = match (self.account_scope, self.dir.users().get(owner)) {
             (false, Some(ext)) => format!("/extension/{}", ext.id),

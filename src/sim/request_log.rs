@@ -14,6 +14,7 @@ const SECRET_PARAMS: &[&str] = &[
     "refresh_token",
     "assertion",
     "client_secret",
+    "wsc",
 ];
 
 /// One request as the simulator handled it.

@@ -8,13 +8,14 @@ use axum::routing::{get, post};
 use super::errors::ApiError;
 use super::reply::Reply;
 use super::state::SimState;
-use super::{endpoints, intercept, oauth};
+use super::{endpoints, intercept, oauth, push};
 
 /// The router with every endpoint, behind the fault/log intercept.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/restapi/oauth/token", post(oauth::token))
         .route("/restapi/oauth/revoke", post(oauth::revoke))
+        .route("/restapi/oauth/wstoken", post(push::wstoken))
         .route(
             "/restapi/v1.0/account/{account}/active-calls",
             get(endpoints::account_calls),

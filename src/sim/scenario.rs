@@ -4,6 +4,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::faults::FaultSettings;
+use super::push::PushSettings;
 use super::rate_limit::RateLimits;
 
 /// The built-in calm demo scenario.
@@ -44,6 +45,29 @@ pub struct Scenario {
     pub auth: AuthSettings,
     /// `[faults]`: faults active from the start.
     pub faults: FaultSettings,
+    /// `[app]`: the permissions the app was granted.
+    pub app: AppSettings,
+    /// `[push]`: the WebSocket gateway's limits and push faults.
+    pub push: PushSettings,
+}
+
+/// App permissions the push features need (both granted by default; RingCentral grants them on request).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppSettings {
+    /// "WebSocket Subscriptions": without it `POST /restapi/oauth/wstoken` is refused (403 SUB-528).
+    pub websocket: bool,
+    /// "CallControl": without it telephony-session subscriptions are refused (403 naming CallControl).
+    pub call_control: bool,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            websocket: true,
+            call_control: true,
+        }
+    }
 }
 
 /// How calls arrive, last and end.
@@ -116,6 +140,8 @@ impl Default for Scenario {
             rate_limits: RateLimits::default(),
             auth: AuthSettings::default(),
             faults: FaultSettings::default(),
+            app: AppSettings::default(),
+            push: PushSettings::default(),
         }
     }
 }
@@ -232,6 +258,12 @@ impl Scenario {
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return bad("token lifetimes must be positive");
         }
+        let p = &self.push;
+        if [p.wstoken_ttl_secs, p.idle_timeout_secs, p.absolute_timeout_secs].contains(&0) {
+            return bad(
+                "push.wstoken_ttl_secs, idle_timeout_secs and absolute_timeout_secs must be positive",
+            );
+        }
         Ok(())
     }
 }
@@ -252,5 +284,7 @@ mod tests {
         assert!(Scenario::parse("[calls]\nring_secs = [9, 1]").is_err());
         assert!(Scenario::parse("bogus = 1").is_err());
         assert!(Scenario::parse("seed = 5").is_ok());
+        assert!(Scenario::parse("[app]\ncall_control = false\n[push.faults]\nduplicate_every = 3").is_ok());
+        assert!(Scenario::parse("[push]\nbogus = 1").is_err());
     }
 }

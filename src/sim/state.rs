@@ -10,6 +10,7 @@ use super::auth::{AccessCheck, TokenStore};
 use super::errors::ApiError;
 use super::faults::Faults;
 use super::generator::Generator;
+use super::push::Gateway;
 use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
 use super::reply::Reply;
 use super::request_log::RequestLog;
@@ -27,6 +28,8 @@ pub struct SimState {
     pub limiter: Mutex<RateLimiter>,
     pub faults: Faults,
     pub log: RequestLog,
+    /// The WebSocket gateway's tokens, sessions and faults.
+    pub gateway: Gateway,
     /// `http://127.0.0.1:PORT`, used when a request has no usable `Host` header.
     pub base_url: String,
     /// Flips to `true` when the simulator stops; withheld responses wait for it.
@@ -54,11 +57,7 @@ impl SimState {
 
     /// Authenticates the bearer token and counts the request in `group`.
     pub fn authorize(&self, headers: &HeaderMap, group: RateGroup) -> Result<Caller, Reply> {
-        let token = headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| strip_scheme(v, "Bearer"))
-            .unwrap_or_default();
+        let token = bearer(headers);
         let check = self.tokens().check_access(token, self.clock.wall());
         let ext = match check {
             AccessCheck::Valid(id) => self.dir.by_id(id).cloned(),
@@ -106,6 +105,15 @@ impl SimState {
             None => self.base_url.clone(),
         }
     }
+}
+
+/// The bearer token of a request (empty when there is none).
+pub fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| strip_scheme(v, "Bearer"))
+        .unwrap_or_default()
 }
 
 /// The credentials after `scheme ` in an `Authorization` value (scheme matched case-insensitively).

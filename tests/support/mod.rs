@@ -1,4 +1,4 @@
-//! Helpers shared by the test modules, one concern a file: the fixed test board and its app, captures,
+//! Helpers shared by the test modules, one concern a file: the fixed test board and its app, captures, a raw client of the WebSocket gateway,
 //! a client of the simulator, a plain HTTP harness for the simulator, screens as text, the live poller
 //! harness of the fault tests, the binary in a pseudo-terminal, and waiting for a condition.
 pub mod app;
@@ -6,6 +6,7 @@ pub mod board;
 pub mod captured;
 pub mod captures;
 pub mod client;
+pub mod gateway;
 pub mod live;
 pub mod pty;
 pub mod schema;
