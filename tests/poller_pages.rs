@@ -1,0 +1,124 @@
+//! Multi-page polls under RingCentral's real Heavy limit (10 requests a minute), polling alone: every
+//! poll completes, no page is asked for twice within a poll, page 1 is never asked for again to restart
+//! one, and the listing is never older than its pages' budget plus one interval.
+use crate::support::client::SimClient;
+use crate::support::wait::run_clock;
+
+use std::time::Duration;
+
+use callboard::api::Scope;
+use callboard::clock::Clock;
+use callboard::feed::Feed;
+use callboard::poller::{self, PollerConfig, schedule};
+use callboard::sim::{LoggedRequest, RateGroup, RateLimits, SimOptions, Simulator};
+use jiff::Timestamp;
+
+/// The page an active-calls request asked for (1 when it names none).
+fn page_of(request: &LoggedRequest) -> u32 {
+    request
+        .path
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("page="))
+        .map_or(1, |n| n.parse().expect("a page number"))
+}
+
+/// The Heavy requests, one list of pages per poll (a poll starts at page 1).
+fn polls(sim: &Simulator) -> Vec<Vec<u32>> {
+    let mut polls: Vec<Vec<u32>> = Vec::new();
+    for request in sim.requests().iter().filter(|r| r.group == Some(RateGroup::Heavy)) {
+        assert_eq!(request.status, Some(200), "{request:?}");
+        match page_of(request) {
+            1 => polls.push(vec![1]),
+            page => polls.last_mut().expect("page 1 first").push(page),
+        }
+    }
+    polls
+}
+
+/// A poller on account scope with the default interval, on a simulator with `options` on a manual clock,
+/// `per_page` records a page.
+async fn start(options: SimOptions, per_page: u32) -> (Simulator, Clock, Feed) {
+    let clock = Clock::manual("2026-01-05T09:00:00Z".parse().unwrap());
+    assert_eq!(options.scenario.rate_limits, RateLimits::default(), "RingCentral's limits");
+    let sim = Simulator::start(options.clock(clock.clone())).await.unwrap();
+    let client = SimClient::new(&sim, true).per_page(per_page).build();
+    let config = PollerConfig {
+        scope: Some(Scope::Account),
+        interval: schedule::DEFAULT_INTERVAL,
+    };
+    (sim, clock, poller::spawn(client, config))
+}
+
+/// Runs the clock for `time`, checking between steps that the listing is never older than
+/// `max_age`; returns the stamps of the listings seen.
+async fn run(clock: &Clock, poller: &Feed, time: Duration, max_age: Duration) -> Vec<Timestamp> {
+    let mut stamps: Vec<Timestamp> = Vec::new();
+    let until = clock.now() + time;
+    run_clock(clock, Duration::from_secs(1), || {
+        let taken = poller.state.borrow().listing.taken_at;
+        if let Some(taken) = taken {
+            if stamps.last() != Some(&taken) {
+                stamps.push(taken);
+            }
+            let age = Duration::try_from(clock.wall().duration_since(taken)).unwrap();
+            assert!(age <= max_age, "the listing is {age:?} old at {}", clock.wall());
+        }
+        clock.now() < until
+    })
+    .await;
+    stamps
+}
+
+/// The contact centre's ~2,000 calls take 3 pages of 1,000 a poll. Polls every 18 s reach a window still
+/// holding 9 requests every fourth poll: before the plan, page 1 went out, page 2 was held back and the
+/// retry started again from page 1.
+#[tokio::test]
+async fn three_page_polls_complete_without_refetching_page_1() {
+    let (sim, clock, poller) = start(SimOptions::contact_centre(), 1000).await;
+    let max_age = schedule::listing_age_bound(schedule::DEFAULT_INTERVAL, 3, schedule::Limit::HEAVY_DEFAULT);
+    let stamps = run(&clock, &poller, Duration::from_secs(150), max_age).await;
+
+    let polls = polls(&sim);
+    let calls = poller.state.borrow().listing.calls.len();
+    assert!((2000..3000).contains(&calls), "{calls} calls take 3 pages");
+    assert!(polls.len() >= 7, "{} polls in 150 s", polls.len());
+    let page_1 = polls.len();
+    assert!(
+        page_1 <= stamps.len() + 1,
+        "page 1 asked for {page_1} times for {} listings: a poll restarted",
+        stamps.len()
+    );
+    for (i, pages) in polls.iter().enumerate().take(page_1 - 1) {
+        assert_eq!(pages, &[1, 2, 3], "poll {i}: every page once, in order");
+    }
+    assert!(sim.requests().iter().all(|r| r.status != Some(429)));
+}
+
+/// With ten pages a poll takes the whole Heavy minute: one complete poll a minute, each page once.
+#[tokio::test]
+async fn ten_page_polls_complete_once_a_minute() {
+    // The 10k benchmark's calls, at an arrival rate that keeps about 9,500 listed (live and recently
+    // ended): ten pages of 1,000 every poll.
+    let mut options = SimOptions::from_scenario_file("assets/scenarios/bench-10k.toml").unwrap();
+    options.scenario.rate_limits = RateLimits::default();
+    options.scenario.calls.arrivals_per_minute = 1320.0;
+    let (sim, clock, poller) = start(options, 1000).await;
+    let limit = schedule::Limit::HEAVY_DEFAULT;
+    let max_age = schedule::listing_age_bound(schedule::DEFAULT_INTERVAL, 10, limit);
+    let stamps = run(&clock, &poller, Duration::from_secs(125), max_age).await;
+
+    let polls = polls(&sim);
+    assert_eq!(stamps.len(), 3, "{stamps:?}");
+    assert_eq!(polls.len(), 3, "{polls:?}");
+    for pages in &polls {
+        assert_eq!(pages, &(1..=10).collect::<Vec<_>>(), "every page once, in order");
+    }
+    for pair in stamps.windows(2) {
+        let gap = Duration::try_from(pair[1].duration_since(pair[0])).unwrap();
+        assert!(
+            (Duration::from_secs(60)..=Duration::from_secs(62)).contains(&gap),
+            "a poll a minute: {gap:?}"
+        );
+    }
+    assert!(sim.requests().iter().all(|r| r.status != Some(429)));
+}
