@@ -1,16 +1,19 @@
 //! Multi-page polls under RingCentral's real Heavy limit (10 requests a minute), polling alone: every
 //! poll completes, no page is asked for twice within a poll, page 1 is never asked for again to restart
-//! one, and the listing is never older than its pages' budget plus one interval.
+//! one, and the listing is never older than its pages' budget plus one interval. Below the poller, a
+//! paced fetch waits for budget between pages and asks again for a failed page by itself.
 use crate::support::client::SimClient;
 use crate::support::wait::run_clock;
 
 use std::time::Duration;
 
-use callboard::api::Scope;
+use callboard::api::{ApiError, Fetch, Pacing, Scope};
 use callboard::clock::Clock;
 use callboard::feed::Feed;
 use callboard::poller::{self, PollerConfig, schedule};
-use callboard::sim::{LoggedRequest, RateGroup, RateLimits, SimOptions, Simulator};
+use callboard::sim::{
+    Fault, FaultSettings, LoggedRequest, PeriodicFault, RateGroup, RateLimits, SimOptions, Simulator,
+};
 use jiff::Timestamp;
 
 /// The page an active-calls request asked for (1 when it names none).
@@ -22,12 +25,21 @@ fn page_of(request: &LoggedRequest) -> u32 {
         .map_or(1, |n| n.parse().expect("a page number"))
 }
 
-/// The Heavy requests, one list of pages per poll (a poll starts at page 1).
+/// The active-calls requests as (page, status).
+fn pages_asked(sim: &Simulator) -> Vec<(u32, Option<u16>)> {
+    let requests = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/active-calls"));
+    requests.map(|r| (page_of(&r), r.status)).collect()
+}
+
+/// The active-calls requests, one list of pages per poll (a poll starts at page 1).
 fn polls(sim: &Simulator) -> Vec<Vec<u32>> {
     let mut polls: Vec<Vec<u32>> = Vec::new();
-    for request in sim.requests().iter().filter(|r| r.group == Some(RateGroup::Heavy)) {
-        assert_eq!(request.status, Some(200), "{request:?}");
-        match page_of(request) {
+    for (page, status) in pages_asked(sim) {
+        assert_eq!(status, Some(200), "page {page}");
+        match page {
             1 => polls.push(vec![1]),
             page => polls.last_mut().expect("page 1 first").push(page),
         }
@@ -39,7 +51,11 @@ fn polls(sim: &Simulator) -> Vec<Vec<u32>> {
 /// `per_page` records a page.
 async fn start(options: SimOptions, per_page: u32) -> (Simulator, Clock, Feed) {
     let clock = Clock::manual("2026-01-05T09:00:00Z".parse().unwrap());
-    assert_eq!(options.scenario.rate_limits, RateLimits::default(), "RingCentral's limits");
+    assert_eq!(
+        options.scenario.rate_limits,
+        RateLimits::default(),
+        "RingCentral's limits"
+    );
     let sim = Simulator::start(options.clock(clock.clone())).await.unwrap();
     let client = SimClient::new(&sim, true).per_page(per_page).build();
     let config = PollerConfig {
@@ -121,4 +137,87 @@ async fn ten_page_polls_complete_once_a_minute() {
         );
     }
     assert!(sim.requests().iter().all(|r| r.status != Some(429)));
+}
+
+/// One paced fetch of every page of the demo's account scope, `per_page` records a page, on a manual
+/// clock moved only while the fetch waits on it.
+async fn paced_fetch(options: SimOptions, per_page: u32) -> (Simulator, Result<u32, ApiError>) {
+    let clock = Clock::manual("2026-01-05T09:00:00Z".parse().unwrap());
+    let sim = Simulator::start(options.clock(clock.clone())).await.unwrap();
+    let client = SimClient::new(&sim, true).per_page(per_page).build();
+    let task = tokio::spawn(async move {
+        let mut fetch = Fetch {
+            pacing: Pacing {
+                max_wait: Duration::from_secs(120),
+                page_retries: 2,
+            },
+            ..Fetch::default()
+        };
+        let calls = client.poll_active_calls(&Scope::Account, &mut fetch).await?;
+        Ok(calls.page_count)
+    });
+    run_clock(&clock, Duration::from_secs(1), || !task.is_finished()).await;
+    (sim, task.await.unwrap())
+}
+
+#[tokio::test]
+async fn a_poll_waits_for_budget_between_pages_instead_of_starting_over() {
+    let three_a_minute = RateLimits {
+        heavy: 3,
+        ..RateLimits::default()
+    };
+    let (sim, pages) = paced_fetch(SimOptions::demo().rate_limits(three_a_minute), 2).await;
+    let pages = pages.expect("the fetch waits rather than fails");
+    assert!(pages > 3, "{pages} pages of 2 calls");
+    let asked = pages_asked(&sim);
+    assert_eq!(
+        asked,
+        (1..=pages).map(|p| (p, Some(200))).collect::<Vec<_>>(),
+        "every page once, no 429"
+    );
+    let heavy: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.group == Some(RateGroup::Heavy))
+        .collect();
+    assert_eq!(heavy.len() as u32, pages);
+    let held = heavy[3].at.duration_since(heavy[0].at);
+    assert!(
+        held >= jiff::SignedDuration::from_secs(60),
+        "page 4 waited for the window: {held}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_page_is_asked_for_again_by_itself_a_bounded_number_of_times() {
+    // Every second API request fails: each page after the first fails once, then comes.
+    let every_second = FaultSettings {
+        every: vec![PeriodicFault {
+            fault: Fault::ServerError {
+                status: 503,
+                retry_after: Some(5),
+            },
+            nth: 2,
+        }],
+        ..FaultSettings::default()
+    };
+    let (sim, pages) = paced_fetch(SimOptions::demo().faults(every_second), 4).await;
+    let pages = pages.expect("every page comes on its second try");
+    let mut expected = vec![(1, Some(200))];
+    for page in 2..=pages {
+        expected.extend([(page, Some(503)), (page, Some(200))]);
+    }
+    assert_eq!(pages_asked(&sim), expected);
+
+    // A page that keeps failing fails the poll after its retries.
+    let outage = FaultSettings {
+        every: vec![PeriodicFault {
+            fault: Fault::Truncated,
+            nth: 1,
+        }],
+        ..FaultSettings::default()
+    };
+    let (sim, result) = paced_fetch(SimOptions::demo().faults(outage), 4).await;
+    assert!(matches!(result, Err(ApiError::Malformed(_))), "{result:?}");
+    assert_eq!(pages_asked(&sim).len(), 3, "page 1 and two retries");
 }

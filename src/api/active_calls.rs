@@ -87,26 +87,32 @@ async fn fetch_pages(
     };
     let mut calls = ActiveCalls::default();
     let paged = (HEAVY, endpoint);
-    each_page(session, url, paged, ("active calls", fetch.pacing), |url, reply| {
-        let page = ActiveCallsPage::parse_with(&reply.body, &mut fetch.cache)
-            .map_err(|e| json_error("active calls", &e))?;
-        if !page.skipped.is_empty() {
-            tracing::debug!(skipped = page.skipped.len(), "skipped unreadable call records");
-        }
-        calls.records.extend(page.records);
-        calls.skipped.extend(page.skipped);
-        calls.rate = reply.rate.clone();
-        calls.page_count += 1;
-        if fetch.keep_pages {
-            calls.pages.push(RawPage {
-                url: url.to_string(),
-                received_at: reply.received_at,
-                rate: reply.rate,
-                body: String::from_utf8_lossy(&reply.body).into_owned(),
-            });
-        }
-        Ok(page.navigation.next_page.map(|link| link.uri))
-    })
+    each_page(
+        session,
+        url,
+        paged,
+        ("active calls", fetch.pacing),
+        |url, reply| {
+            let page = ActiveCallsPage::parse_with(&reply.body, &mut fetch.cache)
+                .map_err(|e| json_error("active calls", &e))?;
+            if !page.skipped.is_empty() {
+                tracing::debug!(skipped = page.skipped.len(), "skipped unreadable call records");
+            }
+            calls.records.extend(page.records);
+            calls.skipped.extend(page.skipped);
+            calls.rate = reply.rate.clone();
+            calls.page_count += 1;
+            if fetch.keep_pages {
+                calls.pages.push(RawPage {
+                    url: url.to_string(),
+                    received_at: reply.received_at,
+                    rate: reply.rate,
+                    body: String::from_utf8_lossy(&reply.body).into_owned(),
+                });
+            }
+            Ok(page.navigation.next_page.map(|link| link.uri))
+        },
+    )
     .await?;
     Ok(calls)
 }

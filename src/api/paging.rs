@@ -87,7 +87,11 @@ async fn wait_for_budget(session: &Session, group: &str, max_wait: Duration) -> 
                 sent: false,
             });
         }
-        tracing::debug!(group, wait_ms = wait.as_millis(), "waiting for budget before the next page");
+        tracing::debug!(
+            group,
+            wait_ms = wait.as_millis(),
+            "waiting for budget before the next page"
+        );
         clock.sleep(wait).await;
     }
 }
@@ -97,7 +101,9 @@ async fn wait_for_budget(session: &Session, group: &str, max_wait: Duration) -> 
 fn is_transient(e: &ApiError) -> bool {
     match e {
         ApiError::Server { status, .. } => *status >= 500,
-        ApiError::Timeout | ApiError::Network(_) | ApiError::Malformed(_) | ApiError::RateLimited { .. } => true,
+        ApiError::Timeout | ApiError::Network(_) | ApiError::Malformed(_) | ApiError::RateLimited { .. } => {
+            true
+        }
         _ => false,
     }
 }

@@ -11,8 +11,8 @@ use rand::{Rng, SeedableRng, rngs::SmallRng};
 use tokio::sync::mpsc;
 
 use crate::api::client::{Fetch, RcClient};
-use crate::api::{Pacing, Scope};
 use crate::api::error::ApiError;
+use crate::api::{Pacing, Scope};
 use crate::clock::Clock;
 use crate::feed::{Feed, FeedCommand, FeedState, Publisher, RateHeadroom, SourceErrorKind, UserInfo};
 use crate::record::{RecordedPoll, Recorder};
@@ -167,10 +167,18 @@ impl PollLoop {
         let scope = self.out.state.scope.clone().unwrap_or_else(Scope::own_extension);
         // The whole poll is planned before its first page: it starts once the pages it will likely take
         // fit in the budget, so none of them is held back and the listing is not stamped early.
-        let pages = if self.pages_of.as_ref() == Some(&scope) { self.pages } else { 1 };
+        let pages = if self.pages_of.as_ref() == Some(&scope) {
+            self.pages
+        } else {
+            1
+        };
         let wait = schedule::start_in(pages, &self.heavy_budget());
         if !wait.is_zero() {
-            tracing::debug!(pages, wait_ms = wait.as_millis(), "waiting for the budget of a whole poll");
+            tracing::debug!(
+                pages,
+                wait_ms = wait.as_millis(),
+                "waiting for the budget of a whole poll"
+            );
             self.next_due = Some(self.clock.now() + wait);
             return;
         }
@@ -197,7 +205,8 @@ impl PollLoop {
                         pages,
                     });
                 }
-                self.out.list(scope.clone(), started, calls.records, calls.skipped.len());
+                self.out
+                    .list(scope.clone(), started, calls.records, calls.skipped.len());
                 #[cfg(debug_assertions)]
                 debug_panic(self.out.state.listing.seq);
                 let state = &mut self.out.state;

@@ -167,7 +167,11 @@ mod tests {
             ..budget(10, &[])
         };
         assert_eq!(start_in(1, &penalised), S(30));
-        assert_eq!(start_in(0, &budget(0, &[4])), S(4), "no limit known: one request at a time");
+        assert_eq!(
+            start_in(0, &budget(0, &[4])),
+            S(4),
+            "no limit known: one request at a time"
+        );
     }
 
     #[test]
