@@ -209,15 +209,18 @@ async fn a_failed_page_is_asked_for_again_by_itself_a_bounded_number_of_times() 
     }
     assert_eq!(pages_asked(&sim), expected);
 
-    // A page that keeps failing fails the poll after its retries.
+    // A page that keeps failing fails the poll after its retries: page 2 is the second, third and fourth
+    // API request.
+    let truncated = |nth| PeriodicFault {
+        fault: Fault::Truncated,
+        nth,
+    };
     let outage = FaultSettings {
-        every: vec![PeriodicFault {
-            fault: Fault::Truncated,
-            nth: 1,
-        }],
+        every: vec![truncated(2), truncated(3)],
         ..FaultSettings::default()
     };
     let (sim, result) = paced_fetch(SimOptions::demo().faults(outage), 4).await;
     assert!(matches!(result, Err(ApiError::Malformed(_))), "{result:?}");
-    assert_eq!(pages_asked(&sim).len(), 3, "page 1 and two retries");
+    let asked: Vec<u32> = pages_asked(&sim).into_iter().map(|(page, _)| page).collect();
+    assert_eq!(asked, [1, 2, 2, 2], "page 2 and its two retries, page 1 once");
 }

@@ -23,8 +23,10 @@ pub struct Pacing {
     /// Longest wait for the group's budget (or a 429's penalty) before one page. A page that would have
     /// to wait longer fails the listing with `RateLimited { sent: false }`.
     pub max_wait: Duration,
-    /// How many more times one page is asked for after a transient failure (a 5xx, a timeout, a dropped
-    /// connection, an unreadable body, a 429) before the listing fails.
+    /// How many more times a page after the first is asked for after a transient failure (a 5xx, a
+    /// timeout, a dropped connection, an unreadable body, a 429) before the listing fails. A failed first
+    /// page fails the listing at once: nothing of it is spent yet, and the caller's retry (with its
+    /// backoff and its report of the failure) asks for the same page.
     pub page_retries: u32,
 }
 
@@ -43,13 +45,14 @@ pub(crate) async fn each_page(
     let mut seen = HashSet::new();
     while seen.len() < MAX_PAGES {
         seen.insert(url.clone());
+        let retries = if seen.len() == 1 { 0 } else { pacing.page_retries };
         let mut failures = 0;
         let next = loop {
             wait_for_budget(session, group, pacing.max_wait).await?;
             let result = session.get(&url, group, endpoint).await;
             match result.and_then(|reply| on_page(&url, reply)) {
                 Ok(next) => break next,
-                Err(e) if failures < pacing.page_retries && is_transient(&e) => {
+                Err(e) if failures < retries && is_transient(&e) => {
                     failures += 1;
                     let delay = retry_delay(&e, failures);
                     if delay > pacing.max_wait {
