@@ -21,6 +21,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn main() {
+    println!("in-process benches: no requests are made, so no rate limits apply");
     divan::main();
 }
 

@@ -61,6 +61,15 @@ impl Clock {
         matches!(*self.0, Inner::Manual { .. })
     }
 
+    /// How many waits are asleep on this manual clock (none on the others): a test moves time only once
+    /// what runs on the clock is waiting for it.
+    pub fn sleepers(&self) -> usize {
+        match &*self.0 {
+            Inner::Manual { elapsed, .. } => elapsed.receiver_count(),
+            _ => 0,
+        }
+    }
+
     /// Moves time forward by `by`: a manual clock wakes the sleepers it passes; the system clock keeps
     /// the shift for good (a simulator's demo can skip ahead); a scaled clock ignores it.
     pub fn advance(&self, by: Duration) {

@@ -19,6 +19,7 @@ mod fault_records;
 mod fault_screens;
 mod fuzz_parser;
 mod once_output;
+mod poller_pages;
 mod poller_sim;
 mod push_client;
 mod replay_roundtrip;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::error::{ApiError, Endpoint};
 use super::model::{ActiveCallsPage, CallRecord, SkippedRecord};
-use super::paging::each_page;
+use super::paging::{Pacing, each_page};
 use super::rate_limit::{HEAVY, RateLimitHeaders};
 use super::record_cache::RecordCache;
 use super::scope::Scope;
@@ -34,6 +34,8 @@ pub struct Fetch {
     pub cache: RecordCache,
     /// Keep every page's body in [`ActiveCalls::pages`]; off, bodies are dropped once parsed.
     pub keep_pages: bool,
+    /// Waiting for budget between pages and asking again for a failed page; the default does neither.
+    pub pacing: Pacing,
 }
 
 /// One response body as received, for recording.
@@ -84,26 +86,33 @@ async fn fetch_pages(
         account: scope.is_account(),
     };
     let mut calls = ActiveCalls::default();
-    each_page(session, url, (HEAVY, endpoint), "active calls", |url, reply| {
-        let page = ActiveCallsPage::parse_with(&reply.body, &mut fetch.cache)
-            .map_err(|e| json_error("active calls", &e))?;
-        if !page.skipped.is_empty() {
-            tracing::debug!(skipped = page.skipped.len(), "skipped unreadable call records");
-        }
-        calls.records.extend(page.records);
-        calls.skipped.extend(page.skipped);
-        calls.rate = reply.rate.clone();
-        calls.page_count += 1;
-        if fetch.keep_pages {
-            calls.pages.push(RawPage {
-                url: url.to_string(),
-                received_at: reply.received_at,
-                rate: reply.rate,
-                body: String::from_utf8_lossy(&reply.body).into_owned(),
-            });
-        }
-        Ok(page.navigation.next_page.map(|link| link.uri))
-    })
+    let paged = (HEAVY, endpoint);
+    each_page(
+        session,
+        url,
+        paged,
+        ("active calls", fetch.pacing),
+        |url, reply| {
+            let page = ActiveCallsPage::parse_with(&reply.body, &mut fetch.cache)
+                .map_err(|e| json_error("active calls", &e))?;
+            if !page.skipped.is_empty() {
+                tracing::debug!(skipped = page.skipped.len(), "skipped unreadable call records");
+            }
+            calls.records.extend(page.records);
+            calls.skipped.extend(page.skipped);
+            calls.rate = reply.rate.clone();
+            calls.page_count += 1;
+            if fetch.keep_pages {
+                calls.pages.push(RawPage {
+                    url: url.to_string(),
+                    received_at: reply.received_at,
+                    rate: reply.rate,
+                    body: String::from_utf8_lossy(&reply.body).into_owned(),
+                });
+            }
+            Ok(page.navigation.next_page.map(|link| link.uri))
+        },
+    )
     .await?;
     Ok(calls)
 }

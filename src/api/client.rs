@@ -205,6 +205,12 @@ impl RcClient {
         self.transport().headroom(group)
     }
 
+    /// When each request `group`'s budget still counts stops counting, from now, soonest first: what a
+    /// schedule needs to know when several requests will fit.
+    pub fn budget_frees_in(&self, group: &str) -> Vec<Duration> {
+        self.transport().frees_in(group)
+    }
+
     /// The latest `X-Rate-Limit-*` headers seen for `group`.
     pub fn latest_rate_headers(&self, group: &str) -> Option<RateLimitHeaders> {
         self.transport().latest_rate_headers(group)

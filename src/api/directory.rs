@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Endpoint};
 use super::model::Navigation;
-use super::paging::each_page;
+use super::paging::{Pacing, each_page};
 use super::rate_limit::MEDIUM;
 use super::session::Session;
 use super::transport::json_error;
@@ -62,7 +62,7 @@ pub(crate) async fn list_extensions(
         session,
         url,
         (MEDIUM, Endpoint::Other),
-        "extensions",
+        ("extensions", Pacing::default()),
         |_, reply| {
             let page: Page = serde_json::from_slice(&reply.body).map_err(|e| json_error("extensions", &e))?;
             entries.extend(page.records.into_iter().filter_map(DirectoryEntry::from_json));

@@ -20,6 +20,7 @@ pub mod wsg;
 
 pub use client::{ActiveCalls, ClientConfig, CurrentExtension, DirectoryEntry, Fetch, RawPage, RcClient};
 pub use error::ApiError;
+pub use paging::Pacing;
 pub use rate_limit::{Headroom, RateLimitHeaders};
 pub use record_cache::RecordCache;
 pub use scope::Scope;

@@ -257,6 +257,23 @@ impl RateLimiter {
         })
     }
 
+    /// When each request `group` still counts stops counting, from `now`, soonest first; requests the
+    /// server counted for another client count until the end of their window.
+    pub(crate) fn frees_in(&self, group: &str, now: Instant) -> Vec<Duration> {
+        self.with(group, now, |s| {
+            let foreign = s.foreign.map_or(Vec::new(), |(n, until)| vec![until; n as usize]);
+            let mut moments: Vec<Duration> = s
+                .sent
+                .iter()
+                .map(|at| s.expiry(*at))
+                .chain(foreign)
+                .map(|t| t.saturating_duration_since(now))
+                .collect();
+            moments.sort();
+            moments
+        })
+    }
+
     /// The latest `X-Rate-Limit-*` headers seen for `group`.
     pub(crate) fn latest(&self, group: &str) -> Option<RateLimitHeaders> {
         self.groups()
@@ -369,6 +386,22 @@ mod tests {
         assert_eq!(limiter.headroom(HEAVY, t0 + S(30)).unwrap().remaining, 0);
         assert_eq!(limiter.try_acquire(HEAVY, t0 + S(61)), Ok(()));
         assert!(limiter.try_acquire(HEAVY, t0 + S(61)).is_err());
+    }
+
+    #[test]
+    fn frees_in_lists_when_each_counted_request_leaves_the_window() {
+        let limiter = RateLimiter::default();
+        let t0 = Instant::now();
+        assert!(limiter.frees_in(HEAVY, t0).is_empty());
+        limiter.try_acquire(HEAVY, t0).unwrap();
+        limiter.try_acquire(HEAVY, t0 + S(5)).unwrap();
+        limiter.record_response(HEAVY, Some(&rl(10, 6, 60)), t0 + S(10));
+        assert_eq!(
+            limiter.frees_in(HEAVY, t0 + S(10)),
+            vec![S(51), S(56), S(60), S(60)],
+            "two of ours, two counted for another client"
+        );
+        assert!(limiter.frees_in(HEAVY, t0 + S(70)).is_empty());
     }
 
     #[test]

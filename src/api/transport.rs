@@ -95,6 +95,11 @@ impl Transport {
         self.limiter.headroom(group, self.clock.now())
     }
 
+    /// When each request `group` still counts stops counting, from now, soonest first.
+    pub(crate) fn frees_in(&self, group: &str) -> Vec<Duration> {
+        self.limiter.frees_in(group, self.clock.now())
+    }
+
     /// The latest `X-Rate-Limit-*` headers seen for `group`.
     pub(crate) fn latest_rate_headers(&self, group: &str) -> Option<RateLimitHeaders> {
         self.limiter.latest(group)

@@ -11,16 +11,22 @@ use jiff::Timestamp;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use tokio::sync::mpsc;
 
-use crate::api::Scope;
 use crate::api::client::{Fetch, RcClient};
 use crate::api::error::ApiError;
+use crate::api::{Pacing, Scope};
 use crate::clock::Clock;
 use crate::feed::{Feed, FeedCommand, FeedState, Publisher, RateHeadroom, SourceErrorKind, UserInfo};
 use crate::record::{RecordedPoll, Recorder};
-use schedule::Limit;
+use schedule::{Budget, Limit};
 
 /// The rate-limit group both active-calls endpoints belong to.
 const HEAVY: &str = "Heavy";
+/// How a poll meets a page it has no budget for or that failed: it waits, up to a window and a penalty
+/// (a minute each by default), and asks for that page again, twice at most, rather than starting over.
+const PAGE_PACING: Pacing = Pacing {
+    max_wait: Duration::from_secs(120),
+    page_retries: 2,
+};
 
 /// How the poller starts.
 #[derive(Debug, Clone)]
@@ -74,8 +80,9 @@ struct PollLoop {
     /// When to list next; `None` waits for a command (credentials were refused: retrying cannot help).
     next_due: Option<Instant>,
     failures: u32,
-    /// Pages the last successful poll took: what the next one will likely cost.
+    /// Pages the last successful poll took, and of which scope: what the next one will likely cost.
     pages: u32,
+    pages_of: Option<Scope>,
     rng: SmallRng,
     /// Carries unchanged records from poll to poll; keeps pages only while recording.
     fetch: Fetch,
@@ -100,8 +107,12 @@ impl PollLoop {
             out,
             failures: 0,
             pages: 1,
+            pages_of: None,
             rng: SmallRng::seed_from_u64(seed),
-            fetch: Fetch::default(),
+            fetch: Fetch {
+                pacing: PAGE_PACING,
+                ..Fetch::default()
+            },
             record: None,
             normal_interval: config.interval,
             safety_interval: None,
@@ -185,7 +196,28 @@ impl PollLoop {
 
     async fn poll(&mut self) {
         let scope = self.out.state.scope.clone().unwrap_or_else(Scope::own_extension);
-        // A listing is as old as its first page: a change during a multi-page poll is newer than it.
+        // The whole poll is planned before its first page: it starts once the pages it will likely take
+        // fit in the budget, so none of them is held back and the listing is not stamped early.
+        let pages = if self.pages_of.as_ref() == Some(&scope) {
+            self.pages
+        } else {
+            1
+        };
+        let wait = schedule::start_in(pages, &self.heavy_budget());
+        if !wait.is_zero() {
+            tracing::debug!(
+                pages,
+                wait_ms = wait.as_millis(),
+                "waiting for the budget of a whole poll"
+            );
+            self.next_due = Some(self.clock.now() + wait);
+            return;
+        }
+        // A listing is stamped with when its first page was asked for. Every record in it was read at or
+        // after that moment, so the stamp never claims the listing is newer than it is; a change seen
+        // after it (a delta, an event) is newer than the listing, and by the merge rules the listing
+        // neither overwrites nor marks vanished that call. A later stamp (the last page's) would let
+        // page 1's older records overrule what happened while the later pages were fetched.
         let started = self.clock.wall();
         let result = self.client.poll_active_calls(&scope, &mut self.fetch).await;
         let now = self.clock.wall();
@@ -204,7 +236,8 @@ impl PollLoop {
                         pages,
                     });
                 }
-                self.out.list(scope, started, calls.records, calls.skipped.len());
+                self.out
+                    .list(scope.clone(), started, calls.records, calls.skipped.len());
                 #[cfg(debug_assertions)]
                 debug_panic(self.out.state.listing.seq);
                 let state = &mut self.out.state;
@@ -219,6 +252,7 @@ impl PollLoop {
                 state.switching = false;
                 self.failures = 0;
                 self.pages = pages;
+                self.pages_of = Some(scope);
                 let limit = self.heavy_limit();
                 self.next_due = Some(self.clock.now() + schedule::after_success(self.interval, pages, limit));
             }
@@ -256,6 +290,16 @@ impl PollLoop {
         let jitter = self.rng.random_range(0.5..=1.0);
         let floor = schedule::after_success(self.interval, self.pages, self.heavy_limit());
         schedule::after_failure(self.failures, jitter, retry_after, floor)
+    }
+
+    /// The Heavy budget now, for planning a poll.
+    fn heavy_budget(&self) -> Budget {
+        let headroom = self.client.rate_headroom(HEAVY);
+        Budget {
+            limit: headroom.map_or(Limit::HEAVY_DEFAULT.limit, |h| h.limit),
+            frees_in: self.client.budget_frees_in(HEAVY),
+            penalty: headroom.and_then(|h| h.penalty_remaining),
+        }
     }
 
     fn heavy_limit(&self) -> Limit {

@@ -1,5 +1,6 @@
 //! When to poll next: the interval bounded by the Heavy group's rate limit, the pages the last poll cost,
-//! and exponential backoff with jitter after failures. Pure arithmetic, no clock.
+//! a plan that starts a poll only once its pages fit in the budget, and exponential backoff with jitter
+//! after failures. Pure arithmetic, no clock.
 use std::time::Duration;
 
 /// Default poll interval: 6 Heavy requests a minute, leaving 4 of the default 10 for refresh-now and
@@ -55,6 +56,39 @@ pub fn after_success(interval: Duration, pages: u32, limit: Limit) -> Duration {
     interval.max(limit.min_interval() * pages.max(1))
 }
 
+/// A group's budget as a poll plan sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// When each request the budget still counts stops counting, from now, soonest first.
+    pub frees_in: Vec<Duration>,
+    /// Time left of a 429 penalty: nothing may go before it ends.
+    pub penalty: Option<Duration>,
+}
+
+/// How long to wait before starting a poll of `pages` pages, so that its pages go back to back: until as
+/// many of them as one window holds fit in the budget. Starting earlier would not finish the poll any
+/// sooner, only stamp its listing earlier (a listing is as old as its first page) and hold its last pages
+/// back. A poll of more pages than the limit still waits inside for its own first pages to leave the
+/// window, the shortest gap there can be.
+pub fn start_in(pages: u32, budget: &Budget) -> Duration {
+    let need = pages.clamp(1, budget.limit.max(1)) as usize;
+    let may_stay = (budget.limit as usize).saturating_sub(need);
+    let must_leave = budget.frees_in.len().saturating_sub(may_stay);
+    let fits = match must_leave {
+        0 => Duration::ZERO,
+        n => budget.frees_in.get(n - 1).copied().unwrap_or_default(),
+    };
+    fits.max(budget.penalty.unwrap_or_default())
+}
+
+/// The oldest a listing gets when polls of `pages` pages run every `interval` on their plan: the budget
+/// its pages take (the time the limit needs to allow them again) plus one interval.
+pub fn listing_age_bound(interval: Duration, pages: u32, limit: Limit) -> Duration {
+    limit.min_interval() * pages.max(1) + interval
+}
+
 /// Delay before retry number `failures` (1 = first failure): `BACKOFF_BASE` doubling up to `BACKOFF_CAP`,
 /// scaled by `jitter` in `[0.5, 1.0]` so many boards do not retry in step; never below the server's
 /// `Retry-After` nor the poll interval.
@@ -102,6 +136,64 @@ mod tests {
     fn multi_page_polls_stretch_the_interval() {
         assert_eq!(after_success(S(10), 1, Limit::HEAVY_DEFAULT), S(10));
         assert_eq!(after_success(S(10), 3, Limit::HEAVY_DEFAULT), S(18));
+    }
+
+    fn budget(limit: u32, frees_in: &[u64]) -> Budget {
+        Budget {
+            limit,
+            frees_in: frees_in.iter().copied().map(S).collect(),
+            penalty: None,
+        }
+    }
+
+    #[test]
+    fn a_poll_starts_only_when_its_pages_fit() {
+        assert_eq!(start_in(3, &budget(10, &[])), S(0));
+        assert_eq!(start_in(3, &budget(10, &[5; 7])), S(0), "7 used, 3 free");
+        // Nine used, freed at 7, 25 and 43 s three at a time: three pages fit once the first three go.
+        let nine = [7, 7, 7, 25, 25, 25, 43, 43, 43];
+        assert_eq!(start_in(1, &budget(10, &nine)), S(0));
+        assert_eq!(start_in(2, &budget(10, &nine)), S(7));
+        assert_eq!(start_in(3, &budget(10, &nine)), S(7));
+        assert_eq!(start_in(5, &budget(10, &nine)), S(25));
+        // More pages than the limit: start when the whole budget is free, the rest waits inside the poll.
+        assert_eq!(start_in(12, &budget(10, &nine)), S(43));
+        assert_eq!(start_in(12, &budget(10, &[])), S(0));
+        // Another client's requests counted beyond the limit must leave too; a penalty comes first.
+        let over = budget(10, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        assert_eq!(start_in(1, &over), S(2));
+        let penalised = Budget {
+            penalty: Some(S(30)),
+            ..budget(10, &[])
+        };
+        assert_eq!(start_in(1, &penalised), S(30));
+        assert_eq!(
+            start_in(0, &budget(0, &[4])),
+            S(4),
+            "no limit known: one request at a time"
+        );
+    }
+
+    #[test]
+    fn a_listing_is_never_older_than_its_pages_budget_plus_an_interval() {
+        let heavy = Limit::HEAVY_DEFAULT;
+        assert_eq!(listing_age_bound(S(10), 3, heavy), S(28));
+        assert_eq!(listing_age_bound(S(10), 10, heavy), S(70));
+        // Polls of three pages every 18 s (after_success) on their plan, the client counting each request
+        // for 61 s: every so often one waits for budget, and no listing outlives the bound.
+        let (mut sent, mut start, mut waits) = (Vec::<u64>::new(), 0, 0);
+        for _ in 0..30 {
+            sent.extend([start; 3]);
+            let due = start + after_success(S(10), 3, heavy).as_secs();
+            sent.retain(|at| at + 61 > due);
+            let frees: Vec<u64> = sent.iter().map(|at| at + 61 - due).collect();
+            let wait = start_in(3, &budget(10, &frees)).as_secs();
+            waits += u32::from(wait > 0);
+            assert!(sent.len() + 3 <= 10 || wait > 0, "{sent:?} at {due}");
+            assert!(S(due + wait - start) <= listing_age_bound(S(10), 3, heavy));
+            start = due + wait;
+        }
+        assert!(waits > 0, "the plan did wait");
     }
 
     #[test]

@@ -258,6 +258,7 @@ impl Simulator {
         format!(
             "callboard sim: simulated RingCentral account, scenario \"{scenario}\" ({n} users, {q} call queues)\n\
              Listening on {base} (loopback only). Ctrl-C to stop.\n\
+             Rate limits: {limits}\n\
              \n\
              Admin user:     {admin_name}, ext {admin_ext} (id {admin_id}), sees the whole account\n\
              Non-admin user: {user_name}, ext {user_ext} (id {user_id}), sees own calls only\n\
@@ -269,6 +270,7 @@ impl Simulator {
              # or, as the non-admin user:\n\
              # export RC_USER_JWT={user_jwt}\n",
             scenario = self.state.scenario.name,
+            limits = self.state.scenario.rate_limits.label(),
             n = users.len(),
             q = self.state.dir.queues().len(),
             admin_name = admin.name(),

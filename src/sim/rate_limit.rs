@@ -64,7 +64,58 @@ impl Default for RateLimits {
     }
 }
 
+impl fmt::Display for RateLimits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Heavy {}, Medium {}, Light {}, Auth {} per {} s, {} s penalty",
+            self.heavy, self.medium, self.light, self.auth, self.window_secs, self.penalty_secs
+        )
+    }
+}
+
 impl RateLimits {
+    /// What makes these limits looser than RingCentral's default usage plan (the [`Default`]), or `None`
+    /// when nothing does: smaller limits and longer windows or penalties are as real, some plans are tighter.
+    pub fn looser_than_ringcentral(&self) -> Option<String> {
+        let real = RateLimits::default();
+        let looser = [
+            ("heavy", self.heavy > real.heavy, self.heavy, real.heavy),
+            ("medium", self.medium > real.medium, self.medium, real.medium),
+            ("light", self.light > real.light, self.light, real.light),
+            ("auth", self.auth > real.auth, self.auth, real.auth),
+            (
+                "window_secs",
+                self.window_secs < real.window_secs,
+                self.window_secs as u32,
+                real.window_secs as u32,
+            ),
+            (
+                "penalty_secs",
+                self.penalty_secs < real.penalty_secs,
+                self.penalty_secs as u32,
+                real.penalty_secs as u32,
+            ),
+        ];
+        let said: Vec<String> = looser
+            .iter()
+            .filter(|(_, loose, _, _)| *loose)
+            .map(|(name, _, value, real)| format!("{name} = {value} (RingCentral: {real})"))
+            .collect();
+        (!said.is_empty()).then(|| said.join(", "))
+    }
+
+    /// These limits with what they are, as benchmarks and the simulator's banner say them.
+    pub fn label(&self) -> String {
+        if self.looser_than_ringcentral().is_some() {
+            format!("UNREALISTIC limits, looser than RingCentral's ({self})")
+        } else if *self == RateLimits::default() {
+            format!("RingCentral's default limits ({self})")
+        } else {
+            format!("limits tighter than RingCentral's ({self})")
+        }
+    }
+
     /// The per-window limit of `group`.
     pub fn limit(&self, group: RateGroup) -> u32 {
         match group {
@@ -152,6 +203,33 @@ fn secs(s: u64) -> SignedDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_say_when_they_are_looser_than_ringcentral() {
+        let real = RateLimits::default();
+        assert_eq!(real.looser_than_ringcentral(), None);
+        assert!(
+            real.label()
+                .starts_with("RingCentral's default limits (Heavy 10, Medium 40, Light 50, Auth 5 per 60 s")
+        );
+        let tight = RateLimits {
+            heavy: 3,
+            penalty_secs: 120,
+            ..real.clone()
+        };
+        assert_eq!(tight.looser_than_ringcentral(), None);
+        assert!(tight.label().starts_with("limits tighter"), "{}", tight.label());
+        let loose = RateLimits {
+            heavy: 1000,
+            window_secs: 10,
+            ..real
+        };
+        assert_eq!(
+            loose.looser_than_ringcentral().unwrap(),
+            "heavy = 1000 (RingCentral: 10), window_secs = 10 (RingCentral: 60)"
+        );
+        assert!(loose.label().starts_with("UNREALISTIC"));
+    }
 
     #[test]
     fn penalty_restarts_on_each_request_during_it() {

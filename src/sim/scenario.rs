@@ -39,8 +39,13 @@ pub struct Scenario {
     pub hostile_names: bool,
     /// `[calls]`: arrivals, durations, mix and outcomes.
     pub calls: CallSettings,
-    /// `[rate_limits]`: per-group limits, window and penalty.
+    /// The limits the simulator enforces: RingCentral's default plan unless the file says otherwise. In
+    /// a file, `[rate_limits]` may only be as tight as RingCentral's or tighter; looser limits go under
+    /// `[unrealistic_rate_limits]`, so no scenario raises a limit without saying so.
     pub rate_limits: RateLimits,
+    /// `[unrealistic_rate_limits]` as read from a file; [`Scenario::parse`] moves it into `rate_limits`.
+    #[serde(rename = "unrealistic_rate_limits")]
+    unrealistic: Option<RateLimits>,
     /// `[auth]`: token lifetimes.
     pub auth: AuthSettings,
     /// `[faults]`: faults active from the start.
@@ -138,6 +143,7 @@ impl Default for Scenario {
             hostile_names: false,
             calls: CallSettings::default(),
             rate_limits: RateLimits::default(),
+            unrealistic: None,
             auth: AuthSettings::default(),
             faults: FaultSettings::default(),
             app: AppSettings::default(),
@@ -207,9 +213,29 @@ impl Scenario {
         Self::parse(text).unwrap_or_else(|e| panic!("built-in scenario is invalid: {e}"))
     }
 
-    /// Parses and checks scenario TOML.
+    /// Parses and checks scenario TOML: `[rate_limits]` must be no looser than RingCentral's, and looser
+    /// ones come only from `[unrealistic_rate_limits]`, which must be looser.
     pub fn parse(text: &str) -> Result<Self, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text)?;
+        let mut scenario: Scenario = toml::from_str(text)?;
+        let invalid = |m: String| Err(ScenarioError::Invalid(m));
+        if let Some(loose) = scenario.rate_limits.looser_than_ringcentral() {
+            return invalid(format!(
+                "[rate_limits] are looser than RingCentral's default plan: {loose}; a scenario that needs \
+                 that says so by naming the table [unrealistic_rate_limits]"
+            ));
+        }
+        if let Some(limits) = scenario.unrealistic.take() {
+            if scenario.rate_limits != RateLimits::default() {
+                return invalid("give [rate_limits] or [unrealistic_rate_limits], not both".into());
+            }
+            if limits.looser_than_ringcentral().is_none() {
+                return invalid(format!(
+                    "[unrealistic_rate_limits] are no looser than RingCentral's ({limits}); name the table \
+                     [rate_limits]"
+                ));
+            }
+            scenario.rate_limits = limits;
+        }
         scenario.validate()?;
         Ok(scenario)
     }
@@ -286,5 +312,40 @@ mod tests {
         assert!(Scenario::parse("seed = 5").is_ok());
         assert!(Scenario::parse("[app]\ncall_control = false\n[push.faults]\nduplicate_every = 3").is_ok());
         assert!(Scenario::parse("[push]\nbogus = 1").is_err());
+    }
+
+    #[test]
+    fn raising_a_limit_needs_a_table_that_says_it_is_unrealistic() {
+        let err = Scenario::parse("[rate_limits]\nheavy = 1000")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("heavy = 1000 (RingCentral: 10)") && err.contains("[unrealistic_rate_limits]"),
+            "{err}"
+        );
+        let tight = Scenario::parse("[rate_limits]\nheavy = 3").unwrap();
+        assert_eq!(tight.rate_limits.heavy, 3);
+        let loose = Scenario::parse("[unrealistic_rate_limits]\nheavy = 1000").unwrap();
+        assert_eq!(loose.rate_limits.heavy, 1000);
+        assert!(loose.rate_limits.label().starts_with("UNREALISTIC"));
+        assert!(
+            Scenario::parse("[unrealistic_rate_limits]\nheavy = 10").is_err(),
+            "not unrealistic"
+        );
+        assert!(
+            Scenario::parse("[rate_limits]\nheavy = 3\n[unrealistic_rate_limits]\nheavy = 1000").is_err()
+        );
+        for file in std::fs::read_dir("assets/scenarios").unwrap() {
+            let path = file.unwrap().path();
+            let scenario = Scenario::from_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let unrealistic = scenario.rate_limits.looser_than_ringcentral().is_some();
+            assert_eq!(
+                unrealistic,
+                name.starts_with("bench-1"),
+                "{name}: {}",
+                scenario.rate_limits.label()
+            );
+        }
     }
 }

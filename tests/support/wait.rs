@@ -1,8 +1,9 @@
 //! Waiting for a condition in short steps up to a deadline, never for a fixed time: a poller's state,
-//! or anything a closure can look at.
+//! anything a closure can look at, or a manual clock's sleepers before moving it on.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use callboard::clock::Clock;
 use callboard::feed::Feed;
 use callboard::feed::FeedState;
 
@@ -47,5 +48,29 @@ pub fn poll<T>(timeout: Duration, mut look: impl FnMut() -> Option<T>) -> Option
             return None;
         }
         std::thread::sleep(STEP);
+    }
+}
+
+/// Moves a manual `clock` on `step` at a time while `go_on` says so, each step only once something is
+/// asleep on it, so work under way (a poll's pages) takes no time on the clock however long it takes for
+/// real. `go_on` is asked between steps and while waiting for a sleeper, and can look at the world.
+pub async fn run_clock(clock: &Clock, step: Duration, mut go_on: impl FnMut() -> bool) {
+    loop {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if !go_on() {
+                return;
+            }
+            if clock.sleepers() > 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "nothing waits on the clock");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        clock.advance(step);
+        // Lets whatever the step woke run first, so it is not counted as asleep.
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
     }
 }
