@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
+use crate::output::tail::TailFormat;
 
 /// A terminal live call board for RingCentral accounts.
 #[derive(Debug, Parser)]
@@ -22,8 +23,9 @@ const AFTER_HELP: &str = "\
 Credentials: set RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT in the environment,
 in .env in the working directory, or in config.toml in the platform config directory.
 
-Scripts: `callboard once --format json` prints the current calls and exits; `callboard doctor` checks
-the setup; `--record FILE` keeps every poll for `callboard replay FILE`.
+Scripts: `callboard once --format json` prints the current calls and exits; `callboard tail --format
+ndjson` prints each call state change as it happens; `callboard doctor` checks the setup; `--record FILE`
+keeps every poll for `callboard replay FILE`.
 
 Exit codes: 0 success, 1 other failure, 2 usage, 3 bad credentials or configuration,
 4 missing permission, 5 rate limited, 6 network failure or timeout.";
@@ -136,6 +138,12 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Print call state changes as they happen, one line each, until interrupted or the reader goes.
+    Tail {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TailFormat::Table)]
+        format: TailFormat,
     },
     /// Play a recording made with --record on the board (or print its final state with --once).
     Replay {

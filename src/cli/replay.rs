@@ -4,8 +4,7 @@ use std::path::Path;
 use jiff::tz::TimeZone;
 
 use super::args::BoardArgs;
-use super::{Fatal, ended_window};
-use crate::board::BoardConfig;
+use super::{Fatal, board_config, ended_window};
 use crate::output::{self, Format};
 use crate::record::replay::{Recording, ReplayClock, spawn_feed};
 use crate::tui::{self, WallClock};
@@ -24,11 +23,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     // A pipe or a dumb terminal cannot show the board: print the final state instead.
     let fallback = once.is_none() && !super::can_draw_board();
     if let Some(format) = once.or(fallback.then_some(Format::Table)) {
-        let config = BoardConfig {
-            ended_window: ended_window(args),
-            ..BoardConfig::default()
-        };
-        if let Some((board, at)) = recording.final_board(config) {
+        if let Some((board, at)) = recording.final_board(board_config(args)) {
             print!("{}", output::text(&board, at, &TimeZone::system(), format));
         }
         if fallback {
