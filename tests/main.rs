@@ -36,6 +36,7 @@ mod supervisor_conversations;
 mod supervisor_directory;
 mod supervisor_picker;
 mod supervisor_screens;
+mod tail_stream;
 mod terminal_backend;
 mod terminal_escapes;
 mod terminal_panic;

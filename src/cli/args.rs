@@ -82,7 +82,7 @@ pub struct BoardArgs {
     pub demo_user: DemoUser,
 
     /// Simulator scenario file for --demo (default: the built-in calm demo).
-    #[arg(long, value_name = "FILE", requires = "demo")]
+    #[arg(global = true, long, value_name = "FILE", requires = "demo")]
     pub scenario: Option<PathBuf>,
 
     /// Scope to start in (default: account for admins, else your extension).
@@ -90,11 +90,11 @@ pub struct BoardArgs {
     pub scope: Option<ScopeArg>,
 
     /// Seconds between polls, 1 to 3600; raised to what the rate limit allows (default 10).
-    #[arg(long, value_name = "SECS", value_parser = INTERVAL.parser())]
+    #[arg(global = true, long, value_name = "SECS", value_parser = INTERVAL.parser())]
     pub interval: Option<f64>,
 
     /// How long ended calls stay in the recently-ended section, in seconds (1 to 86400).
-    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(global = true, long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ended_window: u64,
 
     /// Draw without colours (also: the NO_COLOR environment variable).
