@@ -20,6 +20,7 @@ mod fault_screens;
 mod fuzz_parser;
 mod once_output;
 mod poller_sim;
+mod replay_push;
 mod replay_roundtrip;
 mod sdk_compat;
 mod secrets_logs;

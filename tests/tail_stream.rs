@@ -32,7 +32,8 @@ impl<F: Fn(&[serde_json::Value]) -> bool> Write for Head<F> {
         self.partial.extend_from_slice(buf);
         while let Some(end) = self.partial.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.partial.drain(..=end).collect();
-            self.lines.push(serde_json::from_slice(&line).expect("one JSON object per line"));
+            self.lines
+                .push(serde_json::from_slice(&line).expect("one JSON object per line"));
         }
         Ok(buf.len())
     }
@@ -65,7 +66,9 @@ fn poll_every_10s(client: callboard::api::RcClient) -> Feed {
 async fn the_demo_gives_twenty_changes_within_a_minute_including_changes_of_known_calls() {
     // The built-in demo with its real rate limits, a minute of it in about a second.
     let clock = Clock::scaled(60);
-    let sim = Simulator::start(SimOptions::demo().clock(clock.clone())).await.unwrap();
+    let sim = Simulator::start(SimOptions::demo().clock(clock.clone()))
+        .await
+        .unwrap();
     let mut feed = poll_every_10s(client(&sim, true));
     let start = clock.wall();
     let mut head = Head {
@@ -84,7 +87,15 @@ async fn the_demo_gives_twenty_changes_within_a_minute_including_changes_of_know
     let took = clock.wall().duration_since(start);
     assert!(took.as_secs() <= 60, "took {took:#} of demo time");
     for line in &head.lines {
-        for key in ["time", "telephonySessionId", "id", "extensionId", "from", "to", "state"] {
+        for key in [
+            "time",
+            "telephonySessionId",
+            "id",
+            "extensionId",
+            "from",
+            "to",
+            "state",
+        ] {
             assert!(line.get(key).is_some(), "{key} missing in {line}");
         }
         assert_ne!(line["previousState"], line["state"], "{line}");

@@ -6,16 +6,16 @@ use jiff::tz::TimeZone;
 use super::args::BoardArgs;
 use super::{Fatal, board_config, ended_window};
 use crate::output::{self, Format};
-use crate::record::replay::{Recording, ReplayClock, spawn_feed};
+use crate::record::replay::{Recording, ReplayClock, Step, spawn_feed};
 use crate::tui::{self, WallClock};
 
 /// Plays `file` at `speed` on the board, or prints its final state in `once` format.
 pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
     let mut recording = Recording::read(file)?;
     report(&recording.problems);
-    let Some(start) = recording.listings.first().map(|f| f.at) else {
+    let Some(start) = recording.steps().first().map(Step::at) else {
         return Err(Fatal::Other(format!(
-            "{} holds no recorded poll; record one with `callboard --record {}`",
+            "{} holds no recorded poll or event; record one with `callboard --record {}`",
             file.display(),
             file.display()
         )));
@@ -33,7 +33,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     }
     let clock = ReplayClock::new(start, speed);
     let problems = std::mem::take(&mut recording.problems);
-    let mut feed = spawn_feed(recording.listings, clock);
+    let mut feed = spawn_feed(recording, clock);
     let opts = tui::UiOptions {
         replay: true,
         no_color: args.no_color,

@@ -196,7 +196,11 @@ mod tests {
         ];
         for (error, listed, given, want) in cases {
             let got = code(judge(&error, listed, given));
-            assert_eq!(got, want.map(ExitCode::from), "{error:?} listed={listed} given={given}");
+            assert_eq!(
+                got,
+                want.map(ExitCode::from),
+                "{error:?} listed={listed} given={given}"
+            );
         }
         let explicit = judge(&error(denied(), account), true, true).unwrap_err();
         assert!(explicit.to_string().contains("--scope extension"), "{explicit}");

@@ -142,7 +142,9 @@ pub fn line(change: &Transition<'_>, format: TailFormat, tz: &TimeZone) -> Strin
         TailFormat::Table => {
             let [from, to] = change.labels;
             let cells = [
-                tz.to_datetime(change.time).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+                tz.to_datetime(change.time)
+                    .strftime("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
                 format!("{} → {}", change.previous_state.unwrap_or("—"), change.state),
                 from.to_owned(),
                 to.to_owned(),
@@ -199,11 +201,17 @@ mod tests {
         let mut board = Board::default();
         let mut changes = Changes::default();
         board.merge(&[record("a", "In Progress", "")], at(0));
-        assert_eq!(states(&changes.since_last(&board, at(0))), [("a".into(), None, "ringing")]);
+        assert_eq!(
+            states(&changes.since_last(&board, at(0))),
+            [("a".into(), None, "ringing")]
+        );
         board.merge(&[record("a", "In Progress", "")], at(5));
         assert!(changes.since_last(&board, at(5)).is_empty(), "nothing changed");
         board.merge(
-            &[record("a", "In Progress", "Accepted"), record("b", "In Progress", "")],
+            &[
+                record("a", "In Progress", "Accepted"),
+                record("b", "In Progress", ""),
+            ],
             at(10),
         );
         assert_eq!(
@@ -246,10 +254,17 @@ mod tests {
         let table = line(change, TailFormat::Table, &TimeZone::UTC);
         assert!(!table.contains('\u{1b}'), "{table}");
         assert!(table.starts_with("2026-01-05 09:00:00 — → ringing"), "{table}");
-        assert!(table.trim_end().ends_with("s-a                                a"), "{table}");
+        assert!(
+            table.trim_end().ends_with("s-a                                a"),
+            "{table}"
+        );
         let head = header(TailFormat::Table);
         let column = |text: &str, at: &str| text.find(at).map(|i| width(&text[..i]));
-        assert_eq!(column(&head, "SESSION"), column(&table, "s-a"), "aligned:\n{head}{table}");
+        assert_eq!(
+            column(&head, "SESSION"),
+            column(&table, "s-a"),
+            "aligned:\n{head}{table}"
+        );
         assert_eq!(header(TailFormat::Ndjson), "");
     }
 }
