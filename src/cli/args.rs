@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
+use crate::output::tail::TailFormat;
 
 /// A terminal live call board for RingCentral accounts.
 #[derive(Debug, Parser)]
@@ -22,8 +23,9 @@ const AFTER_HELP: &str = "\
 Credentials: set RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT in the environment,
 in .env in the working directory, or in config.toml in the platform config directory.
 
-Scripts: `callboard once --format json` prints the current calls and exits; `callboard doctor` checks
-the setup; `--record FILE` keeps every poll for `callboard replay FILE`.
+Scripts: `callboard once --format json` prints the current calls and exits; `callboard tail --format
+ndjson` prints each call state change as it happens; `callboard doctor` checks the setup; `--record FILE`
+keeps every poll for `callboard replay FILE`.
 
 Exit codes: 0 success, 1 other failure, 2 usage, 3 bad credentials or configuration,
 4 missing permission, 5 rate limited, 6 network failure or timeout.";
@@ -86,7 +88,7 @@ pub struct BoardArgs {
     pub demo_user: DemoUser,
 
     /// Simulator scenario file for --demo (default: the built-in calm demo).
-    #[arg(long, value_name = "FILE", requires = "demo")]
+    #[arg(global = true, long, value_name = "FILE", requires = "demo")]
     pub scenario: Option<PathBuf>,
 
     /// Scope to start in (default: account for admins, else your extension).
@@ -94,7 +96,7 @@ pub struct BoardArgs {
     pub scope: Option<ScopeArg>,
 
     /// Seconds between polls, 1 to 3600; raised to what the rate limit allows (default 10).
-    #[arg(long, value_name = "SECS", value_parser = INTERVAL.parser())]
+    #[arg(global = true, long, value_name = "SECS", value_parser = INTERVAL.parser())]
     pub interval: Option<f64>,
 
     /// Seconds between safety-net polls while push is live, 10 to 3600 (default 60; config
@@ -107,7 +109,7 @@ pub struct BoardArgs {
     pub no_push: bool,
 
     /// How long ended calls stay in the recently-ended section, in seconds (1 to 86400).
-    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(global = true, long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ended_window: u64,
 
     /// Draw without colours (also: the NO_COLOR environment variable).
@@ -151,6 +153,12 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Print call state changes as they happen, one line each, until interrupted or the reader goes.
+    Tail {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TailFormat::Table)]
+        format: TailFormat,
     },
     /// Play a recording made with --record on the board (or print its final state with --once).
     Replay {

@@ -6,6 +6,7 @@ mod exit;
 mod generate;
 pub mod once;
 mod replay;
+pub mod tail;
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -14,7 +15,9 @@ use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 use crate::api::Scope;
 use crate::api::client::{ClientConfig, Logout, RcClient};
+use crate::board::BoardConfig;
 use crate::config::{Config, Overrides};
+use crate::feed::Feed;
 use crate::output::Format;
 use crate::poller::{self, PollerConfig, schedule};
 use crate::record::Recorder;
@@ -31,6 +34,7 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
         Some(Command::Sim { listen, scenario }) => run_sim(listen, scenario).await,
         Some(Command::Logout) => logout(&args.board).await,
         Some(Command::Once { format }) => run_once(&args.board, format).await,
+        Some(Command::Tail { format }) => tail::run(&args.board, format).await,
         Some(Command::Doctor) => doctor::run(&args.board).await,
         Some(Command::Completions { shell }) => generate::completions(shell, &mut std::io::stdout()),
         Some(Command::Man) => generate::man(&mut std::io::stdout()),
@@ -182,6 +186,35 @@ pub(crate) fn say_why_no_board() {
     }
 }
 
+/// The live source the board and `tail` run on `client`, recording into `recorder` when given: the
+/// poller at `--interval`, raised to what the rate limit allows (said on stderr).
+fn start_source(
+    client: RcClient,
+    args: &BoardArgs,
+    config: Option<&Config>,
+    recorder: Option<Recorder>,
+) -> Feed {
+    // `--interval` is a finite number of seconds in its range (checked when parsed).
+    let requested = args.interval.map(Duration::from_secs_f64);
+    let (interval, note) = schedule::effective_interval(requested, schedule::Limit::HEAVY_DEFAULT);
+    if let Some(note) = note {
+        eprintln!("callboard: {note}");
+    }
+    let poll = PollerConfig {
+        scope: scope_arg(args),
+        interval,
+    };
+    poller::spawn_live(client, poll, safety_interval(args, config), recorder)
+}
+
+/// The board's limits from `--ended-window`.
+fn board_config(args: &BoardArgs) -> BoardConfig {
+    BoardConfig {
+        ended_window: ended_window(args),
+        ..BoardConfig::default()
+    }
+}
+
 async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     if !can_draw_board() {
         if args.record.is_some() {
@@ -197,23 +230,9 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     // A wrong backend setting is said before the simulator starts or a login is spent.
     let stock_backend = backend_setting()?;
     let (client, sim, config) = connect(&args).await?;
-    // `--interval` is a finite number of seconds in its range (checked when parsed).
-    let requested = args.interval.map(Duration::from_secs_f64);
-    let (interval, note) = schedule::effective_interval(requested, schedule::Limit::HEAVY_DEFAULT);
-    if let Some(note) = note {
-        eprintln!("callboard: {note}");
-    }
     let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
     let directory = crate::directory::spawn_for(&client);
-    let mut feed = poller::spawn_live(
-        client,
-        PollerConfig {
-            scope: scope_arg(&args),
-            interval,
-        },
-        safety_interval(&args, config.as_ref()),
-        recorder.clone(),
-    );
+    let mut feed = start_source(client, &args, config.as_ref(), recorder.clone());
     let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
     let opts = tui::UiOptions {
         prefs,

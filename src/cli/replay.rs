@@ -4,19 +4,18 @@ use std::path::Path;
 use jiff::tz::TimeZone;
 
 use super::args::BoardArgs;
-use super::{Fatal, ended_window};
-use crate::board::BoardConfig;
+use super::{Fatal, board_config, ended_window};
 use crate::output::{self, Format};
-use crate::record::replay::{Recording, ReplayClock, spawn_feed};
+use crate::record::replay::{Recording, ReplayClock, Step, spawn_feed};
 use crate::tui::{self, WallClock};
 
 /// Plays `file` at `speed` on the board, or prints its final state in `once` format.
 pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
     let mut recording = Recording::read(file)?;
     report(&recording.problems);
-    let Some(start) = recording.listings.first().map(|f| f.at) else {
+    let Some(start) = recording.steps().first().map(Step::at) else {
         return Err(Fatal::Other(format!(
-            "{} holds no recorded poll; record one with `callboard --record {}`",
+            "{} holds no recorded poll or event; record one with `callboard --record {}`",
             file.display(),
             file.display()
         )));
@@ -24,11 +23,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     // A pipe or a dumb terminal cannot show the board: print the final state instead.
     let fallback = once.is_none() && !super::can_draw_board();
     if let Some(format) = once.or(fallback.then_some(Format::Table)) {
-        let config = BoardConfig {
-            ended_window: ended_window(args),
-            ..BoardConfig::default()
-        };
-        if let Some((board, at)) = recording.final_board(config) {
+        if let Some((board, at)) = recording.final_board(board_config(args)) {
             print!("{}", output::text(&board, at, &TimeZone::system(), format));
         }
         if fallback {
@@ -38,7 +33,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
     }
     let clock = ReplayClock::new(start, speed);
     let problems = std::mem::take(&mut recording.problems);
-    let mut feed = spawn_feed(recording.listings, clock);
+    let mut feed = spawn_feed(recording, clock);
     let opts = tui::UiOptions {
         replay: true,
         no_color: args.no_color,

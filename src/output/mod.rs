@@ -1,6 +1,7 @@
 //! What `callboard once` prints: the plain table, a JSON array, or one JSON object per line. The JSON
 //! shape is a stable, documented subset of each call; state and duration come from the board model.
 mod plain;
+pub mod tail;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -28,7 +29,7 @@ pub enum Format {
 pub struct CallOut<'a> {
     pub id: &'a str,
     pub telephony_session_id: Option<&'a str>,
-    /// `ringing`, `connected`, `ended` or `vanished`.
+    /// `ringing`, `connected`, `ended` or `vanished` (see [`state_word`]).
     pub state: &'static str,
     pub result: Option<&'a str>,
     pub direction: Option<&'a str>,

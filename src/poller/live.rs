@@ -88,7 +88,14 @@ impl PollLoop {
             }
             Some(PushEvent::Health(health)) => self.set_health(health),
             Some(PushEvent::Resync) => self.next_due = Some(now),
-            Some(PushEvent::Changes(changes)) => {
+            Some(PushEvent::Changes {
+                changes,
+                event,
+                received,
+            }) => {
+                if let Some(record) = &self.record {
+                    record.record_event(received, &event);
+                }
                 if let PushHealth::Live { last_event, .. } = &mut self.out.state.push {
                     *last_event = Some(self.clock.wall());
                 }

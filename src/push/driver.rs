@@ -344,8 +344,20 @@ impl Driver {
                 {
                     return None;
                 }
-                let changes = self.gate.admit(&event, self.clock.now(), self.clock.wall());
-                if !changes.is_empty() && !self.send(PushEvent::Changes(changes)).await {
+                let received = self.clock.wall();
+                let changes = self.gate.admit(&event, self.clock.now(), received);
+                if changes.is_empty() {
+                    return None;
+                }
+                let event = Box::new(event);
+                if !self
+                    .send(PushEvent::Changes {
+                        changes,
+                        event,
+                        received,
+                    })
+                    .await
+                {
                     return Some(End::Quit);
                 }
                 None

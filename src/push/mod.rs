@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::Scope;
 use crate::api::client::RcClient;
+use crate::api::wsg::{Notification, SessionEvent};
 use crate::feed::{PartyChange, PushHealth};
 
 /// Seconds between safety-net listings while push is live, unless configured.
@@ -24,7 +25,12 @@ pub enum PushEvent {
     /// Push is now in this state (`Live` carries no `last_event`: the feed keeps that).
     Health(PushHealth),
     /// Party changes to apply, each at the time it happened; repeats and stale ones are already gone.
-    Changes(Vec<(Timestamp, PartyChange)>),
+    /// `event` is the notification they came from, received at `received` (for recordings).
+    Changes {
+        changes: Vec<(Timestamp, PartyChange)>,
+        event: Box<Notification<SessionEvent>>,
+        received: Timestamp,
+    },
     /// Events may have been missed (a fresh subscription, a failed recovery): list everything now.
     Resync,
 }

@@ -1,15 +1,19 @@
-//! Recordings of raw poll responses: one NDJSON line per successful poll with its time, scope, and every
-//! page as received (URL, rate-limit headers, body). They hold no token, secret or request header.
-//! [`Recorder`] writes them from the live board; [`replay`] reads them back onto the same board.
+//! Recordings of what a live source received, one NDJSON line each, in the order it arrived: a successful
+//! poll (`at`, `scope`, and every page as received: URL, rate-limit headers, body), or a telephony-session
+//! event (`at` it arrived, and `event`: the notification's body as the gateway sent it). They hold no
+//! token, secret, request header or WebSocket session token. [`Recorder`] writes them from the live
+//! board; [`replay`] reads them back onto the same board.
 mod recorder;
 pub mod replay;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::api::Scope;
 use crate::api::client::RawPage;
 use crate::api::rate_limit::RateLimitHeaders;
+use crate::api::wsg::{Notification, SessionEvent};
 pub use recorder::Recorder;
 
 /// One successful poll, handed from the poller to the [`Recorder`].
@@ -21,14 +25,29 @@ pub struct RecordedPoll {
     pub pages: Vec<RawPage>,
 }
 
-/// One line of a recording file.
+/// What the live source hands the [`Recorder`], in the order it received them.
+#[derive(Debug, Clone)]
+enum Entry {
+    Poll(RecordedPoll),
+    /// A telephony-session notification and when it arrived.
+    Event(Timestamp, Box<Notification<SessionEvent>>),
+}
+
+/// One line of a recording file: a poll (`scope` and `pages`) or an event (`event`). Recordings made
+/// before events were recorded hold only polls.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Line {
+    /// When the poll finished, or when the event arrived.
     at: Timestamp,
     /// `account`, or `extension:ID` (`~` for the logged-in user).
-    scope: String,
-    pages: Vec<PageLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pages: Option<Vec<PageLine>>,
+    /// The `ServerNotification`'s body: the `Notification<SessionEvent>` envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<Box<RawValue>>,
 }
 
 /// One page of a recorded poll.
@@ -96,27 +115,35 @@ fn parse_scope(text: &str) -> Option<Scope> {
     }
 }
 
-/// A recorded poll as one NDJSON line (with its newline).
-fn encode(poll: &RecordedPoll) -> String {
-    let line = Line {
-        at: poll.at,
-        scope: scope_text(&poll.scope),
-        pages: poll
-            .pages
-            .iter()
-            .map(|p| PageLine {
-                url: p.url.clone(),
-                received_at: p.received_at,
-                rate: p.rate.as_ref().map(RateLine::from),
-                body: serde_json::from_str(&p.body)
-                    .unwrap_or_else(|_| serde_json::Value::String(p.body.clone())),
-            })
-            .collect(),
+/// A recorded poll or event as one NDJSON line (with its newline).
+fn encode(entry: &Entry) -> String {
+    let line = match entry {
+        Entry::Poll(poll) => Line {
+            at: poll.at,
+            scope: Some(scope_text(&poll.scope)),
+            pages: Some(poll.pages.iter().map(page_line).collect()),
+            event: None,
+        },
+        Entry::Event(at, event) => Line {
+            at: *at,
+            scope: None,
+            pages: None,
+            event: serde_json::value::to_raw_value(event).ok(),
+        },
     };
     // Plain structs and JSON values with string keys always serialise.
     let mut text = serde_json::to_string(&line).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn page_line(p: &RawPage) -> PageLine {
+    PageLine {
+        url: p.url.clone(),
+        received_at: p.received_at,
+        rate: p.rate.as_ref().map(RateLine::from),
+        body: serde_json::from_str(&p.body).unwrap_or_else(|_| serde_json::Value::String(p.body.clone())),
+    }
 }
 
 #[cfg(test)]

@@ -1,23 +1,29 @@
-//! [`Recorder`]: appends recorded polls to a file from its own thread, so the poll loop only hands a poll
-//! over (never waits on the disk). A write error stops recording and is reported once.
+//! [`Recorder`]: appends recorded polls and events to a file from its own thread, so the source only
+//! hands them over (never waits on the disk). A write error stops recording and is reported once.
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use super::{RecordedPoll, encode};
+use jiff::Timestamp;
 
-/// Polls waiting for the writer thread at most; beyond that a poll is dropped (and said so once).
-const QUEUE: usize = 64;
+use super::{Entry, RecordedPoll, encode};
+use crate::api::wsg::{Notification, SessionEvent};
+
+/// Entries waiting for the writer thread at most, with room for a recovery's burst of up to 100 events
+/// beside polls; beyond that an entry is dropped (and said so once).
+const QUEUE: usize = 256;
+/// Polls among them at most: each can be megabytes, so a stalled disk holds no more than this many.
+const POLLS_QUEUED: usize = 64;
 
 /// Hands polls to the writer thread. Cheap to clone; the file is closed when every clone is dropped
 /// and [`Recorder::finish`] has been called.
 #[derive(Clone)]
 pub struct Recorder {
-    tx: SyncSender<RecordedPoll>,
+    tx: SyncSender<Entry>,
     shared: Arc<Shared>,
 }
 
@@ -27,6 +33,8 @@ struct Shared {
     problem: Mutex<Option<String>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     dropped_reported: AtomicBool,
+    /// Polls handed over and not yet written.
+    polls_queued: AtomicUsize,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -55,6 +63,7 @@ impl Recorder {
             problem: Mutex::new(None),
             writer: Mutex::new(None),
             dropped_reported: AtomicBool::new(false),
+            polls_queued: AtomicUsize::new(0),
         });
         let for_thread = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
@@ -66,18 +75,32 @@ impl Recorder {
 
     /// Hands one poll to the writer without waiting; drops it when the writer is far behind.
     pub fn record(&self, poll: RecordedPoll) {
-        match self.tx.try_send(poll) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                if !self.shared.dropped_reported.swap(true, Ordering::Relaxed) {
-                    self.shared.report(format!(
-                        "the disk holding {} is too slow; some polls were not recorded",
-                        self.shared.path.display()
-                    ));
-                }
-            }
-            // The writer stopped after an error it already reported.
-            Err(TrySendError::Disconnected(_)) => {}
+        let queued = &self.shared.polls_queued;
+        if queued.fetch_add(1, Ordering::Relaxed) >= POLLS_QUEUED || !self.hand_over(Entry::Poll(poll)) {
+            queued.fetch_sub(1, Ordering::Relaxed);
+            self.say_dropped();
+        }
+    }
+
+    /// Hands one telephony-session notification, as it arrived at `at`, to the writer without waiting;
+    /// drops it when the writer is far behind. Only its body is kept: no token or `wsc` is in it.
+    pub fn record_event(&self, at: Timestamp, event: &Notification<SessionEvent>) {
+        if !self.hand_over(Entry::Event(at, Box::new(event.clone()))) {
+            self.say_dropped();
+        }
+    }
+
+    /// Queues `entry`; false when the queue is full (a stopped writer has reported why already).
+    fn hand_over(&self, entry: Entry) -> bool {
+        !matches!(self.tx.try_send(entry), Err(TrySendError::Full(_)))
+    }
+
+    fn say_dropped(&self) {
+        if !self.shared.dropped_reported.swap(true, Ordering::Relaxed) {
+            self.shared.report(format!(
+                "the disk holding {} is too slow; some polls or events were not recorded",
+                self.shared.path.display()
+            ));
         }
     }
 
@@ -119,11 +142,17 @@ fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// The writer thread: one line per poll, flushed after each so a crash loses at most one poll.
-fn write_all(file: File, rx: &Receiver<RecordedPoll>, shared: &Shared) {
+/// The writer thread: one line per poll or event, flushed after each so a crash loses at most one.
+fn write_all(file: File, rx: &Receiver<Entry>, shared: &Shared) {
     let mut out = BufWriter::with_capacity(256 * 1024, file);
-    for poll in rx {
-        if let Err(e) = out.write_all(encode(&poll).as_bytes()).and_then(|()| out.flush()) {
+    for entry in rx {
+        let written = out
+            .write_all(encode(&entry).as_bytes())
+            .and_then(|()| out.flush());
+        if let Entry::Poll(_) = entry {
+            shared.polls_queued.fetch_sub(1, Ordering::Relaxed);
+        }
+        if let Err(e) = written {
             shared.report(format!(
                 "writing {} failed ({e}); recording stopped, the board goes on",
                 shared.path.display()

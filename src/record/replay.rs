@@ -1,22 +1,26 @@
-//! Reading a recording back: its listings (one per recorded poll), the board at the end, and a [`Feed`]
-//! that publishes them on recorded time, exactly as the poller would.
+//! Reading a recording back: its listings (one per recorded poll) and events, the board at the end, and a
+//! [`Feed`] that publishes them on recorded time in order, listings as the poller would and events as the
+//! push source would (party deltas).
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{Line, parse_scope};
+use super::{Line, PageLine, parse_scope};
 use crate::api::model::{ActiveCallsPage, CallRecord};
 use crate::api::rate_limit::RateLimitHeaders;
+use crate::api::wsg::{Notification, SessionEvent};
 use crate::api::{RecordCache, Scope};
 use crate::board::{Board, BoardConfig};
-use crate::feed::{Feed, FeedState, Publisher, RateHeadroom};
+use crate::feed::{Change, Delta, Feed, FeedState, Listing, PartyChange, Publisher, RateHeadroom};
 
 /// One recorded poll, parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedListing {
     /// When the poll finished.
     pub at: Timestamp,
+    /// When its first page arrived: how old the listing is, which events newer than it outlive.
+    pub taken_at: Timestamp,
     pub scope: Scope,
     /// Rate-limit headers of the last page.
     pub rate: Option<RateLimitHeaders>,
@@ -26,11 +30,51 @@ pub struct RecordedListing {
     pub skipped: usize,
 }
 
-/// A parsed recording: its listings in file order, and what had to be skipped (one message per line).
+/// One recorded telephony-session event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// When it arrived.
+    pub at: Timestamp,
+    pub event: Notification<SessionEvent>,
+}
+
+impl RecordedEvent {
+    /// Its party changes, each at the time it happened.
+    fn changes(&self) -> Vec<(Timestamp, PartyChange)> {
+        PartyChange::from_event(&self.event, self.at)
+    }
+}
+
+/// A parsed recording: its listings and events, each in file order, and what had to be skipped (one
+/// message per line).
 #[derive(Debug, Default)]
 pub struct Recording {
     pub listings: Vec<RecordedListing>,
+    pub events: Vec<RecordedEvent>,
     pub problems: Vec<String>,
+}
+
+/// What a replay publishes next: a listing or an event, at the time it was recorded.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    Listing(&'a RecordedListing),
+    Event(&'a RecordedEvent),
+}
+
+impl Step<'_> {
+    /// When it was recorded.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Step::Listing(listing) => listing.at,
+            Step::Event(event) => event.at,
+        }
+    }
+}
+
+/// One parsed line.
+enum Parsed {
+    Listing(RecordedListing),
+    Event(RecordedEvent),
 }
 
 impl Recording {
@@ -47,7 +91,7 @@ impl Recording {
         if let Some(listing) = raw_response(text) {
             return Recording {
                 listings: vec![listing],
-                problems: Vec::new(),
+                ..Recording::default()
             };
         }
         let mut recording = Recording::default();
@@ -58,10 +102,11 @@ impl Recording {
                 continue;
             }
             match parse_line(line, &mut cache) {
-                Ok(listing) => {
+                Ok(Parsed::Listing(listing)) => {
                     cache.finish_poll();
                     recording.listings.push(listing);
                 }
+                Ok(Parsed::Event(event)) => recording.events.push(event),
                 Err(why) => {
                     cache.abandon_poll();
                     recording.problems.push(format!("line {}: {why}; skipped", i + 1));
@@ -71,19 +116,46 @@ impl Recording {
         recording
     }
 
-    /// The board after merging every listing at its time, and that time; `None` without listings.
+    /// Listings and events in the order of their times; on a tie, file order and listings first.
+    pub fn steps(&self) -> Vec<Step<'_>> {
+        let mut steps: Vec<Step<'_>> = self.listings.iter().map(Step::Listing).collect();
+        steps.extend(self.events.iter().map(Step::Event));
+        steps.sort_by_key(Step::at);
+        steps
+    }
+
+    /// The board after merging every listing and event at its time, and that time; `None` for an empty
+    /// recording.
     pub fn final_board(&self, config: BoardConfig) -> Option<(Board, Timestamp)> {
         let mut board = Board::new(config);
         let mut scope = None;
-        for listing in &self.listings {
-            if scope.as_ref() != Some(&listing.scope) {
-                board.reset_for_scope();
-                scope = Some(listing.scope.clone());
+        let steps = self.steps();
+        for (seq, step) in (1..).zip(&steps) {
+            match step {
+                Step::Listing(listing) => {
+                    if scope.as_ref() != Some(&listing.scope) {
+                        board.reset_for_scope();
+                        scope = Some(listing.scope.clone());
+                    }
+                    board.expire(listing.at);
+                    let update = Listing {
+                        seq,
+                        scope: Some(listing.scope.clone()),
+                        taken_at: Some(listing.taken_at),
+                        calls: listing.records.as_slice().into(),
+                        skipped: listing.skipped,
+                    };
+                    board.merge_listing(&update, listing.at);
+                }
+                Step::Event(event) => {
+                    for (at, change) in event.changes() {
+                        let change = Change::Party(change);
+                        board.merge_delta(&Delta { seq, at, change }, event.at);
+                    }
+                }
             }
-            board.expire(listing.at);
-            board.merge(&listing.records, listing.at);
         }
-        Some((board, self.listings.last()?.at))
+        Some((board, steps.last()?.at()))
     }
 }
 
@@ -106,6 +178,7 @@ fn raw_response(text: &str) -> Option<RecordedListing> {
         .unwrap_or_else(Timestamp::now);
     Some(RecordedListing {
         at,
+        taken_at: at,
         scope,
         rate: None,
         skipped: page.skipped.len(),
@@ -113,23 +186,47 @@ fn raw_response(text: &str) -> Option<RecordedListing> {
     })
 }
 
-fn parse_line(line: &str, cache: &mut RecordCache) -> Result<RecordedListing, String> {
+fn parse_line(line: &str, cache: &mut RecordCache) -> Result<Parsed, String> {
     let line: Line = serde_json::from_str(line).map_err(|e| {
         format!(
-            "not a recorded poll ({:?} error at column {})",
+            "not a recorded poll or event ({:?} error at column {})",
             e.classify(),
             e.column()
         )
     })?;
-    let scope = parse_scope(&line.scope).ok_or("unknown scope (expected account or extension:ID)")?;
+    match line {
+        Line {
+            event: Some(event), ..
+        } => {
+            let event = serde_json::from_str(event.get())
+                .map_err(|e| format!("not a telephony-session event ({e})"))?;
+            Ok(Parsed::Event(RecordedEvent { at: line.at, event }))
+        }
+        Line {
+            scope: Some(scope),
+            pages: Some(pages),
+            ..
+        } => parse_poll(line.at, &scope, &pages, cache).map(Parsed::Listing),
+        _ => Err("neither a recorded poll (scope and pages) nor an event".into()),
+    }
+}
+
+fn parse_poll(
+    at: Timestamp,
+    scope: &str,
+    pages: &[PageLine],
+    cache: &mut RecordCache,
+) -> Result<RecordedListing, String> {
+    let scope = parse_scope(scope).ok_or("unknown scope (expected account or extension:ID)")?;
     let mut listing = RecordedListing {
-        at: line.at,
+        at,
+        taken_at: pages.first().map_or(at, |p| p.received_at.min(at)),
         scope,
         rate: None,
         records: Vec::new(),
         skipped: 0,
     };
-    for (n, page) in line.pages.iter().enumerate() {
+    for (n, page) in pages.iter().enumerate() {
         let body = match &page.body {
             serde_json::Value::String(s) => s.clone().into_bytes(),
             other => other.to_string().into_bytes(),
@@ -185,14 +282,15 @@ impl ReplayClock {
     }
 }
 
-/// Publishes each listing when `clock` reaches its time. Commands are taken and ignored: a
-/// recording cannot switch scope or list again. Runs until every command sender is dropped.
-pub fn spawn_feed(listings: Vec<RecordedListing>, clock: ReplayClock) -> Feed {
+/// Publishes each listing and event when `clock` reaches its time, in [`Recording::steps`] order: a
+/// listing as the poller would, an event's party changes as deltas, as the push source would. Commands
+/// are taken and ignored: a recording cannot switch scope or list again. Runs until every command
+/// sender is dropped.
+pub fn spawn_feed(recording: Recording, clock: ReplayClock) -> Feed {
     Feed::spawn(FeedState::default(), move |mut out, mut commands| async move {
-        let mut listings = listings.into_iter().peekable();
-        while let Some(listing) = listings.next() {
-            let next_at = listings.peek().map(|f| f.at);
-            let due = tokio::time::sleep(clock.wall_until(listing.at));
+        let steps = recording.steps();
+        for (i, step) in steps.iter().enumerate() {
+            let due = tokio::time::sleep(clock.wall_until(step.at()));
             tokio::pin!(due);
             loop {
                 tokio::select! {
@@ -200,14 +298,28 @@ pub fn spawn_feed(listings: Vec<RecordedListing>, clock: ReplayClock) -> Feed {
                     () = &mut due => break,
                 }
             }
-            publish(&mut out, listing, next_at);
+            match step {
+                Step::Listing(listing) => {
+                    let next_at = steps[i + 1..].iter().find_map(|s| match s {
+                        Step::Listing(next) => Some(next.at),
+                        Step::Event(_) => None,
+                    });
+                    publish(&mut out, listing, next_at);
+                }
+                Step::Event(event) => {
+                    for (at, change) in event.changes() {
+                        out.change(at, Change::Party(change));
+                    }
+                    out.publish();
+                }
+            }
         }
         while commands.recv().await.is_some() {}
     })
 }
 
 /// Publishes `listing` as the poller would have, with the next listing due at `next_at`.
-fn publish(out: &mut Publisher, listing: RecordedListing, next_at: Option<Timestamp>) {
+fn publish(out: &mut Publisher, listing: &RecordedListing, next_at: Option<Timestamp>) {
     let rate = listing.rate.as_ref().and_then(|r| {
         Some(RateHeadroom {
             remaining: r.remaining?,
@@ -222,7 +334,8 @@ fn publish(out: &mut Publisher, listing: RecordedListing, next_at: Option<Timest
     out.state.next_listing_at = next_at;
     out.state.interval = next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(listing.at));
     out.state.rate = rate;
-    out.list(listing.scope, listing.at, listing.records, listing.skipped);
+    let records = listing.records.clone();
+    out.list(listing.scope.clone(), listing.taken_at, records, listing.skipped);
     out.publish();
 }
 
@@ -230,6 +343,13 @@ fn publish(out: &mut Publisher, listing: RecordedListing, next_at: Option<Timest
 mod tests {
     use super::*;
     use crate::feed::FeedCommand;
+
+    fn of_listings(listings: Vec<RecordedListing>) -> Recording {
+        Recording {
+            listings,
+            ..Recording::default()
+        }
+    }
 
     const PAGE: &str =
         r#"{"records":[{"id":"a","startTime":"2026-01-05T09:00:00Z","result":"In Progress"}]}"#;
@@ -245,7 +365,7 @@ mod tests {
         assert_eq!(rec.listings[0].records[0].id, "a");
         assert_eq!(rec.problems.len(), 2, "{:?}", rec.problems);
         assert!(
-            rec.problems[0].starts_with("line 2: not a recorded poll"),
+            rec.problems[0].starts_with("line 2: not a recorded poll or event"),
             "{:?}",
             rec.problems
         );
@@ -269,9 +389,11 @@ mod tests {
         let mut listings = vec![rec.listings[0].clone(); 3];
         for (i, f) in listings.iter_mut().enumerate() {
             f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
+            f.taken_at = f.at;
         }
         let last = listings[2].at;
-        let mut feed = spawn_feed(listings, ReplayClock::new(rec.listings[0].at, 100.0));
+        let start = rec.listings[0].at;
+        let mut feed = spawn_feed(of_listings(listings), ReplayClock::new(start, 100.0));
         feed.commands
             .send(FeedCommand::SetScope(Scope::own_extension()))
             .await
@@ -302,7 +424,8 @@ mod tests {
         let rec = Recording::parse(PAGE);
         let mut listings = vec![rec.listings[0].clone(); 2];
         listings[1].at = listings[0].at + SignedDuration::from_secs(3600);
-        let mut feed = spawn_feed(listings, ReplayClock::new(rec.listings[0].at, 1.0));
+        let start = rec.listings[0].at;
+        let mut feed = spawn_feed(of_listings(listings), ReplayClock::new(start, 1.0));
         tokio::time::timeout(Duration::from_secs(5), async {
             while feed.state.borrow_and_update().listing.seq < 1 {
                 feed.state.changed().await.unwrap();

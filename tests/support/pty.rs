@@ -111,6 +111,10 @@ impl Pty {
     pub fn wait_exit(&mut self, what: &str, timeout: Duration) -> ExitStatus {
         let status = poll(timeout, || self.child.try_wait().unwrap());
         assert!(status.is_some(), "callboard did not exit on {what}");
+        // The reader thread may still hold the last bytes: the screen is whole only once it is drained.
+        poll(Duration::from_secs(2), || {
+            self.drained.load(Ordering::Acquire).then_some(())
+        });
         status.unwrap()
     }
 
@@ -123,12 +127,9 @@ impl Pty {
         self.assert_restored(what);
     }
 
-    /// Asserts the terminal is back to normal: main screen, cursor shown. Call it once the child has
-    /// exited: it first waits (up to 2 s) for the reader thread to feed the parser the last bytes.
+    /// Asserts the terminal is back to normal: main screen, cursor shown. Call it once
+    /// [`Pty::wait_exit`] has seen the child exit (and the last bytes drained).
     pub fn assert_restored(&self, what: &str) {
-        poll(Duration::from_secs(2), || {
-            self.drained.load(Ordering::Acquire).then_some(())
-        });
         let parser = self.parser.lock().unwrap();
         assert!(
             !parser.screen().alternate_screen(),
