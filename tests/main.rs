@@ -21,6 +21,7 @@ mod fuzz_parser;
 mod once_output;
 mod poller_sim;
 mod push_client;
+mod push_faults;
 mod replay_roundtrip;
 mod sdk_compat;
 mod secrets_logs;
