@@ -18,6 +18,21 @@ pub fn log_dir() -> Option<PathBuf> {
     Some(dirs.state_dir().unwrap_or(dirs.cache_dir()).join("logs"))
 }
 
+/// The log's filter: `directives` (`CALLBOARD_LOG`; `info` when unset or unreadable), with the WebSocket
+/// library's own trace off whatever they ask: it traces its handshake request, whose URL carries the
+/// gateway token.
+pub fn filter(directives: Option<&str>) -> EnvFilter {
+    let mut filter = directives
+        .and_then(|d| EnvFilter::try_new(d).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    for quiet in ["tungstenite=off", "tokio_tungstenite=off"] {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// Starts logging to `dir`. Keep the guard alive for the life of the program: dropping it flushes.
 pub fn init(dir: &Path) -> std::io::Result<WorkerGuard> {
     std::fs::create_dir_all(dir)?;
@@ -29,14 +44,7 @@ pub fn init(dir: &Path) -> std::io::Result<WorkerGuard> {
         .build(dir)
         .map_err(std::io::Error::other)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let mut filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
-    // The WebSocket library traces its handshake request, whose URL carries the gateway token: never logged,
-    // whatever CALLBOARD_LOG asks.
-    for quiet in ["tungstenite=off", "tokio_tungstenite=off"] {
-        if let Ok(directive) = quiet.parse() {
-            filter = filter.add_directive(directive);
-        }
-    }
+    let filter = filter(std::env::var(LOG_ENV).ok().as_deref());
     // A second init (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -22,6 +22,7 @@ mod once_output;
 mod poller_pages;
 mod poller_sim;
 mod push_client;
+mod push_faults;
 mod replay_push;
 mod replay_roundtrip;
 mod sdk_compat;

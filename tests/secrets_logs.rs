@@ -1,13 +1,17 @@
 //! Secrets never leak: a demo run at `CALLBOARD_LOG=trace` writes a log with no JWT, client secret or
 //! token in it, writes nothing to the terminal while the board owns it, and `--help` shows where the log is
-//! but none of the credentials in the environment.
+//! but none of the credentials in the environment; a push session that drops and recovers logs no access
+//! token, wstoken or wsc token at trace level.
 use crate::support::pty::Pty;
+use crate::support::push::Rig;
+use crate::support::sim::demo_with_rate;
 use crate::support::wait::poll;
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use callboard::feed::PushHealth;
 use callboard::sim::{SimOptions, Simulator};
 
 /// Every file under `dir`, read as text.
@@ -130,4 +134,79 @@ fn a_config_file_readable_by_others_is_reported_on_stderr() {
         !stderr.contains("file-secret-value") && !stderr.contains("file-jwt-value"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_trace_log_of_a_push_session_with_a_drop_and_a_recovery_holds_no_token() {
+    use callboard::logging;
+    use std::sync::{Arc, Mutex};
+
+    // The app's own filter at trace level, written to memory; the test's runtime runs every task on
+    // this thread, so the thread's subscriber sees the client, the poller and the simulator alike. The
+    // `log` records of dependencies reach it as they reach the app's log (another test may have set this).
+    let _ = tracing_log::LogTracer::init();
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    let writer = Captured(Arc::clone(&captured));
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(logging::filter(Some("trace")))
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _log = tracing::subscriber::set_default(subscriber);
+
+    let mut scenario = demo_with_rate(8.0);
+    // Short-lived access tokens: the session refreshes one as well.
+    scenario.auth.access_token_ttl_secs = 60;
+    let mut rig = Rig::start(scenario, 10).await;
+    let creds = rig.h.sim.credentials().clone();
+    rig.live().await;
+    rig.run_for(30, 10, |_| {}).await;
+    rig.h.sim.push_faults().drop_sockets();
+    rig.wait("the drop noticed", |s| {
+        matches!(s.push, PushHealth::Reconnecting { .. })
+    })
+    .await;
+    rig.run_for(60, 10, |_| {}).await;
+    assert!(
+        rig.requests("/ws?").iter().any(|r| r.path.contains("wsc=")),
+        "the session was recovered"
+    );
+    assert!(
+        rig.requests("/restapi/oauth/token").len() >= 2,
+        "an access token was refreshed"
+    );
+    assert!(matches!(rig.look().push, PushHealth::Live { .. }), "live again");
+
+    let log = String::from_utf8_lossy(&captured.lock().unwrap()).into_owned();
+    for line in ["TRACE", "push subscribed", "push connection lost"] {
+        assert!(log.contains(line), "the log has {line:?}: {} bytes", log.len());
+    }
+    let prefix = |p: &str| STANDARD.encode(p)[..16].to_owned();
+    for (what, secret) in [
+        ("admin JWT", creds.admin_jwt.clone()),
+        ("client secret", creds.client_secret.clone()),
+        ("an access or refresh token", prefix("SIM01P01PAS00|")),
+        ("a wstoken", prefix("SIM01P01WST|")),
+        ("a wsc token", prefix("SIM01P01WSC|")),
+    ] {
+        assert!(!log.contains(&secret), "the log holds {what}");
+    }
+}
+
+/// A log writer into shared memory.
+#[derive(Clone)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

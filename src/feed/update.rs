@@ -83,7 +83,7 @@ pub struct Peer {
 }
 
 /// A party's `status.code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PartyStatus {
     /// Being set up: the call rings.
     Setup,

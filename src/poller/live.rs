@@ -126,9 +126,18 @@ impl PollLoop {
             _ => self.normal_interval,
         };
         self.out.state.interval = self.interval.try_into().unwrap_or_default();
+        let now = self.clock.now();
         if was_live && !live {
-            let soon = self.clock.now() + self.normal_interval;
+            let soon = now + self.normal_interval;
             self.next_due = Some(self.next_due.map_or(soon, |due| due.min(soon)));
+        }
+        // The listing before push went live planned the next one at the normal interval: move it to the
+        // safety interval (one already due, such as the listing push asked for, stays due).
+        if live
+            && !was_live
+            && let Some(due) = self.next_due.filter(|due| *due > now)
+        {
+            self.next_due = Some(due + self.interval.saturating_sub(self.normal_interval));
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod gateway;
 pub mod live;
 pub mod pty;
+pub mod push;
 pub mod schema;
 pub mod screen;
 pub mod sim;
