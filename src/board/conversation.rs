@@ -28,19 +28,23 @@ pub(super) struct SessionIndex {
 }
 
 impl SessionIndex {
-    /// Indexes the calls of both lists by session.
-    pub(super) fn build(live: &[Call], ended: &[Call]) -> Self {
+    /// Indexes the calls of both lists by `key` (a call's conversation).
+    pub(super) fn build<'a>(
+        live: &'a [Call],
+        ended: &'a [Call],
+        key: impl Fn(&'a Call) -> Option<&'a str>,
+    ) -> Self {
         let lists = [(List::Live, live), (List::Ended, ended)];
         let mut entries: Vec<_> = lists
             .into_iter()
             .flat_map(|(list, calls)| calls.iter().enumerate().map(move |(i, c)| (list, i, c)))
-            .filter_map(|(list, i, c)| Some((xxh3_64(session_of(c)?.as_bytes()), list, i)))
+            .filter_map(|(list, i, c)| Some((xxh3_64(key(c)?.as_bytes()), list, i)))
             .collect();
         entries.sort_unstable();
         SessionIndex { entries }
     }
 
-    /// The positions of the calls whose session id hashes like `session`'s, live first, in list order.
+    /// The positions of the calls whose key hashes like `session`'s, live first, in list order.
     /// The caller compares the ids: different sessions may share a hash.
     pub(super) fn candidates(&self, session: &str) -> impl Iterator<Item = (List, usize)> + '_ {
         let hash = xxh3_64(session.as_bytes());

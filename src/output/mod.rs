@@ -28,7 +28,7 @@ pub enum Format {
 pub struct CallOut<'a> {
     pub id: &'a str,
     pub telephony_session_id: Option<&'a str>,
-    /// `ringing`, `connected`, `ended` or `vanished`.
+    /// `ringing`, `connected`, `onHold`, `parked`, `voicemail`, `ended` or `vanished`.
     pub state: &'static str,
     pub result: Option<&'a str>,
     pub direction: Option<&'a str>,
@@ -36,6 +36,9 @@ pub struct CallOut<'a> {
     pub to: PartyOut<'a>,
     pub start_time: Timestamp,
     pub duration_seconds: i64,
+    /// Seconds on hold or parked so far (push's hold timer), while on hold or parked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<i64>,
     pub legs: Vec<LegOut<'a>>,
 }
 
@@ -76,6 +79,7 @@ impl<'a> CallOut<'a> {
             to: party(f.to.as_deref()),
             start_time: call.start(),
             duration_seconds: call.duration(now).as_secs(),
+            hold_seconds: call.hold_time(now).map(|d| d.as_secs()),
             legs: record.legs.iter().map(leg).collect(),
         }
     }
@@ -86,6 +90,9 @@ pub fn state_word(state: &CallState) -> &'static str {
     match state {
         CallState::Ringing => "ringing",
         CallState::Connected => "connected",
+        CallState::OnHold => "onHold",
+        CallState::Parked => "parked",
+        CallState::VoiceMail => "voicemail",
         CallState::Ended(_) => "ended",
         CallState::Vanished => "vanished",
     }

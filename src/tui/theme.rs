@@ -79,6 +79,9 @@ impl Theme {
         match s {
             CallState::Ringing => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
             CallState::Connected => self.fg(Color::Green),
+            CallState::OnHold => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            CallState::Parked => self.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            CallState::VoiceMail => self.fg(Color::Blue),
             CallState::Ended(_) | CallState::Vanished => self.dim(),
         }
     }
