@@ -20,6 +20,7 @@ mod fault_screens;
 mod fuzz_parser;
 mod once_output;
 mod poller_sim;
+mod push_screens;
 mod replay_roundtrip;
 mod sdk_compat;
 mod secrets_logs;

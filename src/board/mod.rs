@@ -52,8 +52,10 @@ pub mod privacy;
 mod push;
 #[cfg(test)]
 mod push_tests;
+mod reconcile;
 mod sort;
 mod summary;
+mod view;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -73,6 +75,7 @@ use push::PushSessions;
 pub use push::{PushParty, PushSession};
 pub use sort::Sort;
 pub use summary::Summary;
+use view::View;
 
 /// Limits of the recently-ended list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,44 +120,6 @@ pub struct Counts {
     pub parked: usize,
     /// Ended and vanished calls still in the window.
     pub ended: usize,
-}
-
-/// The visible (filtered) rows of one list and its selection, kept by call id.
-#[derive(Debug, Default)]
-struct View {
-    rows: Vec<usize>,
-    selected: Option<String>,
-    pos: usize,
-}
-
-impl View {
-    /// The rows matching `needle`; with `grouped`, only the first row of each telephony session.
-    fn rebuild(&mut self, calls: &[Call], needle: &Needle, grouped: bool, push: &PushSessions) {
-        let mut sessions = HashSet::new();
-        self.rows = (0..calls.len())
-            .filter(|&i| calls[i].matches(needle))
-            .filter(|&i| !grouped || conversation_of(push, &calls[i]).is_none_or(|s| sessions.insert(s)))
-            .collect();
-        let found = self
-            .selected
-            .as_deref()
-            .and_then(|id| self.rows.iter().position(|&i| calls[i].id() == id));
-        match found {
-            Some(pos) => self.pos = pos,
-            None if self.rows.is_empty() => {
-                self.selected = None;
-                self.pos = 0;
-            }
-            None => self.select(calls, self.pos),
-        }
-    }
-
-    fn select(&mut self, calls: &[Call], pos: usize) {
-        if let Some(last) = self.rows.len().checked_sub(1) {
-            self.pos = pos.min(last);
-            self.selected = Some(calls[self.rows[self.pos]].id().to_owned());
-        }
-    }
 }
 
 /// All calls of one scope, merged from successive listings and deltas.
@@ -345,60 +310,6 @@ impl Board {
         true
     }
 
-    /// Passes what push learnt since the last time on to the calls, in one pass over them however many
-    /// events came: listed calls of a changed session take its state; a session no listing has shown is
-    /// a synthesized call of its own, dropped once a listing shows a record of it.
-    fn reconcile(&mut self, now: Timestamp) {
-        if self.push_dirty.is_empty() && !self.takeover {
-            return;
-        }
-        let (push, dirty) = (&mut self.push, &self.push_dirty);
-        for call in self.live.iter_mut().chain(&mut self.ended) {
-            if call.is_synthetic() {
-                continue;
-            }
-            let overlay = session_of(call)
-                .filter(|s| dirty.contains(*s))
-                .and_then(|s| push.get_mut(s))
-                .map(|session| {
-                    session.listed = true;
-                    session.overlay()
-                });
-            if overlay.is_some() {
-                call.set_push(overlay, now);
-            }
-        }
-        let push = &self.push;
-        let mut shown: HashSet<&str> = HashSet::new();
-        let mut keep = |call: &mut Call| {
-            if !call.is_synthetic() {
-                return true;
-            }
-            match push.get(call.id()) {
-                Some(session) if !session.listed => {
-                    if dirty.contains(call.id()) {
-                        call.update(&Arc::new(session.record()), session.last_event(), now);
-                        call.set_push(Some(session.overlay()), now);
-                    }
-                    shown.insert(session.id());
-                    true
-                }
-                _ => false,
-            }
-        };
-        self.live.retain_mut(&mut keep);
-        self.ended.retain_mut(&mut keep);
-        let new: Vec<Call> = dirty
-            .iter()
-            .filter_map(|id| push.get(id))
-            .filter(|s| !s.listed && s.seen_live() && !shown.contains(s.id()))
-            .map(|s| Call::synthetic(&Arc::new(s.record()), s.overlay(), now))
-            .collect();
-        self.live.extend(new);
-        self.push_dirty.clear();
-        self.takeover = false;
-    }
-
     /// Passes push's news on to the calls, moves calls between the lists by their state (deltas change
     /// states in place), then [`Board::finish`].
     fn settle(&mut self, now: Timestamp) {
@@ -465,25 +376,6 @@ impl Board {
             changed |= self.expire_push(&gone_sessions, now);
         }
         changed
-    }
-
-    /// Forgets push sessions whose last event is older than the ended window, except listed ones still
-    /// going on whose calls are still on the board (`gone` lists the sessions of calls that just left
-    /// it). A session no listing showed goes with its synthesized call: the zombie of a lost
-    /// Disconnected. True when a call went.
-    fn expire_push(&mut self, gone: &[Str], now: Timestamp) -> bool {
-        let window = self.config.ended_window;
-        let unlisted = self.push.expire(window, now, |s| {
-            s.listed && s.state().is_live() && !gone.iter().any(|g| **g == *s.id())
-        });
-        if unlisted.is_empty() {
-            return false;
-        }
-        let zombie = |c: &Call| !(c.is_synthetic() && unlisted.iter().any(|u| **u == *c.id()));
-        let before = self.live.len() + self.ended.len();
-        self.live.retain(zombie);
-        self.ended.retain(zombie);
-        before != self.live.len() + self.ended.len()
     }
 
     /// Forgets every call (for a new scope), keeping sort and filter.

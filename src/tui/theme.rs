@@ -122,6 +122,18 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
+    /// The LIVE marker: push events are arriving.
+    pub fn live(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Green)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
     /// The DEMO marker.
     pub fn demo(self) -> Style {
         if self.color {
