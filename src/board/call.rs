@@ -192,6 +192,10 @@ impl Call {
 
     /// Moves to the effective state, keeping the times the board saw it change.
     fn refresh(&mut self, now: Timestamp) {
+        // The common case (no push, the record's state unchanged) without cloning a state.
+        if self.push.is_none() && self.record_state == self.state {
+            return;
+        }
         let state = self.effective();
         if state == self.state {
             return;
