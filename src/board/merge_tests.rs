@@ -9,7 +9,8 @@ use crate::api::Scope;
 use crate::api::model::{CallFields, CallReason, CallRecord, CallResult};
 use crate::feed::{Change, Delta, Listing, PartyChange, PartyStatus};
 
-fn t(secs: i64) -> Timestamp {
+/// The test clock: `secs` after a fixed moment.
+pub(super) fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_767_600_000 + secs).unwrap()
 }
 
@@ -29,7 +30,8 @@ fn call(id: &str, session: &str, party: &str, answered: bool) -> Arc<CallRecord>
     })
 }
 
-fn listing(seq: u64, at: i64, calls: &[Arc<CallRecord>]) -> Listing {
+/// A listing of account scope numbered `seq`, taken at `t(at)`.
+pub(super) fn listing(seq: u64, at: i64, calls: &[Arc<CallRecord>]) -> Listing {
     Listing {
         seq,
         scope: Some(Scope::Account),

@@ -8,40 +8,19 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use super::call::CallState;
-use crate::api::model::{
-    CallFields, CallReason, CallRecord, CallResult, Delegate, Direction, ExtensionRef, Party, Str,
-};
-use crate::feed::{PartyChange, PartyStatus, Peer};
+use crate::api::model::{CallFields, CallReason, CallRecord, CallResult, Delegate, ExtensionRef, Party, Str};
+use crate::feed::{PartyChange, PartyStatus};
 
 /// One party of a session as the newest event for it said.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PushParty {
-    /// The party's `id`.
-    pub id: Str,
-    /// Its latest status.
-    pub status: PartyStatus,
-    /// The `sequence` of the event that set it (0 when unknown).
-    pub sequence: u64,
+    /// The newest change applied (names, numbers and direction kept from an earlier one that gave them
+    /// when it leaves them out; status and sequence the latest).
+    pub latest: PartyChange,
     /// When the current status began (the event's time): the hold timer of a held party.
     pub since: Timestamp,
     /// When the newest event for this party happened.
     at: Timestamp,
-    /// `status.reason`, verbatim.
-    pub reason: Option<Str>,
-    /// Where the party went when `Gone`.
-    pub peer: Option<Peer>,
-    /// The party's `from`.
-    pub from: Option<Arc<Party>>,
-    /// The party's `to`.
-    pub to: Option<Arc<Party>>,
-    /// The party's direction.
-    pub direction: Option<Direction>,
-    /// The party's extension, when inside the account.
-    pub extension_id: Option<u64>,
-    /// A call-queue member's leg of a queue call.
-    pub queue_call: bool,
-    /// The park location, while parked.
-    pub park_id: Option<Str>,
 }
 
 /// What one telephony session's events said: its parties in the order they first appeared.
@@ -113,55 +92,49 @@ impl PushSession {
     /// than the party's last (or, without sequences, an older time) is stale and a duplicate changes
     /// nothing, so reordered and repeated events never move a party backwards.
     fn apply(&mut self, change: &PartyChange, at: Timestamp) -> bool {
-        let party = match self.parties.iter_mut().position(|p| p.id == change.party_id) {
-            Some(i) => {
-                let p = &mut self.parties[i];
-                let stale = match (p.sequence, change.sequence) {
+        match self
+            .parties
+            .iter_mut()
+            .find(|p| p.latest.party_id == change.party_id)
+        {
+            Some(p) => {
+                let had = &p.latest;
+                let stale = match (had.sequence, change.sequence) {
                     (0, _) | (_, 0) => at < p.at,
                     (had, new) => new <= had,
                 };
-                if stale || (p.status == change.status && p.at == at) {
+                if stale || (had.status == change.status && p.at == at) {
                     return false;
                 }
-                p.sequence = p.sequence.max(change.sequence);
                 p.at = p.at.max(at);
                 // A code the board does not show leaves the party's status as it was.
+                let status = match change.status {
+                    PartyStatus::Other => had.status,
+                    status => status,
+                };
+                if status != had.status {
+                    p.since = at;
+                }
+                p.latest = PartyChange {
+                    status,
+                    sequence: had.sequence.max(change.sequence),
+                    from: change.from.clone().or(had.from.clone()),
+                    to: change.to.clone().or(had.to.clone()),
+                    direction: change.direction.clone().or(had.direction.clone()),
+                    extension_id: change.extension_id.or(had.extension_id),
+                    queue_call: change.queue_call || had.queue_call,
+                    ..change.clone()
+                };
                 if change.status == PartyStatus::Other {
                     return false;
                 }
-                if p.status != change.status {
-                    p.since = at;
-                    p.status = change.status;
-                }
-                p
             }
-            None => {
-                self.parties.push(PushParty {
-                    id: change.party_id.clone(),
-                    status: change.status,
-                    sequence: change.sequence,
-                    since: at,
-                    at,
-                    reason: None,
-                    peer: None,
-                    from: None,
-                    to: None,
-                    direction: None,
-                    extension_id: None,
-                    queue_call: false,
-                    park_id: None,
-                });
-                self.parties.last_mut().expect("just pushed")
-            }
-        };
-        party.reason = change.reason.clone();
-        party.peer = change.peer.clone();
-        party.park_id = change.park_id.clone();
-        party.queue_call |= change.queue_call;
-        party.from = change.from.clone().or(party.from.take());
-        party.to = change.to.clone().or(party.to.take());
-        party.direction = change.direction.clone().or(party.direction.take());
-        party.extension_id = change.extension_id.or(party.extension_id);
+            None => self.parties.push(PushParty {
+                latest: change.clone(),
+                since: at,
+                at,
+            }),
+        }
         let status = change.status;
         self.first_event = self.first_event.min(at);
         self.last_event = self.last_event.max(at);
@@ -190,7 +163,11 @@ impl PushSession {
 
     /// The state and the parties whose status decides it.
     fn deciding(&self) -> (CallState, Vec<&PushParty>) {
-        let live: Vec<&PushParty> = self.parties.iter().filter(|p| !p.status.is_final()).collect();
+        let live: Vec<&PushParty> = self
+            .parties
+            .iter()
+            .filter(|p| !p.latest.status.is_final())
+            .collect();
         if live.is_empty() {
             let result = if self.answered_at.is_some() {
                 CallResult::CallConnected
@@ -212,7 +189,7 @@ impl PushSession {
             let with: Vec<&PushParty> = live
                 .iter()
                 .copied()
-                .filter(|p| codes.contains(&p.status))
+                .filter(|p| codes.contains(&p.latest.status))
                 .collect();
             if !with.is_empty() {
                 return (state, with);
@@ -240,25 +217,25 @@ impl PushSession {
     /// Caller, queue and agent of a queue call: the queue is where the caller's party went, the agent
     /// the newest queue member's party still in the call (else the newest). `None` for other calls.
     pub fn queue_route(&self) -> Option<[Option<&Party>; 3]> {
-        let members: Vec<&PushParty> = self.parties.iter().filter(|p| p.queue_call).collect();
+        let members: Vec<&PushParty> = self.parties.iter().filter(|p| p.latest.queue_call).collect();
         let agent = members
             .iter()
             .rev()
-            .find(|p| !p.status.is_final())
+            .find(|p| !p.latest.status.is_final())
             .or(members.last())?;
-        let caller_party = self.parties.iter().find(|p| !p.queue_call);
+        let caller_party = self.parties.iter().find(|p| !p.latest.queue_call);
         let caller = caller_party
-            .and_then(|p| p.from.as_deref())
-            .or(agent.from.as_deref());
-        let queue = caller_party.and_then(|p| p.to.as_deref());
-        Some([caller, queue, agent.to.as_deref()])
+            .and_then(|p| p.latest.from.as_deref())
+            .or(agent.latest.from.as_deref());
+        let queue = caller_party.and_then(|p| p.latest.to.as_deref());
+        Some([caller, queue, agent.latest.to.as_deref()])
     }
 
     /// A record standing for a session no listing has shown yet: from → to and direction of its first
     /// party, its first party inside the account as the extension, a queue call's agent as `to` and its
     /// queue as the delegate; keyed by the session id.
     pub(crate) fn record(&self) -> CallRecord {
-        let first = |pick: fn(&PushParty) -> bool| self.parties.iter().find(|p| pick(p));
+        let first = |pick: fn(&PartyChange) -> bool| self.parties.iter().map(|p| &p.latest).find(|p| pick(p));
         let route = self.queue_route();
         let from = first(|p| p.from.is_some()).and_then(|p| p.from.clone());
         let to = match route {

@@ -3,16 +3,12 @@
 //! zombies, lost Disconnecteds, transfers, duplicates and reordering — and a session's state.
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
+use super::merge_tests::{listing, t};
 use super::{Board, CallState, List};
-use crate::api::Scope;
 use crate::api::model::{CallFields, CallReason, CallRecord, CallResult, Party};
-use crate::feed::{Change, Delta, Listing, PartyChange, PartyStatus, Peer};
-
-fn t(secs: i64) -> Timestamp {
-    Timestamp::from_second(1_767_600_000 + secs).unwrap()
-}
+use crate::feed::{Change, Delta, PartyChange, PartyStatus, Peer};
 
 /// A listed record `id` of `session`, in progress (answered or not) or ended.
 fn record(id: &str, session: &str, result: CallResult, answered: bool) -> Arc<CallRecord> {
@@ -31,16 +27,6 @@ fn record(id: &str, session: &str, result: CallResult, answered: bool) -> Arc<Ca
 
 fn talking(id: &str, session: &str) -> Arc<CallRecord> {
     record(id, session, CallResult::InProgress, true)
-}
-
-fn listing(seq: u64, at: i64, calls: &[Arc<CallRecord>]) -> Listing {
-    Listing {
-        seq,
-        scope: Some(Scope::Account),
-        taken_at: Some(t(at)),
-        calls: calls.to_vec().into(),
-        skipped: 0,
-    }
 }
 
 fn who(name: &str) -> Option<Arc<Party>> {

@@ -88,11 +88,13 @@ impl Theme {
 
     /// Notices that need action: errors, STALE.
     pub fn alert(self) -> Style {
+        self.badge(Color::White, Color::Red)
+    }
+
+    /// Bold `fg` on `bg`, or bold reversed text in monochrome.
+    fn badge(self, fg: Color, bg: Color) -> Style {
         if self.color {
-            Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD)
+            Style::new().fg(fg).bg(bg).add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }
@@ -124,14 +126,7 @@ impl Theme {
 
     /// The LIVE marker: push events are arriving.
     pub fn live(self) -> Style {
-        if self.color {
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
-        }
+        self.badge(Color::Black, Color::Green)
     }
 
     /// The DEMO marker.

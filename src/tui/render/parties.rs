@@ -39,23 +39,24 @@ pub(super) fn lines(app: &App, call: &Call, now: Timestamp, width: usize) -> Vec
 /// One party: status with its hold time, from → to, queue member, reason.
 fn party_line(app: &App, party: &PushParty, now: Timestamp, width: usize) -> Line<'static> {
     let theme = app.theme;
-    let (word, state) = status(party.status);
+    let latest = &party.latest;
+    let (word, state) = status(latest.status);
     let style = state.as_ref().map_or(theme.dim(), |s| theme.state(s));
     let mut pieces: Vec<(String, Style)> = vec![("   ".into(), Style::new()), (word.into(), style)];
-    if matches!(party.status, PartyStatus::Hold | PartyStatus::Parked) {
+    if matches!(latest.status, PartyStatus::Hold | PartyStatus::Parked) {
         pieces.push((
             format!(" {}", format::clock(now.duration_since(party.since))),
             style,
         ));
     }
     pieces.push(("  ".into(), Style::new()));
-    pieces.push((shown(app, party.from.as_deref()), theme.text()));
+    pieces.push((shown(app, latest.from.as_deref()), theme.text()));
     pieces.push(("  →  ".into(), theme.dim()));
-    pieces.push((shown(app, party.to.as_deref()), theme.text()));
-    if party.queue_call {
+    pieces.push((shown(app, latest.to.as_deref()), theme.text()));
+    if latest.queue_call {
         pieces.push(("  (queue member)".into(), theme.dim()));
     }
-    if let Some(reason) = &party.reason {
+    if let Some(reason) = &latest.reason {
         pieces.push((format!(" · {reason}"), theme.dim()));
     }
     fit_line(pieces, width)
