@@ -4,6 +4,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::List;
 use super::call::{Call, party_label};
+use super::push::PushSessions;
 
 /// The telephony session of a call: the record's, else the first leg's that has one.
 pub fn session_of(call: &Call) -> Option<&str> {
@@ -17,6 +18,11 @@ pub fn session_of(call: &Call) -> Option<&str> {
                 .find_map(|l| l.fields.telephony_session_id.as_deref())
         })
         .filter(|s| !s.is_empty())
+}
+
+/// The conversation a call belongs to: its telephony session, or the session a transfer continued.
+pub(super) fn conversation_of<'a>(push: &'a PushSessions, call: &'a Call) -> Option<&'a str> {
+    session_of(call).map(|s| push.conversation(s))
 }
 
 /// Where the calls of each telephony session are in the two lists, so finding a call's conversation

@@ -69,7 +69,7 @@ use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
 pub use column::{Align, CellContext, Column, Table, Tone, Width, layout};
-use conversation::SessionIndex;
+use conversation::{SessionIndex, conversation_of};
 pub use conversation::{parties, session_of};
 use push::PushSessions;
 pub use push::{PushParty, PushSession};
@@ -452,19 +452,6 @@ impl Board {
         }
     }
 
-    /// What push said about the sessions of `call`'s conversation, in the order its calls come.
-    pub fn push_sessions(&self, call: &Call) -> Vec<&PushSession> {
-        let mut out: Vec<&PushSession> = Vec::new();
-        for c in self.conversation(call) {
-            if let Some(session) = session_of(c).and_then(|s| self.push.get(s))
-                && !out.iter().any(|o| o.id() == session.id())
-            {
-                out.push(session);
-            }
-        }
-        out
-    }
-
     fn rebuild_views(&mut self) {
         self.live_view
             .rebuild(&self.live, &self.needle, self.grouped, &self.push);
@@ -599,11 +586,6 @@ impl Board {
         self.sessions = SessionIndex::build(&self.live, &self.ended, |c| conversation_of(push, c));
         self.rebuild_views();
     }
-}
-
-/// The conversation a call belongs to: its telephony session, or the session a transfer continued.
-fn conversation_of<'a>(push: &'a PushSessions, call: &'a Call) -> Option<&'a str> {
-    session_of(call).map(|s| push.conversation(s))
 }
 
 /// True while `now` is less than `window` after `at` (a window past the end of time never closes).

@@ -1,15 +1,28 @@
 //! Passing what push knows on to the board's calls: the overlay of each listed call, the synthesized
-//! calls of sessions no listing has shown, and the expiry of push sessions (see the merge rules in the
-//! module docs).
+//! calls of sessions no listing has shown, the expiry of push sessions (see the merge rules in the module
+//! docs), and what push said about a call's conversation.
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::{Board, Call, session_of};
+use super::{Board, Call, PushSession, session_of};
 use crate::api::model::Str;
 
 impl Board {
+    /// What push said about the sessions of `call`'s conversation, in the order its calls come.
+    pub fn push_sessions(&self, call: &Call) -> Vec<&PushSession> {
+        let mut out: Vec<&PushSession> = Vec::new();
+        for c in self.conversation(call) {
+            if let Some(session) = session_of(c).and_then(|s| self.push.get(s))
+                && !out.iter().any(|o| o.id() == session.id())
+            {
+                out.push(session);
+            }
+        }
+        out
+    }
+
     /// Passes what push learnt since the last time on to the calls, in one pass over them however many
     /// events came: listed calls of a changed session take its state; a session no listing has shown is
     /// a synthesized call of its own, dropped once a listing shows a record of it.

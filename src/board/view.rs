@@ -2,7 +2,7 @@
 use std::collections::HashSet;
 
 use super::call::{Call, Needle};
-use super::conversation_of;
+use super::conversation::conversation_of;
 use super::push::PushSessions;
 
 /// The visible (filtered) rows of one list and its selection, kept by call id.
