@@ -83,6 +83,7 @@ proptest! {
         let config = AlertConfig {
             ringing: Threshold { warn_secs: 5, critical_secs: 30 },
             talking: Threshold { warn_secs: 10, critical_secs: 60 },
+            ..AlertConfig::default()
         };
         let live: Vec<_> = board.window(List::Live, 0, usize::MAX).collect();
         let summary = board.summary(now);

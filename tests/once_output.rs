@@ -140,3 +140,75 @@ fn the_binary_exits_4_for_a_non_admin_forcing_account_and_lists_exit_codes_in_he
     let calls: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert!(!calls.as_array().unwrap().is_empty(), "the demo has calls");
 }
+
+/// A board where push put one call on hold and parked another, and reported one no listing shows.
+fn pushed_board() -> (callboard::board::Board, Timestamp) {
+    use callboard::api::model::{CallFields, CallReason, CallRecord, CallResult};
+    use callboard::feed::{Change, Delta, Listing, PartyChange, PartyStatus};
+    use std::sync::Arc;
+    let at = |s: i64| t0() + jiff::SignedDuration::from_secs(s);
+    let record = |id: &str| {
+        Arc::new(CallRecord {
+            id: id.into(),
+            fields: CallFields {
+                start_time: Some(at(0)),
+                result: Some(CallResult::InProgress),
+                reason: Some(CallReason::Accepted),
+                telephony_session_id: Some(format!("s-{id}").into()),
+                ..CallFields::default()
+            },
+            ..CallRecord::default()
+        })
+    };
+    let mut board = callboard::board::Board::default();
+    let listing = Listing {
+        seq: 1,
+        taken_at: Some(at(1)),
+        calls: vec![record("held"), record("parked")].into(),
+        ..Listing::default()
+    };
+    let change = |seq: u64, session: &str, status| Delta {
+        seq,
+        at: at(10),
+        change: Change::Party(PartyChange {
+            sequence: 5,
+            ..PartyChange::new(session, "p2", status)
+        }),
+    };
+    let deltas = [
+        change(2, "s-held", PartyStatus::Hold),
+        change(3, "s-parked", PartyStatus::Parked),
+        change(4, "s-routed", PartyStatus::VoiceMail),
+    ];
+    board.catch_up(&listing, &deltas, at(10));
+    (board, at(52))
+}
+
+#[test]
+fn hold_park_and_voicemail_in_json_and_table() {
+    let (board, now) = pushed_board();
+    let json = callboard::output::text(&board, now, &TimeZone::UTC, Format::Json);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let states: Vec<(&str, &str, Option<i64>)> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let hold = c.get("holdSeconds").map(|h| h.as_i64().unwrap());
+            (c["id"].as_str().unwrap(), c["state"].as_str().unwrap(), hold)
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("held", "onHold", Some(42)),
+            ("parked", "parked", Some(42)),
+            ("s-routed", "voicemail", None)
+        ],
+        "{json}"
+    );
+    let table = callboard::output::text(&board, now, &TimeZone::UTC, Format::Table);
+    for word in ["‖ hold", "P park", "✉ vm"] {
+        assert!(table.contains(word), "{word} in\n{table}");
+    }
+}

@@ -61,6 +61,7 @@ fn custom_thresholds_and_counts() {
             warn_secs: 60,
             critical_secs: 3600,
         },
+        ..AlertConfig::default()
     };
     let board = board_at(live_records(), now());
     let counts = board.alert_counts(&config, now());

@@ -1,4 +1,4 @@
-//! Alert thresholds: how long a call may ring or talk before it is flagged, and which calls newly went
+//! Alert thresholds: how long a call may ring, talk or stay on hold before it is flagged, and which calls newly went
 //! critical. Pure: `now` is passed in.
 use std::collections::HashSet;
 
@@ -40,7 +40,7 @@ impl Threshold {
     }
 }
 
-/// Thresholds for ringing and talking calls.
+/// Thresholds for ringing, talking and held calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertConfig {
@@ -48,10 +48,13 @@ pub struct AlertConfig {
     pub ringing: Threshold,
     /// Time a call has been talking.
     pub talking: Threshold,
+    /// Time a call has been on hold or parked (push's hold timer).
+    pub hold: Threshold,
 }
 
 impl Default for AlertConfig {
-    /// Ringing over 20 s warns, over 45 s is critical; talking over 15 min warns, over 30 min is critical.
+    /// Ringing over 20 s warns, over 45 s is critical; talking over 15 min warns, over 30 min is critical;
+    /// on hold or parked over 1 min warns, over 3 min is critical.
     fn default() -> Self {
         AlertConfig {
             ringing: Threshold {
@@ -62,20 +65,26 @@ impl Default for AlertConfig {
                 warn_secs: 15 * 60,
                 critical_secs: 30 * 60,
             },
+            hold: Threshold {
+                warn_secs: 60,
+                critical_secs: 3 * 60,
+            },
         }
     }
 }
 
 impl AlertConfig {
     /// The alert a call is under at `now`: ringing time while ringing, talk time while connected (the whole
-    /// call when the answer time is unknown). Ended calls carry none.
+    /// call when the answer time is unknown), hold time while on hold or parked. Calls in voicemail and
+    /// ended calls carry none.
     pub fn level(&self, call: &Call, now: Timestamp) -> Option<AlertLevel> {
         match call.state() {
             CallState::Ringing => self.ringing.level(call.ring_time(now)?),
             CallState::Connected => self
                 .talking
                 .level(call.talk_time(now).unwrap_or_else(|| call.duration(now))),
-            CallState::Ended(_) | CallState::Vanished => None,
+            CallState::OnHold | CallState::Parked => self.hold.level(call.hold_time(now)?),
+            CallState::VoiceMail | CallState::Ended(_) | CallState::Vanished => None,
         }
     }
 }

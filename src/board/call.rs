@@ -4,6 +4,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use super::privacy::MaskedName;
+use super::push::Overlay;
 use crate::api::model::{CallAction, CallReason, CallRecord, CallResult, Party};
 
 /// Where a call is in its life, derived from the record (or from its absence).
@@ -13,6 +14,12 @@ pub enum CallState {
     Ringing,
     /// In progress with `reason: Accepted` on the record or on any leg.
     Connected,
+    /// Answered, and a party put it on hold (push only).
+    OnHold,
+    /// Parked on a park location (push only).
+    Parked,
+    /// The caller is in voicemail (push only).
+    VoiceMail,
     /// Finished with this result; still in the API's cache.
     Ended(CallResult),
     /// Left the list without ever showing an ended record.
@@ -33,18 +40,27 @@ impl CallState {
         }
     }
 
-    /// True while the call is ringing or connected.
+    /// True while the call is ringing, connected, on hold, parked or in voicemail.
     pub fn is_live(&self) -> bool {
-        matches!(self, Self::Ringing | Self::Connected)
+        !matches!(self, Self::Ended(_) | Self::Vanished)
     }
 
-    /// Order used when sorting by state: ringing first, then talking, then finished.
+    /// True for the states of an answered call still going on: connected, on hold, parked.
+    pub fn is_answered(&self) -> bool {
+        matches!(self, Self::Connected | Self::OnHold | Self::Parked)
+    }
+
+    /// Order used when sorting by state: ringing first, then talking, on hold, parked, in voicemail,
+    /// then finished.
     pub(crate) fn rank(&self) -> u8 {
         match self {
             Self::Ringing => 0,
             Self::Connected => 1,
-            Self::Ended(_) => 2,
-            Self::Vanished => 3,
+            Self::OnHold => 2,
+            Self::Parked => 3,
+            Self::VoiceMail => 4,
+            Self::Ended(_) => 5,
+            Self::Vanished => 6,
         }
     }
 }
@@ -54,6 +70,15 @@ impl CallState {
 pub struct Call {
     /// Shared with the poll that listed it: a record that did not change is not copied.
     record: Arc<CallRecord>,
+    /// What the record (or its absence from a listing) says.
+    record_state: CallState,
+    /// When the record was true: the listing's `taken_at` or the delta's `at`.
+    record_at: Timestamp,
+    /// What push says about the call's telephony session, when it has said anything.
+    push: Option<Box<Overlay>>,
+    /// The call stands for a session only push knows (see [`super::push::PushSession::record`]).
+    synthetic: bool,
+    /// The state shown: the record's, refined by push (see [`Call::effective`]).
     state: CallState,
     first_seen: Timestamp,
     state_since: Timestamp,
@@ -67,14 +92,18 @@ pub struct Call {
 }
 
 impl Call {
-    /// Starts tracking a record first seen at `now`.
-    pub(crate) fn new(record: &Arc<CallRecord>, now: Timestamp) -> Self {
+    /// Starts tracking a record, true at `at`, first seen at `now`.
+    pub(crate) fn new(record: &Arc<CallRecord>, at: Timestamp, now: Timestamp) -> Self {
         let state = CallState::derive(record);
         let mut call = Call {
             record: Arc::clone(record),
-            answered_at: (state == CallState::Connected).then_some(now),
+            answered_at: state.is_answered().then_some(now),
             ended_at: (!state.is_live()).then_some(now),
             seen_ringing: state == CallState::Ringing,
+            record_state: state.clone(),
+            record_at: at,
+            push: None,
+            synthetic: false,
             state,
             first_seen: now,
             state_since: now,
@@ -85,25 +114,24 @@ impl Call {
         call
     }
 
-    /// Takes a newer record of the same call seen at `now`.
-    pub(crate) fn update(&mut self, record: &Arc<CallRecord>, now: Timestamp) {
-        let state = CallState::derive(record);
-        if state != self.state {
-            self.seen_ringing |= state == CallState::Ringing;
-            if state == CallState::Connected && self.answered_at.is_none() {
-                self.answered_at = Some(now);
-            }
-            self.ended_at = match (self.state.is_live(), state.is_live()) {
-                (_, true) => None,
-                (true, false) => Some(now),
-                // Vanished (or ended) before: it ended when the board first saw it stop.
-                (false, false) => self.ended_at,
-            };
-            if self.state.is_live() || state.is_live() {
-                self.state_since = now;
-            }
-            self.state = state;
-        }
+    /// A call standing for a session only push knows, from its synthesized record and overlay.
+    pub(crate) fn synthetic(record: &Arc<CallRecord>, overlay: Overlay, now: Timestamp) -> Self {
+        let mut call = Call::new(record, overlay.last_event, now);
+        call.synthetic = true;
+        call.set_push(Some(overlay), now);
+        call
+    }
+
+    /// True for a call standing for a session only push knows.
+    pub(crate) fn is_synthetic(&self) -> bool {
+        self.synthetic
+    }
+
+    /// Takes a newer record of the same call, true at `at`, seen at `now`.
+    pub(crate) fn update(&mut self, record: &Arc<CallRecord>, at: Timestamp, now: Timestamp) {
+        self.record_state = CallState::derive(record);
+        self.record_at = at;
+        self.refresh(now);
         // Most records do not change between polls and arrive as the very same allocation. Another
         // allocation with equal content is adopted too (so the old one is freed) without redoing the keys.
         if !Arc::ptr_eq(record, &self.record) {
@@ -115,11 +143,84 @@ impl Call {
         }
     }
 
-    /// Marks the call as gone from the list at `now`.
-    pub(crate) fn vanish(&mut self, now: Timestamp) {
-        self.state = CallState::Vanished;
-        self.state_since = now;
-        self.ended_at = Some(now);
+    /// Takes what push says about the call's session (`None`: nothing), at `now`. Push's first event,
+    /// answer and ringing count as the board's own observations when they came earlier.
+    pub(crate) fn set_push(&mut self, overlay: Option<Overlay>, now: Timestamp) {
+        if let Some(o) = &overlay {
+            if self.push.as_deref() == Some(o) {
+                return;
+            }
+            self.first_seen = self.first_seen.min(o.first_event);
+            if let Some(at) = o.answered_at {
+                self.answered_at = Some(self.answered_at.map_or(at, |t| t.min(at)));
+            }
+            self.seen_ringing |= o.seen_ringing;
+        }
+        self.push = overlay.map(Box::new);
+        self.refresh(now);
+    }
+
+    /// True when a listing taken at `taken_at` that lacks the call must not vanish it: push knows it is
+    /// ringing (Active Calls does not list calls being routed) or heard of it after the listing was taken;
+    /// either only within `window` of its last event.
+    pub(crate) fn outlives_listing(&self, taken_at: Timestamp, window: jiff::SignedDuration) -> bool {
+        self.push.as_deref().is_some_and(|o| {
+            let recent = o.last_event.checked_add(window).is_ok_and(|end| taken_at < end);
+            (o.state == CallState::Ringing && recent) || (o.state.is_live() && o.last_event > taken_at)
+        })
+    }
+
+    /// The state shown: the record's without push. With push, a session push saw end stays ended
+    /// whatever a lagging listing says (with the listing's result when it has one, answered when the
+    /// board saw it answered); a record that ended
+    /// or vanished after push's last event ends the call (a lost Disconnected); otherwise push's state.
+    fn effective(&self) -> CallState {
+        let Some(o) = self.push.as_deref() else {
+            return self.record_state.clone();
+        };
+        match (&o.state, &self.record_state) {
+            (CallState::Ended(_), CallState::Ended(result)) => CallState::Ended(result.clone()),
+            // Push heard only the end of a call the board saw answered.
+            (CallState::Ended(CallResult::Missed), _) if self.answered_at.is_some() => {
+                CallState::Ended(CallResult::CallConnected)
+            }
+            (CallState::Ended(result), _) => CallState::Ended(result.clone()),
+            (_, record) if !record.is_live() && self.record_at > o.last_event => record.clone(),
+            (pushed, _) => pushed.clone(),
+        }
+    }
+
+    /// Moves to the effective state, keeping the times the board saw it change.
+    fn refresh(&mut self, now: Timestamp) {
+        // The common case (no push, the record's state unchanged) without cloning a state.
+        if self.push.is_none() && self.record_state == self.state {
+            return;
+        }
+        let state = self.effective();
+        if state == self.state {
+            return;
+        }
+        self.seen_ringing |= state == CallState::Ringing;
+        if state.is_answered() && self.answered_at.is_none() {
+            self.answered_at = Some(now);
+        }
+        self.ended_at = match (self.state.is_live(), state.is_live()) {
+            (_, true) => None,
+            (true, false) => Some(now),
+            // Vanished (or ended) before: it ended when the board first saw it stop.
+            (false, false) => self.ended_at,
+        };
+        if self.state.is_live() || state.is_live() {
+            self.state_since = now;
+        }
+        self.state = state;
+    }
+
+    /// Marks the call as gone from a listing taken at `at`, seen at `now`.
+    pub(crate) fn vanish(&mut self, at: Timestamp, now: Timestamp) {
+        self.record_state = CallState::Vanished;
+        self.record_at = at;
+        self.refresh(now);
     }
 
     fn set_keys(&mut self) {
@@ -189,7 +290,7 @@ impl Call {
             (CallState::Ended(_), Some(secs)) => {
                 return SignedDuration::from_secs(i64::try_from(secs).unwrap_or(i64::MAX));
             }
-            (CallState::Ringing | CallState::Connected, _) => now,
+            (state, _) if state.is_live() => now,
             _ => self.ended_at.unwrap_or(now),
         };
         end.duration_since(self.start()).max(SignedDuration::ZERO)
@@ -217,6 +318,20 @@ impl Call {
             _ => self.answer_time()?,
         };
         Some(until.duration_since(self.start()).max(SignedDuration::ZERO))
+    }
+
+    /// How long it has been on hold or parked (push's hold timer), while it is.
+    pub fn hold_time(&self, now: Timestamp) -> Option<SignedDuration> {
+        let since = self.held_since()?;
+        Some(now.duration_since(since).max(SignedDuration::ZERO))
+    }
+
+    /// When the hold or park began, while on hold or parked.
+    pub(crate) fn held_since(&self) -> Option<Timestamp> {
+        match self.state {
+            CallState::OnHold | CallState::Parked => self.push.as_deref()?.held_since,
+            _ => None,
+        }
     }
 
     /// How long it has been talking (connected calls only, when the answer time is known).

@@ -1,4 +1,4 @@
-//! When each live call's ring or talk clock started, sorted, so the summary line and the alert counts at
+//! When each live call's ring, talk or hold clock started, sorted, so the summary line and the alert counts at
 //! any moment come from a few binary searches instead of a pass over every call: a frame costs the same
 //! at 10,000 calls as at 100. Rebuilt whenever the live list changes.
 use jiff::{SignedDuration, Timestamp};
@@ -20,6 +20,8 @@ pub(super) struct Clocks {
     ringing: Vec<(Timestamp, usize)>,
     /// When each connected call started talking (its start when the answer time is unknown), oldest first.
     talking: Vec<(Timestamp, usize)>,
+    /// When each call on hold or parked was put there, oldest first.
+    holding: Vec<(Timestamp, usize)>,
 }
 
 impl Clocks {
@@ -38,17 +40,16 @@ impl Clocks {
                     clocks.ringing.push((start, i));
                 }
                 CallState::Connected => clocks.talking.push((call.answer_time().unwrap_or(start), i)),
-                CallState::Ended(_) | CallState::Vanished => {}
+                CallState::OnHold | CallState::Parked => {
+                    clocks.holding.extend(call.held_since().map(|since| (since, i)));
+                }
+                CallState::VoiceMail | CallState::Ended(_) | CallState::Vanished => {}
             }
         }
         clocks.ringing.sort_unstable();
         clocks.talking.sort_unstable();
+        clocks.holding.sort_unstable();
         clocks
-    }
-
-    /// How many live calls are ringing.
-    pub(super) fn ringing(&self) -> usize {
-        self.counts.ringing
     }
 
     /// Live calls by state, the longest live and ringing calls at `now`, ended calls by result.
@@ -70,9 +71,10 @@ impl Clocks {
         };
         let (ring_warn, ring_critical) = count(&self.ringing, &config.ringing);
         let (talk_warn, talk_critical) = count(&self.talking, &config.talking);
+        let (hold_warn, hold_critical) = count(&self.holding, &config.hold);
         AlertCounts {
-            warn: ring_warn + talk_warn,
-            critical: ring_critical + talk_critical,
+            warn: ring_warn + talk_warn + hold_warn,
+            critical: ring_critical + talk_critical + hold_critical,
         }
     }
 
@@ -81,6 +83,7 @@ impl Clocks {
         over(&self.ringing, config.ringing.critical_secs, now)
             .iter()
             .chain(over(&self.talking, config.talking.critical_secs, now))
+            .chain(over(&self.holding, config.hold.critical_secs, now))
             .map(|&(_, i)| i)
     }
 }

@@ -4,6 +4,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::List;
 use super::call::{Call, party_label};
+use super::push::PushSessions;
 
 /// The telephony session of a call: the record's, else the first leg's that has one.
 pub fn session_of(call: &Call) -> Option<&str> {
@@ -19,6 +20,11 @@ pub fn session_of(call: &Call) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
+/// The conversation a call belongs to: its telephony session, or the session a transfer continued.
+pub(super) fn conversation_of<'a>(push: &'a PushSessions, call: &'a Call) -> Option<&'a str> {
+    session_of(call).map(|s| push.conversation(s))
+}
+
 /// Where the calls of each telephony session are in the two lists, so finding a call's conversation
 /// does not pass over every call (the legs pane and the grouped view ask for it on every frame).
 #[derive(Debug, Default)]
@@ -28,19 +34,23 @@ pub(super) struct SessionIndex {
 }
 
 impl SessionIndex {
-    /// Indexes the calls of both lists by session.
-    pub(super) fn build(live: &[Call], ended: &[Call]) -> Self {
+    /// Indexes the calls of both lists by `key` (a call's conversation).
+    pub(super) fn build<'a>(
+        live: &'a [Call],
+        ended: &'a [Call],
+        key: impl Fn(&'a Call) -> Option<&'a str>,
+    ) -> Self {
         let lists = [(List::Live, live), (List::Ended, ended)];
         let mut entries: Vec<_> = lists
             .into_iter()
             .flat_map(|(list, calls)| calls.iter().enumerate().map(move |(i, c)| (list, i, c)))
-            .filter_map(|(list, i, c)| Some((xxh3_64(session_of(c)?.as_bytes()), list, i)))
+            .filter_map(|(list, i, c)| Some((xxh3_64(key(c)?.as_bytes()), list, i)))
             .collect();
         entries.sort_unstable();
         SessionIndex { entries }
     }
 
-    /// The positions of the calls whose session id hashes like `session`'s, live first, in list order.
+    /// The positions of the calls whose key hashes like `session`'s, live first, in list order.
     /// The caller compares the ids: different sessions may share a hash.
     pub(super) fn candidates(&self, session: &str) -> impl Iterator<Item = (List, usize)> + '_ {
         let hash = xxh3_64(session.as_bytes());

@@ -42,11 +42,15 @@ pub fn direction(d: Option<&Direction>) -> &str {
     }
 }
 
-/// Symbol and word for a state, so colour is never the only signal: `◌ ring`, `● talk`, `✓ Accepted`.
+/// Symbol and word for a state, so colour is never the only signal: `◌ ring`, `● talk`, `‖ hold`,
+/// `P park`, `✉ vm`, `✓ Accepted`.
 pub fn state(s: &CallState) -> String {
     match s {
         CallState::Ringing => "◌ ring".to_owned(),
         CallState::Connected => "● talk".to_owned(),
+        CallState::OnHold => "‖ hold".to_owned(),
+        CallState::Parked => "P park".to_owned(),
+        CallState::VoiceMail => "✉ vm".to_owned(),
         CallState::Vanished => "? vanished".to_owned(),
         CallState::Ended(r) => format!("{} {}", result_symbol(r), r.as_str()),
     }

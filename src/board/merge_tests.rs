@@ -9,7 +9,8 @@ use crate::api::Scope;
 use crate::api::model::{CallFields, CallReason, CallRecord, CallResult};
 use crate::feed::{Change, Delta, Listing, PartyChange, PartyStatus};
 
-fn t(secs: i64) -> Timestamp {
+/// The test clock: `secs` after a fixed moment.
+pub(super) fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_767_600_000 + secs).unwrap()
 }
 
@@ -29,7 +30,8 @@ fn call(id: &str, session: &str, party: &str, answered: bool) -> Arc<CallRecord>
     })
 }
 
-fn listing(seq: u64, at: i64, calls: &[Arc<CallRecord>]) -> Listing {
+/// A listing of account scope numbered `seq`, taken at `t(at)`.
+pub(super) fn listing(seq: u64, at: i64, calls: &[Arc<CallRecord>]) -> Listing {
     Listing {
         seq,
         scope: Some(Scope::Account),
@@ -133,7 +135,7 @@ fn a_delta_never_vanishes_anything() {
 }
 
 #[test]
-fn a_party_delta_changes_the_call_holding_that_party_of_that_session() {
+fn a_party_delta_changes_the_calls_of_that_session() {
     let mut board = Board::default();
     let listed = [
         call("a", "s1", "p1", false),
@@ -150,18 +152,22 @@ fn a_party_delta_changes_the_call_holding_that_party_of_that_session() {
     );
     assert_eq!(
         board.get("c").unwrap().state(),
-        &CallState::Ringing,
-        "another party"
+        &CallState::Connected,
+        "the other side of the same session"
     );
-    assert_eq!(board.get("a").unwrap().record().last_modified_time, Some(t(5)));
     board.merge_delta(&delta(3, 8, party("s1", "p1", PartyStatus::Disconnected)), t(8));
+    board.merge_delta(&delta(4, 8, party("s1", "p2", PartyStatus::Disconnected)), t(8));
     assert_eq!(
         board.get("a").unwrap().state(),
         &CallState::Ended(CallResult::CallConnected)
     );
     let before = calls(&board);
-    board.merge_delta(&delta(4, 9, party("s9", "p1", PartyStatus::Answered)), t(9));
-    assert_eq!(calls(&board), before, "a party no call holds changes nothing");
+    board.merge_delta(&delta(5, 9, party("s9", "p1", PartyStatus::Disconnected)), t(9));
+    assert_eq!(
+        calls(&board),
+        before,
+        "a session first heard of ended makes no call"
+    );
 }
 
 #[test]
@@ -196,7 +202,7 @@ fn a_connected_call_ended_twice_stays_answered() {
     board.merge_delta(&delta(2, 5, party("s1", "p1", PartyStatus::Disconnected)), t(5));
     board.merge_delta(&delta(3, 6, party("s1", "p1", PartyStatus::Gone)), t(6));
     let ended = board.get("a").unwrap();
-    assert_eq!(ended.record().fields.result, Some(CallResult::CallConnected));
+    assert_eq!(ended.state(), &CallState::Ended(CallResult::CallConnected));
     assert_eq!(ended.ended_at(), Some(t(5)), "the first end is when it ended");
 }
 

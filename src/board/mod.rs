@@ -6,14 +6,39 @@
 //! Updates come as listings ([`Listing`]: every call of a scope) and deltas ([`Delta`]: one call, or one
 //! party of a call). Calls are keyed by record `id`, so a call in both a listing and a delta is one call.
 //! - A listing replaces the record of every call it holds and marks vanished every live call it lacks.
-//! - A delta adds or changes one call and never marks anything vanished. A party delta changes the call
-//!   whose record (or a leg of it) is that party of that telephony session, and nothing when none is.
+//! - A delta adds or changes one call and never marks anything vanished.
 //! - Between a listing and a delta for the same call, the newer by update time wins (the listing's
 //!   `taken_at` against the delta's `at`; a tie goes to the listing). So a listing leaves alone a call
 //!   whose last delta is newer than it, whether the listing lacks the call or holds an older record of
 //!   it; and a delta no newer than the last listing merged is already in it and is skipped.
 //! - Between two deltas for the same call the newer by `at` wins, whatever order they arrive in.
 //! - An id whose ended window ran out comes back only live.
+//!
+//! ## Push (party deltas)
+//! A party delta is a telephony-session event: it changes what push knows of its session ([`PushSession`],
+//! keyed by `telephonySessionId`, then party id) and, through it, every call of that session.
+//! - Per party, a change with a lower `sequence` than the last applied (without sequences: an older time)
+//!   is stale and ignored; a duplicate changes nothing. So duplicate and reordered events never double
+//!   count nor move a state backwards.
+//! - A session's state comes from its parties ([`PushSession::state`]): ended once every party is
+//!   Disconnected or Gone, else parked, on hold, talking, voicemail, ringing — the first some party is in.
+//!   Hold and park carry their own timer, from the event that began them.
+//! - A session known only from push (Active Calls does not return calls being routed) is a call of its
+//!   own: a record synthesized from its parties, keyed by the session id. When a listing brings records
+//!   of that session they take over, keeping push's first-seen, answer and hold times.
+//! - While push has the session live, its state is the call's (a listing cannot show hold or park) —
+//!   except that a listing newer than push's last event that shows the call ended, or lacks it, ends it
+//!   (a lost Disconnected), as without push.
+//! - A listing never drops a call push knows is ringing (within the ended window of its last event), nor
+//!   one push heard of after the listing was taken.
+//! - A listing never resurrects a call push saw end: a lagging listing showing it in progress leaves it
+//!   ended.
+//! - A call known only from push that no listing confirms goes once the ended window has run from its
+//!   last event (the zombie of a lost Disconnected).
+//! - `Gone` with a `peerId` links the peer's session into the party's conversation, so a transferred
+//!   call is one conversation (one row when grouped, every party in [`Board::push_sessions`]).
+//! - However many events a catch-up brings, the calls take them in one pass (an index by session, no scan
+//!   per event).
 #![warn(missing_docs)]
 mod alerts;
 mod call;
@@ -23,27 +48,34 @@ mod conversation;
 pub mod format;
 #[cfg(test)]
 mod merge_tests;
-mod party;
 pub mod privacy;
+mod push;
+#[cfg(test)]
+mod push_tests;
+mod reconcile;
 mod sort;
 mod summary;
+mod view;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::api::model::CallRecord;
+use crate::api::model::{CallRecord, Str};
 use crate::feed::{Change, Delta, Listing};
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
 pub use column::{Align, CellContext, Column, Table, Tone, Width, layout};
-use conversation::SessionIndex;
+use conversation::{SessionIndex, conversation_of};
 pub use conversation::{parties, session_of};
+use push::PushSessions;
+pub use push::{PushParty, PushSession};
 pub use sort::Sort;
 pub use summary::Summary;
+use view::View;
 
 /// Limits of the recently-ended list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,52 +108,18 @@ pub enum List {
 /// Totals over all calls, ignoring the filter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    /// Ringing plus connected.
+    /// Every live call: ringing, connected, on hold, parked, in voicemail.
     pub live: usize,
     /// Ringing calls.
     pub ringing: usize,
     /// Connected calls.
     pub connected: usize,
+    /// Calls on hold.
+    pub on_hold: usize,
+    /// Parked calls.
+    pub parked: usize,
     /// Ended and vanished calls still in the window.
     pub ended: usize,
-}
-
-/// The visible (filtered) rows of one list and its selection, kept by call id.
-#[derive(Debug, Default)]
-struct View {
-    rows: Vec<usize>,
-    selected: Option<String>,
-    pos: usize,
-}
-
-impl View {
-    /// The rows matching `needle`; with `grouped`, only the first row of each telephony session.
-    fn rebuild(&mut self, calls: &[Call], needle: &Needle, grouped: bool) {
-        let mut sessions = std::collections::HashSet::new();
-        self.rows = (0..calls.len())
-            .filter(|&i| calls[i].matches(needle))
-            .filter(|&i| !grouped || session_of(&calls[i]).is_none_or(|s| sessions.insert(s)))
-            .collect();
-        let found = self
-            .selected
-            .as_deref()
-            .and_then(|id| self.rows.iter().position(|&i| calls[i].id() == id));
-        match found {
-            Some(pos) => self.pos = pos,
-            None if self.rows.is_empty() => {
-                self.selected = None;
-                self.pos = 0;
-            }
-            None => self.select(calls, self.pos),
-        }
-    }
-
-    fn select(&mut self, calls: &[Call], pos: usize) {
-        if let Some(last) = self.rows.len().checked_sub(1) {
-            self.pos = pos.min(last);
-            self.selected = Some(calls[self.rows[self.pos]].id().to_owned());
-        }
-    }
 }
 
 /// All calls of one scope, merged from successive listings and deltas.
@@ -146,6 +144,12 @@ pub struct Board {
     listed_at: Option<Timestamp>,
     /// Ids last changed by a delta newer than the last listing, with the delta's time.
     changed_at: HashMap<String, Timestamp>,
+    /// What push said about each telephony session.
+    push: PushSessions,
+    /// Sessions push changed since the calls last took their state.
+    push_dirty: HashSet<Str>,
+    /// A listing brought the first record of a session shown by a synthesized call.
+    takeover: bool,
 }
 
 impl Board {
@@ -175,7 +179,7 @@ impl Board {
             changed |= self.apply_delta(delta, now);
         }
         // One re-sort for the listing and every delta of the state, not one each.
-        if changed {
+        if changed || self.takeover {
             self.settle(now);
         } else if listed {
             self.finish(now);
@@ -192,7 +196,16 @@ impl Board {
     /// at `now`.
     pub fn merge_listing(&mut self, listing: &Listing, now: Timestamp) {
         self.apply_listing(listing, now);
-        self.finish(now);
+        self.settle_or_finish(now);
+    }
+
+    /// [`Board::settle`] when a listing took over a synthesized call, else [`Board::finish`].
+    fn settle_or_finish(&mut self, now: Timestamp) {
+        if self.takeover {
+            self.settle(now);
+        } else {
+            self.finish(now);
+        }
     }
 
     /// Applies a listing to the calls without re-sorting.
@@ -205,7 +218,7 @@ impl Board {
     /// live call missing from `records` becomes [`CallState::Vanished`].
     pub fn merge(&mut self, records: &[Arc<CallRecord>], now: Timestamp) {
         self.apply_records(records, now, now);
-        self.finish(now);
+        self.settle_or_finish(now);
     }
 
     /// Applies a listing's records to the calls (live or ended by their state), without re-sorting.
@@ -217,11 +230,12 @@ impl Board {
             incoming.entry(r.id.as_str()).or_insert(r);
         }
         let newer_delta = &self.changed_at;
+        let window = self.config.ended_window;
         let mut live = Vec::with_capacity(records.len() + newer_delta.len());
         let mut ended = Vec::with_capacity(self.ended.len());
         for mut call in std::mem::take(&mut self.ended) {
             match incoming.remove(call.id()) {
-                Some(record) if !newer_delta.contains_key(call.id()) => call.update(record, now),
+                Some(record) if !newer_delta.contains_key(call.id()) => call.update(record, taken_at, now),
                 _ => {}
             }
             if call.state().is_live() {
@@ -233,8 +247,9 @@ impl Board {
         for mut call in std::mem::take(&mut self.live) {
             match incoming.remove(call.id()) {
                 _ if newer_delta.contains_key(call.id()) => {}
-                Some(record) => call.update(record, now),
-                None => call.vanish(now),
+                Some(record) => call.update(record, taken_at, now),
+                None if call.is_synthetic() || call.outlives_listing(taken_at, window) => {}
+                None => call.vanish(taken_at, now),
             }
             if call.state().is_live() {
                 live.push(call)
@@ -246,7 +261,7 @@ impl Board {
         self.ended = ended;
         for record in records {
             if incoming.remove(record.id.as_str()).is_some() {
-                self.add(record, now);
+                self.add(record, taken_at, now);
             }
         }
     }
@@ -258,26 +273,23 @@ impl Board {
         }
     }
 
-    /// Applies one delta to its call without re-sorting; true when a call changed.
+    /// Applies one delta to its call without re-sorting; true when a call changed. A party delta only
+    /// changes what push knows; [`Board::settle`] passes that on to the calls.
     fn apply_delta(&mut self, delta: &Delta, now: Timestamp) -> bool {
         self.seen = self.seen.max(delta.seq);
+        let record = match &delta.change {
+            Change::Party(change) => {
+                let changed = self.push.apply(change, delta.at);
+                if changed {
+                    self.push_dirty.insert(change.session_id.clone());
+                }
+                return changed;
+            }
+            Change::Call(record) => record,
+        };
         if self.listed_at.is_some_and(|listed| delta.at <= listed) {
             return false;
         }
-        let record = match &delta.change {
-            Change::Call(record) => Arc::clone(record),
-            Change::Party(change) => {
-                let Some(call) = self
-                    .live
-                    .iter()
-                    .chain(&self.ended)
-                    .find(|c| party::holds(c.record(), change))
-                else {
-                    return false;
-                };
-                Arc::new(party::apply(call.record(), change, call.state(), delta.at))
-            }
-        };
         if self
             .changed_at
             .get(record.id.as_str())
@@ -292,14 +304,16 @@ impl Board {
             .chain(&mut self.ended)
             .find(|c| c.id() == record.id.as_str());
         match known {
-            Some(call) => call.update(&record, now),
-            None => self.add(&record, now),
+            Some(call) => call.update(record, delta.at, now),
+            None => self.add(record, delta.at, now),
         }
         true
     }
 
-    /// Moves calls between the lists by their state (deltas change states in place), then [`Board::finish`].
+    /// Passes push's news on to the calls, moves calls between the lists by their state (deltas change
+    /// states in place), then [`Board::finish`].
     fn settle(&mut self, now: Timestamp) {
+        self.reconcile(now);
         let (live, ended) = std::mem::take(&mut self.live)
             .into_iter()
             .chain(std::mem::take(&mut self.ended))
@@ -315,9 +329,16 @@ impl Board {
         self.rebuild(now);
     }
 
-    /// Starts tracking a call first seen at `now`; an expired id comes back only live.
-    fn add(&mut self, record: &Arc<CallRecord>, now: Timestamp) {
-        let call = Call::new(record, now);
+    /// Starts tracking a call whose record was true at `at`, first seen at `now`, with what push knows
+    /// of its session; an expired id comes back only live.
+    fn add(&mut self, record: &Arc<CallRecord>, at: Timestamp, now: Timestamp) {
+        let mut call = Call::new(record, at, now);
+        if let Some(session) = session_of(&call).and_then(|s| self.push.get_mut(s)) {
+            self.takeover |= !session.listed;
+            session.listed = true;
+            let overlay = session.overlay();
+            call.set_push(Some(overlay), now);
+        }
         if call.state().is_live() {
             self.expired.remove(call.id());
             self.live.push(call);
@@ -340,15 +361,21 @@ impl Board {
         self.expired.retain(|_, at| in_window(*at, window, now));
         let before = self.ended.len();
         let (expired, changed_at) = (&mut self.expired, &mut self.changed_at);
+        let mut gone_sessions: Vec<Str> = Vec::new();
         self.ended.retain(|c| {
             let keep = c.ended_at().is_some_and(|at| in_window(at, window, now));
             if !keep {
                 expired.insert(c.id().to_owned(), now);
                 changed_at.remove(c.id());
+                gone_sessions.extend(session_of(c).map(Str::from));
             }
             keep
         });
-        self.ended.len() != before
+        let mut changed = self.ended.len() != before;
+        if !self.push.is_empty() {
+            changed |= self.expire_push(&gone_sessions, now);
+        }
+        changed
     }
 
     /// Forgets every call (for a new scope), keeping sort and filter.
@@ -363,6 +390,9 @@ impl Board {
         self.seen = 0;
         self.listed_at = None;
         self.changed_at.clear();
+        self.push.clear();
+        self.push_dirty.clear();
+        self.takeover = false;
     }
 
     /// The live list's order.
@@ -408,30 +438,36 @@ impl Board {
     }
 
     /// Every call, live then ended, of `call`'s telephony session (just `call` without one).
+    /// Every call, live then ended, of `call`'s conversation: its telephony session and the sessions a
+    /// `Gone` party linked to it (just `call` without a session).
     pub fn conversation<'a>(&'a self, call: &'a Call) -> Vec<&'a Call> {
-        match session_of(call) {
-            Some(session) => self
+        match conversation_of(&self.push, call) {
+            Some(key) => self
                 .sessions
-                .candidates(session)
+                .candidates(key)
                 .map(|(list, i)| &self.calls(list)[i])
-                .filter(|c| session_of(c) == Some(session))
+                .filter(|c| conversation_of(&self.push, c) == Some(key))
                 .collect(),
             None => vec![call],
         }
     }
 
     fn rebuild_views(&mut self) {
-        self.live_view.rebuild(&self.live, &self.needle, self.grouped);
-        self.ended_view.rebuild(&self.ended, &self.needle, self.grouped);
+        self.live_view
+            .rebuild(&self.live, &self.needle, self.grouped, &self.push);
+        self.ended_view
+            .rebuild(&self.ended, &self.needle, self.grouped, &self.push);
     }
 
     /// Totals over all calls, ignoring the filter.
     pub fn counts(&self) -> Counts {
-        let ringing = self.clocks.ringing();
+        let s = self.clocks.summary(Timestamp::UNIX_EPOCH);
         Counts {
             live: self.live.len(),
-            ringing,
-            connected: self.live.len() - ringing,
+            ringing: s.ringing,
+            connected: s.talking,
+            on_hold: s.on_hold,
+            parked: s.parked,
             ended: self.ended.len(),
         }
     }
@@ -546,7 +582,8 @@ impl Board {
             }
         }
         self.clocks = Clocks::build(&self.live, &self.ended);
-        self.sessions = SessionIndex::build(&self.live, &self.ended);
+        let push = &self.push;
+        self.sessions = SessionIndex::build(&self.live, &self.ended, |c| conversation_of(push, c));
         self.rebuild_views();
     }
 }

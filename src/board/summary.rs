@@ -15,6 +15,12 @@ pub struct Summary {
     pub ringing: usize,
     /// Connected calls.
     pub talking: usize,
+    /// Calls on hold.
+    pub on_hold: usize,
+    /// Parked calls.
+    pub parked: usize,
+    /// Calls in voicemail.
+    pub in_voicemail: usize,
     /// Length of the longest live call.
     pub longest: Option<SignedDuration>,
     /// Ringing time of the longest-ringing call.
@@ -40,11 +46,14 @@ impl Summary {
                 Some(Direction::Outbound) => s.outbound += 1,
                 _ => {}
             }
-            if *call.state() == CallState::Ringing {
-                s.ringing += 1;
-            } else {
-                s.talking += 1;
-            }
+            let bucket = match call.state() {
+                CallState::Ringing => &mut s.ringing,
+                CallState::OnHold => &mut s.on_hold,
+                CallState::Parked => &mut s.parked,
+                CallState::VoiceMail => &mut s.in_voicemail,
+                _ => &mut s.talking,
+            };
+            *bucket += 1;
         }
         for call in ended {
             let bucket = match call.state() {

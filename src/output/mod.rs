@@ -29,7 +29,7 @@ pub enum Format {
 pub struct CallOut<'a> {
     pub id: &'a str,
     pub telephony_session_id: Option<&'a str>,
-    /// `ringing`, `connected`, `ended` or `vanished` (see [`state_word`]).
+    /// `ringing`, `connected`, `onHold`, `parked`, `voicemail`, `ended` or `vanished`.
     pub state: &'static str,
     pub result: Option<&'a str>,
     pub direction: Option<&'a str>,
@@ -37,6 +37,9 @@ pub struct CallOut<'a> {
     pub to: PartyOut<'a>,
     pub start_time: Timestamp,
     pub duration_seconds: i64,
+    /// Seconds on hold or parked so far (push's hold timer), while on hold or parked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<i64>,
     pub legs: Vec<LegOut<'a>>,
 }
 
@@ -71,12 +74,18 @@ impl<'a> CallOut<'a> {
             id: call.id(),
             telephony_session_id: f.telephony_session_id.as_deref(),
             state: state_word(call.state()),
-            result: f.result.as_ref().map(|r| r.as_str()),
+            // A call push saw end keeps its last listed record (still "In Progress") until a listing
+            // shows it ended: the result is the one its state ended with.
+            result: match call.state() {
+                CallState::Ended(result) => Some(result.as_str()),
+                _ => f.result.as_ref().map(|r| r.as_str()),
+            },
             direction: f.direction.as_ref().map(|d| d.as_str()),
             from: party(f.from.as_deref()),
             to: party(f.to.as_deref()),
             start_time: call.start(),
             duration_seconds: call.duration(now).as_secs(),
+            hold_seconds: call.hold_time(now).map(|d| d.as_secs()),
             legs: record.legs.iter().map(leg).collect(),
         }
     }
@@ -87,6 +96,9 @@ pub fn state_word(state: &CallState) -> &'static str {
     match state {
         CallState::Ringing => "ringing",
         CallState::Connected => "connected",
+        CallState::OnHold => "onHold",
+        CallState::Parked => "parked",
+        CallState::VoiceMail => "voicemail",
         CallState::Ended(_) => "ended",
         CallState::Vanished => "vanished",
     }

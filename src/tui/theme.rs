@@ -79,17 +79,22 @@ impl Theme {
         match s {
             CallState::Ringing => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
             CallState::Connected => self.fg(Color::Green),
+            CallState::OnHold => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            CallState::Parked => self.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            CallState::VoiceMail => self.fg(Color::Blue),
             CallState::Ended(_) | CallState::Vanished => self.dim(),
         }
     }
 
     /// Notices that need action: errors, STALE.
     pub fn alert(self) -> Style {
+        self.badge(Color::White, Color::Red)
+    }
+
+    /// Bold `fg` on `bg`, or bold reversed text in monochrome.
+    fn badge(self, fg: Color, bg: Color) -> Style {
         if self.color {
-            Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD)
+            Style::new().fg(fg).bg(bg).add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }
@@ -117,6 +122,11 @@ impl Theme {
     /// Transient notices: switching, waiting.
     pub fn notice(self) -> Style {
         self.fg(Color::Yellow)
+    }
+
+    /// The LIVE marker: push events are arriving.
+    pub fn live(self) -> Style {
+        self.badge(Color::Black, Color::Green)
     }
 
     /// The DEMO marker.

@@ -128,8 +128,10 @@ fn line_count(sections: &[Section]) -> usize {
 type Section = (&'static str, Vec<(String, &'static str)>);
 
 /// What the board's symbols mean, shown after the keys.
-const SYMBOLS: [(&str, &str); 6] = [
+const SYMBOLS: [(&str, &str); 8] = [
     ("◌ ●", "ringing / connected"),
+    ("‖ P", "on hold / parked (push)"),
+    ("✉ vm", "in voicemail (push)"),
     ("✓ ✗", "ended ok / not ok"),
     ("? vanished", "gone, no result"),
     ("! ‼", "long: warn / critical"),

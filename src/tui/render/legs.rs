@@ -37,6 +37,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         let text = format!(" conversation of {} records: {parties}", conversation.len());
         lines.push(fit_line(vec![(text, theme.notice())], width));
     }
+    lines.extend(super::parties::lines(app, call, now, width));
     let ids = identifiers(call, width, theme);
     let legs = &call.record().legs;
     let blocks: Vec<Vec<Line>> = legs
@@ -87,6 +88,17 @@ fn headline(call: &Call, app: &App, now: Timestamp, width: usize) -> Line<'stati
     }
     if let Some(talk) = call.talk_time(now) {
         head.push((format!("  talking {}", format::short(talk)), theme.dim()));
+    }
+    if let Some(held) = call.hold_time(now) {
+        let word = if *call.state() == crate::board::CallState::Parked {
+            "parked"
+        } else {
+            "on hold"
+        };
+        head.push((
+            format!("  {word} {}", format::short(held)),
+            theme.state(call.state()),
+        ));
     }
     head.push((
         format!("  started {}", format::time_of_day(call.start(), &app.tz)),

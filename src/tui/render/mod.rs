@@ -5,6 +5,7 @@ mod ended;
 mod footer;
 mod help;
 mod legs;
+mod parties;
 mod picker;
 mod status;
 mod summary;

@@ -12,7 +12,7 @@ use crate::api::Scope;
 use crate::board::CallState;
 use crate::board::format::short;
 use crate::directory;
-use crate::feed::{FeedState, SourceError, SourceErrorKind};
+use crate::feed::{FeedState, PushHealth, SourceError, SourceErrorKind};
 use crate::tui::app::App;
 
 /// Data older than this many poll intervals is marked STALE.
@@ -66,23 +66,35 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
-    let long: Pieces = vec![
+    let (hold, park) = (CallState::OnHold, CallState::Parked);
+    // On hold and parked only when there are any: a board without push never has them.
+    let held = [
+        (c.on_hold, "‖", "on hold", "hold", hold),
+        (c.parked, "P", "parked", "park", park),
+    ];
+    let held = held.into_iter().filter(|h| h.0 > 0);
+    let mut long: Pieces = vec![
         (format!("{} live", c.live), theme.text()),
         (" · ".into(), theme.dim()),
         (format!("◌ {} ringing", c.ringing), theme.state(&ring)),
         (" · ".into(), theme.dim()),
         (format!("● {} talking", c.connected), theme.state(&talk)),
         (" · ".into(), theme.dim()),
-        (format!("{} recently ended ", c.ended), theme.text()),
     ];
-    let (alerts_long, alerts_compact) = super::summary::alert_counts(app, now);
-    let long: Pieces = alerts_long.into_iter().chain(long).collect();
-    let compact: Pieces = vec![
+    let mut compact: Pieces = vec![
         (format!("{} live  ", c.live), theme.text()),
         (format!("◌ {} ring  ", c.ringing), theme.state(&ring)),
         (format!("● {} talk  ", c.connected), theme.state(&talk)),
-        (format!("{} ended ", c.ended), theme.text()),
     ];
+    for (n, glyph, word, short_word, state) in held {
+        long.push((format!("{glyph} {n} {word}"), theme.state(&state)));
+        long.push((" · ".into(), theme.dim()));
+        compact.push((format!("{glyph} {n} {short_word}  "), theme.state(&state)));
+    }
+    long.push((format!("{} recently ended ", c.ended), theme.text()));
+    compact.push((format!("{} ended ", c.ended), theme.text()));
+    let (alerts_long, alerts_compact) = super::summary::alert_counts(app, now);
+    let long: Pieces = alerts_long.into_iter().chain(long).collect();
     let compact: Pieces = alerts_compact.into_iter().chain(compact).collect();
     let room = width.saturating_sub(pieces_width(&left) + 2);
     let counts = if pieces_width(&long) <= room {
@@ -125,6 +137,19 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
     let mut timing = timing(app, now);
     let notice = notice(app, now);
     let indent: Pieces = vec![(" ".into(), Style::new())];
+    if notice.is_empty()
+        && let Some(push) = push_notice(app)
+    {
+        // Why push is not live, on one line beside the listing's age (cut rather than wrapped, so the
+        // status never changes height with it).
+        let mut left = indent;
+        left.extend(push);
+        let essential = usize::from(is_stale(&app.feed, now)) + 1;
+        while timing.len() > essential && pieces_width(&left) + pieces_width(&timing) + 1 > width {
+            timing.pop();
+        }
+        return vec![(left, timing)];
+    }
     if notice.is_empty() {
         while pieces_width(&timing) > width && timing.len() > 1 {
             timing.pop();
@@ -163,19 +188,47 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
     lines
 }
 
-/// STALE, age of the data, next poll, rate headroom; most important first, each ending in a space.
+/// Why push is not live, in words: `None` while it is live or off.
+fn push_notice(app: &App) -> Option<Pieces> {
+    let theme = app.theme;
+    let (text, style) = match &app.feed.push {
+        PushHealth::Off | PushHealth::Live { .. } => return None,
+        PushHealth::Connecting => ("connecting push…".to_owned(), theme.notice()),
+        PushHealth::Reconnecting { reason, .. } => (format!("push reconnecting: {reason}"), theme.notice()),
+        PushHealth::Unavailable { reason } => (format!("no push: {reason}"), theme.error()),
+    };
+    Some(vec![(text, style)])
+}
+
+/// LIVE and the last event's age while push is live; STALE, age of the data (and the poll interval while
+/// push is not live), next poll, rate headroom; most important first, each ending in a space.
 fn timing(app: &App, now: Timestamp) -> Pieces {
     let theme = app.theme;
     let snap = &app.feed;
     let mut out: Pieces = Vec::new();
+    if let PushHealth::Live { last_event, .. } = &snap.push {
+        out.push((" LIVE ".into(), theme.live()));
+        out.push(match last_event {
+            Some(at) => (
+                format!(" event {} ago ", short(now.duration_since(*at))),
+                theme.text(),
+            ),
+            None => (" no events yet ".into(), theme.dim()),
+        });
+    }
     if is_stale(snap, now) {
         out.push((" STALE ".into(), theme.alert()));
     }
     if let Some(at) = snap.listing.taken_at {
-        out.push((
-            format!(" updated {} ago ", short(now.duration_since(at))),
-            theme.text(),
-        ));
+        let age = short(now.duration_since(at));
+        out.push(match snap.push {
+            PushHealth::Off | PushHealth::Live { .. } => (format!(" updated {age} ago "), theme.text()),
+            // Polling is all there is: how old the listing is and how often it comes.
+            _ => (
+                format!(" polled {age} ago · every {} ", short(snap.interval)),
+                theme.text(),
+            ),
+        });
     }
     let rate_limited = snap
         .error

@@ -81,7 +81,6 @@ fn parts(s: &Summary, window: &str, theme: Theme) -> Vec<Part> {
     let label = |t: &str| (t.to_owned(), theme.dim());
     let value = |t: String| (t, theme.text());
     let longest = |d: Option<jiff::SignedDuration>| d.map_or_else(|| "—".to_owned(), clock);
-    let (ring, talk) = (CallState::Ringing, CallState::Connected);
     let ended = |heading: String, words: [&str; 4]| {
         let mut p = vec![sep(), label(&heading)];
         for (n, word) in [s.answered, s.missed, s.voicemail, s.other]
@@ -105,12 +104,7 @@ fn parts(s: &Summary, window: &str, theme: Theme) -> Vec<Part> {
         },
         Part {
             priority: 4,
-            long: vec![
-                sep(),
-                (format!("◌{}", s.ringing), theme.state(&ring)),
-                label(" "),
-                (format!("●{}", s.talking), theme.state(&talk)),
-            ],
+            long: states(s, theme),
             short: None,
         },
         Part {
@@ -132,6 +126,28 @@ fn parts(s: &Summary, window: &str, theme: Theme) -> Vec<Part> {
             short: Some(ended("ended:".into(), ["ans", "miss", "vm", "other"])),
         },
     ]
+}
+
+/// Live calls by state: `│ ◌2 ●5`, then `‖1 P1 ✉1` for calls on hold, parked and in voicemail when there
+/// are any (only push reports them).
+fn states(s: &Summary, theme: Theme) -> Pieces {
+    let mut out: Pieces = vec![(" │ ".to_owned(), theme.dim())];
+    let counts = [
+        (s.ringing, "◌", CallState::Ringing),
+        (s.talking, "●", CallState::Connected),
+        (s.on_hold, "‖", CallState::OnHold),
+        (s.parked, "P", CallState::Parked),
+        (s.in_voicemail, "✉", CallState::VoiceMail),
+    ];
+    for (i, (n, glyph, state)) in counts.into_iter().enumerate() {
+        if i < 2 || n > 0 {
+            if i > 0 {
+                out.push((" ".to_owned(), theme.dim()));
+            }
+            out.push((format!("{glyph}{n}"), theme.state(&state)));
+        }
+    }
+    out
 }
 
 /// Shortens, then drops, the least important parts until the rest fits `width`.
