@@ -231,13 +231,23 @@ impl PushSession {
         Some([caller, queue, agent.latest.to.as_deref()])
     }
 
-    /// A record standing for a session no listing has shown yet: from → to and direction of its first
-    /// party, its first party inside the account as the extension, a queue call's agent as `to` and its
-    /// queue as the delegate; keyed by the session id.
+    /// A record standing for a session no listing has shown yet: from → to and direction as its first
+    /// party inside the account sees them (else its first party), that party as the extension, a queue
+    /// call's caller as `from`, its agent as `to` and its queue as the delegate; keyed by the session id.
     pub(crate) fn record(&self) -> CallRecord {
-        let first = |pick: fn(&PartyChange) -> bool| self.parties.iter().map(|p| &p.latest).find(|p| pick(p));
+        // A party inside the account sees the call as its record would (an inbound call's caller → the
+        // user, Inbound); the outside caller's own party sees it the other way round (Outbound).
+        let first = |pick: fn(&PartyChange) -> bool| {
+            let parties = || self.parties.iter().map(|p| &p.latest);
+            parties()
+                .find(|p| p.extension_id.is_some() && pick(p))
+                .or_else(|| parties().find(|p| pick(p)))
+        };
         let route = self.queue_route();
-        let from = first(|p| p.from.is_some()).and_then(|p| p.from.clone());
+        let from = match route {
+            Some([Some(caller), _, _]) => Some(Arc::new(caller.clone())),
+            _ => first(|p| p.from.is_some()).and_then(|p| p.from.clone()),
+        };
         let to = match route {
             Some([_, _, Some(agent)]) => Some(Arc::new(agent.clone())),
             _ => first(|p| p.to.is_some()).and_then(|p| p.to.clone()),

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use super::merge_tests::{listing, t};
 use super::{Board, CallState, List};
-use crate::api::model::{CallFields, CallReason, CallRecord, CallResult, Party};
+use crate::api::model::{CallFields, CallReason, CallRecord, CallResult, Direction, Party};
 use crate::feed::{Change, Delta, PartyChange, PartyStatus, Peer};
 
 /// A listed record `id` of `session`, in progress (answered or not) or ended.
@@ -280,4 +280,45 @@ fn a_queue_call_shows_caller_queue_and_agent() {
     let sessions = board.push_sessions(call);
     let route = sessions[0].queue_route().unwrap().map(party_name);
     assert_eq!(route, ["Ann Caller", "Sales Queue", "Bob Agent"]);
+}
+
+#[test]
+fn a_push_only_call_reads_as_the_account_party_sees_it() {
+    // The outside caller's party reports first: from its side the call is Outbound to a company number.
+    let mut caller = PartyChange::new("s1", "p1", PartyStatus::Setup);
+    caller.sequence = 1;
+    caller.direction = Some(Direction::Outbound);
+    caller.from = who("Caller");
+    caller.to = number("+16505550100");
+    let mut user = PartyChange::new("s1", "p2", PartyStatus::Setup);
+    user.sequence = 2;
+    user.direction = Some(Direction::Inbound);
+    user.extension_id = Some(62);
+    user.from = who("Caller");
+    user.to = who("Agent");
+    let mut board = Board::default();
+    for (seq, change) in [(1, caller), (2, user)] {
+        let delta = Delta {
+            seq,
+            at: t(10),
+            change: Change::Party(change),
+        };
+        board.merge_delta(&delta, t(10));
+    }
+    let fields = &board.get("s1").unwrap().record().fields;
+    assert_eq!(fields.direction, Some(Direction::Inbound), "the user's side");
+    assert_eq!(party_name(fields.from.as_deref()), "Caller");
+    assert_eq!(
+        party_name(fields.to.as_deref()),
+        "Agent",
+        "named, not the bare number"
+    );
+    assert_eq!(fields.extension.as_ref().map(|e| e.id), Some(62));
+}
+
+fn number(n: &str) -> Option<Arc<Party>> {
+    Some(Arc::new(Party {
+        phone_number: Some(n.into()),
+        ..Party::default()
+    }))
 }
