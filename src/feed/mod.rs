@@ -72,13 +72,16 @@ pub struct Publisher {
 impl Publisher {
     /// Takes a new listing of `scope` taken at `taken_at`. It replaces the last listing and the deltas it
     /// covers; a delta newer than `taken_at` stays, so a reader that has not merged it yet still does,
-    /// unless the listing is of another scope (whose deltas no longer apply). A source switching scope
-    /// sends no deltas of the new scope before its first listing: the board would merge them into the old.
+    /// unless the listing is of another scope (whose deltas no longer apply). A party delta (push) stays
+    /// until a second listing covers it: a listing cannot show hold or park, so a reader one listing
+    /// behind still gets them. A source switching scope sends no deltas of the new scope before its first
+    /// listing: the board would merge them into the old.
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
         let listed = self.state.listing.scope.as_ref();
         if listed.is_some_and(|listed| *listed != scope) {
             self.state.deltas = Arc::default();
         }
+        let previous = self.state.listing.taken_at;
         self.state.listing = Listing {
             seq: self.take_seq(),
             scope: Some(scope),
@@ -86,14 +89,12 @@ impl Publisher {
             calls: calls.into(),
             skipped,
         };
-        if self.state.deltas.iter().any(|d| d.at <= taken_at) {
-            self.state.deltas = self
-                .state
-                .deltas
-                .iter()
-                .filter(|d| d.at > taken_at)
-                .cloned()
-                .collect();
+        let stays = |d: &Delta| match d.change {
+            Change::Party(_) => previous.is_none_or(|previous| d.at > previous),
+            Change::Call(_) => d.at > taken_at,
+        };
+        if !self.state.deltas.iter().all(stays) {
+            self.state.deltas = self.state.deltas.iter().filter(|d| stays(d)).cloned().collect();
         }
     }
 
@@ -168,6 +169,38 @@ mod tests {
         assert_eq!(kept, [(2, "new")], "the listing covers only the older delta");
         assert_eq!(state.listing.seq, 3);
         assert_eq!(state.last_update(), 3, "the listing is the newest update");
+    }
+
+    #[tokio::test]
+    async fn a_party_delta_stays_until_a_second_listing_covers_it() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let at = move |secs| t0 + jiff::SignedDuration::from_secs(secs);
+        let hold = || Change::Party(PartyChange::new("s1", "p1", PartyStatus::Hold));
+        let mut feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+            out.list(Scope::Account, at(0), vec![], 0);
+            out.change(at(5), hold());
+            out.change(at(5), Change::Call(record("a")));
+            out.list(Scope::Account, at(10), vec![], 0);
+            out.publish();
+            let kept: Vec<bool> = out
+                .state
+                .deltas
+                .iter()
+                .map(|d| matches!(d.change, Change::Party(_)))
+                .collect();
+            assert_eq!(
+                kept,
+                [true],
+                "the hold stays for a reader one listing behind; the record is listed"
+            );
+            out.list(Scope::Account, at(20), vec![], 0);
+            out.publish();
+        });
+        (&mut feed.task).await.unwrap();
+        assert!(
+            feed.state.borrow().deltas.is_empty(),
+            "a second listing covers it"
+        );
     }
 
     #[tokio::test]
