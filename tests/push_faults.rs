@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use callboard::api::Scope;
-use callboard::board::List;
+use callboard::board::{CallState, List};
 use callboard::clock::Clock;
 use callboard::feed::{Change, FeedState, PartyStatus, PushHealth, SourceErrorKind};
 use callboard::sim::{RateLimits, Scenario};
@@ -478,4 +478,10 @@ async fn push_brings_a_new_call_before_any_listing_shows_it() {
         rig.now().duration_since(delta.at) <= SignedDuration::from_secs(1),
         "within a second of the event"
     );
+    // On the board it is a ringing call of its own, keyed by its session until a listing shows it.
+    let call = rig
+        .board
+        .get(&new.0)
+        .expect("the board shows the call push brought");
+    assert_eq!(call.state(), &CallState::Ringing);
 }
