@@ -4,7 +4,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::faults::FaultSettings;
-use super::push::PushSettings;
+use super::push::settings::PushSettings;
 use super::rate_limit::RateLimits;
 
 /// The built-in calm demo scenario.

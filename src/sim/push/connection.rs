@@ -11,9 +11,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::events::{self, Outgoing};
-use super::handshake::Admitted;
 use super::sessions::Attached;
 use super::subscription;
+use super::tokens::TokenOwner;
 use crate::api::wsg::{ConnectionDetails, Frame, MessageType, Meta, RecoveryState, Wsc, WsgError};
 use crate::sim::errors::ApiError;
 use crate::sim::rate_limit::{RateGroup, RateVerdict};
@@ -30,6 +30,17 @@ async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
 
 /// The socket is gone or must be let go; nothing more to send.
 struct Gone;
+
+/// A connection let in: whose it is and the session it joined.
+pub struct Admitted {
+    /// The WebSocket access token it used (free again once the socket closes).
+    pub access_token: String,
+    pub owner: TokenOwner,
+    /// The session's `wsc` token.
+    pub wsc: String,
+    pub conn: u64,
+    pub attached: Attached,
+}
 
 /// Serves one admitted connection until it ends, then frees its token and leaves its session
 /// recoverable.
@@ -164,7 +175,14 @@ impl Conn {
                 _ => return Ok(()),
             }
         };
-        let due = events::between(&st, &sub, self.a.owner.extension, from, to, now);
+        let due = events::between(
+            (&st.generator, &st.dir),
+            &sub,
+            self.a.owner.extension,
+            from,
+            to,
+            now,
+        );
         let mut out = gateway.faults.apply(due, Outgoing::is_disconnected, &mut held);
         if let Some(session) = gateway.sessions().current(&self.a.wsc, self.a.conn) {
             session.held = held;
@@ -255,7 +273,13 @@ impl Conn {
             .by_id(self.a.owner.extension)
             .ok_or_else(|| ApiError::token_invalid("OAU-213", "Token not found"))?;
         let id = st.gateway.new_id();
-        let (sub, info) = subscription::create(st, owner, id, frame.body.as_deref(), st.clock.wall())?;
+        let (sub, info) = subscription::create(
+            (&st.scenario.app, &st.dir),
+            owner,
+            id,
+            frame.body.as_deref(),
+            st.clock.wall(),
+        )?;
         if let Some(session) = st.gateway.sessions().current(&self.a.wsc, self.a.conn) {
             // One subscription per connection: a second replaces the first.
             session.subscription = Some(sub);

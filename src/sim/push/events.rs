@@ -6,8 +6,9 @@ use jiff::Timestamp;
 
 use super::subscription::Subscription;
 use crate::api::wsg::{Notification, SessionEvent, StatusCode};
-use crate::sim::state::SimState;
+use crate::sim::generator::Generator;
 use crate::sim::timeline::timeline;
+use crate::sim::users::Directory;
 
 /// One notification ready to send.
 #[derive(Debug, Clone)]
@@ -26,7 +27,7 @@ impl Outgoing {
 /// The notifications `sub` (owned by extension `owner`) gets for events in `(from_ms, to_ms]`, in
 /// order, stamped as sent at `sent`.
 pub fn between(
-    st: &SimState,
+    (generator, dir): (&Generator, &Directory),
     sub: &Subscription,
     owner: u64,
     from_ms: i64,
@@ -36,12 +37,10 @@ pub fn between(
     if to_ms <= from_ms {
         return Vec::new();
     }
-    let calls = st
-        .generator
-        .calls_between(from_ms.div_euclid(1000), to_ms.div_euclid(1000));
+    let calls = generator.calls_between(from_ms.div_euclid(1000), to_ms.div_euclid(1000));
     let mut timed: Vec<(i64, Notification<SessionEvent>)> = calls
         .iter()
-        .flat_map(|call| timeline(call, &st.dir))
+        .flat_map(|call| timeline(call, dir))
         .filter(|e| e.at_ms > from_ms && e.at_ms <= to_ms)
         .filter_map(|e| {
             let party = e.event.parties.first()?;

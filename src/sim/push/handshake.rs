@@ -12,9 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use url::form_urlencoded;
 
-use super::connection;
-use super::sessions::Attached;
-use super::tokens::TokenOwner;
+use super::connection::{self, Admitted};
 use crate::api::wsg::{Frame, MessageType, Meta, WsgError};
 use crate::sim::request_log::{LoggedRequest, redact};
 use crate::sim::state::SimState;
@@ -25,17 +23,6 @@ const WSC_PREFIX: &str = "SIM01P01WSC|";
 /// The gateway's router: the one WebSocket endpoint.
 pub fn serve(st: Arc<SimState>) -> Router {
     Router::new().route("/ws", get(upgrade)).with_state(st)
-}
-
-/// A connection let in: whose it is and the session it joined.
-pub struct Admitted {
-    /// The WebSocket access token it used (free again once the socket closes).
-    pub access_token: String,
-    pub owner: TokenOwner,
-    /// The session's `wsc` token.
-    pub wsc: String,
-    pub conn: u64,
-    pub attached: Attached,
 }
 
 /// Why a connection was refused: the `Error` body and the close code.

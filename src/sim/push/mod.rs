@@ -8,6 +8,7 @@ mod events;
 mod faults;
 mod handshake;
 mod sessions;
+pub(crate) mod settings;
 mod subscription;
 mod tokens;
 mod wstoken;
@@ -16,46 +17,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde::Deserialize;
 
 pub use faults::{PushFaultSettings, PushFaults};
 pub use handshake::serve;
+pub use settings::PushSettings;
 pub use wstoken::wstoken;
 
 use sessions::Sessions;
 use tokens::WsTokens;
-
-/// The `[push]` table of a scenario: the gateway's limits, as `ConnectionDetails` announces them, and its
-/// faults. The defaults are RingCentral's documented values.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PushSettings {
-    /// `expires_in` of WebSocket access tokens.
-    pub wstoken_ttl_secs: u64,
-    /// How long after a drop `&wsc=` still recovers the session.
-    pub recovery_timeout_secs: u64,
-    /// Missed events replayed on a successful recovery, at most (the most recent ones).
-    pub recovery_buffer_size: u32,
-    /// Seconds without a client message before WSG-902 and close.
-    pub idle_timeout_secs: u64,
-    /// Seconds after which a connection is closed whatever happens (WSG-903).
-    pub absolute_timeout_secs: u64,
-    /// `[push.faults]`: push faults active from the start.
-    pub faults: PushFaultSettings,
-}
-
-impl Default for PushSettings {
-    fn default() -> Self {
-        Self {
-            wstoken_ttl_secs: 600,
-            recovery_timeout_secs: 180,
-            recovery_buffer_size: 100,
-            idle_timeout_secs: 1800,
-            absolute_timeout_secs: 86_400,
-            faults: PushFaultSettings::default(),
-        }
-    }
-}
 
 /// The gateway's shared state: its address, the tokens and sessions it issued, and its faults.
 pub struct Gateway {

@@ -5,8 +5,8 @@ use serde_json::value::RawValue;
 
 use crate::api::wsg::{DeliveryMode, SubscriptionInfo, SubscriptionRequest};
 use crate::sim::errors::ApiError;
-use crate::sim::state::SimState;
-use crate::sim::users::{ACCOUNT_ID, Extension};
+use crate::sim::scenario::AppSettings;
+use crate::sim::users::{ACCOUNT_ID, Directory, Extension};
 
 /// Seconds a WebSocket subscription is said to live (it renews itself while the socket lives).
 const EXPIRES_IN: u64 = 86_399;
@@ -48,7 +48,7 @@ impl Subscription {
 
 /// Creates the subscription `body` asks for on behalf of `owner`, or the error the real API gives.
 pub fn create(
-    st: &SimState,
+    (app, dir): (&AppSettings, &Directory),
     owner: &Extension,
     id: String,
     body: Option<&RawValue>,
@@ -73,8 +73,8 @@ pub fn create(
     let mut filters = Vec::new();
     let mut expanded = Vec::new();
     for filter in &request.event_filters {
-        let (kind, path) = parse(st, owner, filter)?;
-        if kind != Filter::Other && !st.scenario.app.call_control {
+        let (kind, path) = parse(dir, owner, filter)?;
+        if kind != Filter::Other && !app.call_control {
             return Err(ApiError::app_permission("CMN-401", "CallControl"));
         }
         filters.push(kind);
@@ -97,7 +97,7 @@ pub fn create(
 }
 
 /// What `filter` selects and its path with `~` expanded, or why it is refused.
-fn parse(st: &SimState, owner: &Extension, filter: &str) -> Result<(Filter, String), ApiError> {
+fn parse(dir: &Directory, owner: &Extension, filter: &str) -> Result<(Filter, String), ApiError> {
     let (path, query) = filter.split_once('?').map_or((filter, ""), |(p, q)| (p, q));
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let (kind, account, ext) = match segments.as_slice() {
@@ -131,7 +131,7 @@ fn parse(st: &SimState, owner: &Extension, filter: &str) -> Result<(Filter, Stri
                 id => {
                     id.parse()
                         .ok()
-                        .and_then(|id| st.dir.by_id(id))
+                        .and_then(|id| dir.by_id(id))
                         .ok_or_else(|| ApiError::not_found_parameter("extensionId"))?
                         .id
                 }
