@@ -15,7 +15,9 @@ use crate::api::client::{Fetch, RcClient};
 use crate::api::error::ApiError;
 use crate::api::{Pacing, Scope};
 use crate::clock::Clock;
-use crate::feed::{Feed, FeedCommand, FeedState, Publisher, RateHeadroom, SourceErrorKind, UserInfo};
+use crate::feed::{
+    Feed, FeedCommand, FeedState, Publisher, PushHealth, RateHeadroom, SourceErrorKind, UserInfo,
+};
 use crate::record::{RecordedPoll, Recorder};
 use schedule::{Budget, Limit};
 
@@ -253,8 +255,12 @@ impl PollLoop {
                 self.failures = 0;
                 self.pages = pages;
                 self.pages_of = Some(scope);
-                let limit = self.heavy_limit();
-                self.next_due = Some(self.clock.now() + schedule::after_success(self.interval, pages, limit));
+                let wait = if matches!(self.out.state.push, PushHealth::Live { .. }) {
+                    schedule::after_safety_listing(self.interval, pages)
+                } else {
+                    schedule::after_success(self.interval, pages, self.heavy_limit())
+                };
+                self.next_due = Some(self.clock.now() + wait);
             }
             Err(err) => self.fail(&err, &scope),
         }

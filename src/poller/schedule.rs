@@ -56,6 +56,18 @@ pub fn after_success(interval: Duration, pages: u32, limit: Limit) -> Duration {
     interval.max(limit.min_interval() * pages.max(1))
 }
 
+/// Heavy requests a minute the safety-net listings may spend while push is live, however many pages a
+/// listing takes: the rest of the budget stays for refresh-now, scope switches and resyncs.
+pub const SAFETY_HEAVY_PER_MINUTE: u32 = 2;
+
+/// Delay before the next safety-net listing (push live) after one that cost `pages` requests: the
+/// safety interval, stretched so a multi-page listing still spends at most
+/// [`SAFETY_HEAVY_PER_MINUTE`] Heavy requests a minute (a 3-page listing every 90 s, not every 60 s).
+pub fn after_safety_listing(safety: Duration, pages: u32) -> Duration {
+    let per_page = Duration::from_secs(60) / SAFETY_HEAVY_PER_MINUTE;
+    safety.max(per_page * pages.max(1))
+}
+
 /// A group's budget as a poll plan sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {
@@ -108,6 +120,19 @@ pub fn after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_safety_listing_spends_at_most_two_heavy_requests_a_minute() {
+        let safety = Duration::from_secs(60);
+        assert_eq!(after_safety_listing(safety, 1), safety);
+        assert_eq!(after_safety_listing(safety, 2), safety);
+        assert_eq!(after_safety_listing(safety, 3), Duration::from_secs(90));
+        assert_eq!(after_safety_listing(safety, 10), Duration::from_secs(300));
+        assert_eq!(
+            after_safety_listing(Duration::from_secs(600), 3),
+            Duration::from_secs(600)
+        );
+    }
 
     const S: fn(u64) -> Duration = Duration::from_secs;
 
