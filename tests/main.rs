@@ -33,6 +33,7 @@ mod sim_auth;
 mod sim_faults;
 mod sim_lifecycle;
 mod sim_paging;
+mod sim_probe;
 mod sim_push;
 mod sim_rate_limit;
 mod sim_robustness;

@@ -145,6 +145,13 @@ pub enum Command {
         /// Scenario file (default: the built-in calm demo).
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Adds a probe call (caller PROBE 0001, PROBE 0002, ...) every SECS seconds, 1 to 3600, for
+        /// latency benchmarks.
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        probe_every: Option<u64>,
+        /// Writes one line per request and per probe event, with Unix-time stamps, to FILE.
+        #[arg(long, value_name = "FILE")]
+        bench_log: Option<PathBuf>,
     },
     /// Revoke the cached token and delete it from disk.
     Logout,

@@ -31,7 +31,21 @@ pub use exit::Fatal;
 pub async fn run(args: Args) -> Result<(), Fatal> {
     let _log = logging::log_dir().and_then(|dir| logging::init(&dir).ok());
     match args.command {
-        Some(Command::Sim { listen, scenario }) => run_sim(listen, scenario).await,
+        Some(Command::Sim {
+            listen,
+            scenario,
+            probe_every,
+            bench_log,
+        }) => {
+            let mut opts = sim_options(scenario.as_deref())?.listen(listen);
+            if let Some(secs) = probe_every {
+                opts = opts.probe_every(secs);
+            }
+            if let Some(path) = bench_log {
+                opts = opts.bench_log(path);
+            }
+            run_sim(opts).await
+        }
         Some(Command::Logout) => logout(&args.board).await,
         Some(Command::Once { format }) => run_once(&args.board, format).await,
         Some(Command::Tail { format }) => tail::run(&args.board, format).await,
@@ -56,8 +70,8 @@ fn sim_options(scenario: Option<&std::path::Path>) -> Result<SimOptions, Fatal> 
     }
 }
 
-async fn run_sim(listen: std::net::SocketAddr, scenario: Option<std::path::PathBuf>) -> Result<(), Fatal> {
-    let sim = Simulator::start(sim_options(scenario.as_deref())?.listen(listen)).await?;
+async fn run_sim(opts: SimOptions) -> Result<(), Fatal> {
+    let sim = Simulator::start(opts).await?;
     println!("{}", sim.banner());
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;

@@ -218,6 +218,9 @@ impl Generator {
                 }
             }
         }
+        let probe = &self.scenario.probe;
+        let visible = |_, end| now < end + cache;
+        calls.extend(probe.calls(self.scenario.seed, now - probe.life() - cache, now, visible));
         calls
     }
 
@@ -234,6 +237,9 @@ impl Generator {
                 }
             }
         }
+        let probe = &self.scenario.probe;
+        let visible = |_, end| end >= from;
+        calls.extend(probe.calls(self.scenario.seed, from - probe.life(), to, visible));
         calls
     }
 
@@ -366,7 +372,7 @@ fn pick<T: Copy>(rng: &mut SmallRng, weighted: &[(u32, T)]) -> T {
 }
 
 /// `LI` + 10 characters + `zUA`, the shape of real call-log record ids.
-fn record_id(rng: &mut SmallRng) -> String {
+pub(super) fn record_id(rng: &mut SmallRng) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     let body: String = (0..10)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
@@ -394,7 +400,7 @@ fn poisson(rng: &mut SmallRng, lambda: f64) -> u64 {
     count
 }
 
-fn splitmix(x: u64) -> u64 {
+pub(super) fn splitmix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

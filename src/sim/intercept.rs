@@ -33,7 +33,7 @@ pub async fn intercept(
     let is_api = req.uri().path().starts_with("/restapi/v1.0/");
     let log = |status: Option<u16>, meta: ReqMeta| {
         tracing::debug!(target: "callboard::sim::requests", status = status.unwrap_or(0), "{method} {path}");
-        st.log.push(LoggedRequest {
+        st.log_request(LoggedRequest {
             at,
             method: method.clone(),
             path: path.clone(),

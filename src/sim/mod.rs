@@ -22,6 +22,7 @@
 //! # }
 //! ```
 mod auth;
+mod bench_log;
 mod endpoints;
 mod errors;
 mod fake;
@@ -31,6 +32,7 @@ mod intercept;
 mod listener;
 mod oauth;
 mod paging;
+mod probe;
 mod push;
 mod rate_limit;
 mod records;
@@ -43,7 +45,7 @@ mod timeline;
 mod users;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,6 +55,7 @@ use crate::clock::Clock;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultSettings, Faults, PeriodicFault, QueuedFault};
+pub use probe::ProbeSettings;
 pub use push::{PushFaultSettings, PushFaults, PushSettings};
 pub use rate_limit::{RateGroup, RateLimits};
 pub use request_log::LoggedRequest;
@@ -72,6 +75,8 @@ pub struct SimOptions {
     /// Must be a loopback address; port 0 picks a free one. Default `127.0.0.1:0`.
     pub listen: SocketAddr,
     pub clock: Clock,
+    /// Where to write the bench log (requests and probe events with Unix-time stamps), if anywhere.
+    pub bench_log: Option<PathBuf>,
 }
 
 impl SimOptions {
@@ -96,6 +101,7 @@ impl SimOptions {
             scenario,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: Clock::system(),
+            bench_log: None,
         }
     }
 
@@ -126,6 +132,18 @@ impl SimOptions {
     /// Overrides the scenario's seed.
     pub fn seed(mut self, seed: u64) -> Self {
         self.scenario.seed = seed;
+        self
+    }
+
+    /// Adds a probe call (`PROBE 0001`, …) every `secs` seconds (0: none), overriding the scenario's.
+    pub fn probe_every(mut self, secs: u64) -> Self {
+        self.scenario.probe.every_secs = secs;
+        self
+    }
+
+    /// Writes the bench log to `path` (created or truncated at start).
+    pub fn bench_log(mut self, path: impl Into<PathBuf>) -> Self {
+        self.bench_log = Some(path.into());
         self
     }
 
@@ -171,6 +189,11 @@ impl Simulator {
             limiter: Mutex::new(rate_limit::RateLimiter::new(scenario.rate_limits.clone())),
             faults: Faults::from_settings(&scenario.faults),
             log: request_log::RequestLog::default(),
+            bench_log: opts
+                .bench_log
+                .as_deref()
+                .map(bench_log::BenchLog::create)
+                .transpose()?,
             gateway: push::Gateway::new(ws_url, &scenario.push, scenario.seed),
             base_url,
             stopping: stopping.clone(),
@@ -187,6 +210,7 @@ impl Simulator {
         let gateway =
             axum::serve(ws_listener, push::serve(state.clone())).with_graceful_shutdown(until_stop(stopping));
         let tasks = vec![
+            tokio::spawn(bench_log::planned_probes(state.clone())),
             tokio::spawn(async move {
                 if let Err(e) = serve.await {
                     tracing::warn!("simulator server stopped: {e}");

@@ -4,6 +4,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::faults::FaultSettings;
+use super::probe::ProbeSettings;
 use super::push::settings::PushSettings;
 use super::rate_limit::RateLimits;
 
@@ -54,6 +55,8 @@ pub struct Scenario {
     pub app: AppSettings,
     /// `[push]`: the WebSocket gateway's limits and push faults.
     pub push: PushSettings,
+    /// `[probe]`: recognisable calls at a fixed period, for latency benchmarks (off by default).
+    pub probe: ProbeSettings,
 }
 
 /// App permissions the push features need (both granted by default; RingCentral grants them on request).
@@ -148,6 +151,7 @@ impl Default for Scenario {
             faults: FaultSettings::default(),
             app: AppSettings::default(),
             push: PushSettings::default(),
+            probe: ProbeSettings::default(),
         }
     }
 }
@@ -290,6 +294,10 @@ impl Scenario {
                 "push.wstoken_ttl_secs, idle_timeout_secs and absolute_timeout_secs must be positive",
             );
         }
+        let probe = &self.probe;
+        if probe.every_secs > 3600 || probe.ring_secs > 3600 || probe.talk_secs > 86_400 {
+            return bad("probe.every_secs and probe.ring_secs up to 3600 s, probe.talk_secs up to 86400 s");
+        }
         Ok(())
     }
 }
@@ -312,6 +320,8 @@ mod tests {
         assert!(Scenario::parse("seed = 5").is_ok());
         assert!(Scenario::parse("[app]\ncall_control = false\n[push.faults]\nduplicate_every = 3").is_ok());
         assert!(Scenario::parse("[push]\nbogus = 1").is_err());
+        assert!(Scenario::parse("[probe]\nevery_secs = 5").is_ok());
+        assert!(Scenario::parse("[probe]\nevery_secs = 5000").is_err());
     }
 
     #[test]

@@ -7,13 +7,14 @@ use axum::http::header::{AUTHORIZATION, HOST};
 use tokio::sync::watch;
 
 use super::auth::{AccessCheck, TokenStore};
+use super::bench_log::BenchLog;
 use super::errors::ApiError;
 use super::faults::Faults;
 use super::generator::Generator;
 use super::push::Gateway;
 use super::rate_limit::{RateGroup, RateLimiter, RateVerdict};
 use super::reply::Reply;
-use super::request_log::RequestLog;
+use super::request_log::{LoggedRequest, RequestLog};
 use super::scenario::Scenario;
 use super::users::{Directory, Extension};
 use crate::clock::Clock;
@@ -28,6 +29,8 @@ pub struct SimState {
     pub limiter: Mutex<RateLimiter>,
     pub faults: Faults,
     pub log: RequestLog,
+    /// `--bench-log FILE`: requests and probe events with Unix-time stamps, when asked for.
+    pub bench_log: Option<BenchLog>,
     /// The WebSocket gateway's tokens, sessions and faults.
     pub gateway: Gateway,
     /// `http://127.0.0.1:PORT`, used when a request has no usable `Host` header.
@@ -46,6 +49,14 @@ impl SimState {
     /// Locks the token store.
     pub fn tokens(&self) -> MutexGuard<'_, TokenStore> {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `entry` in the request log (and the bench log, when there is one).
+    pub fn log_request(&self, entry: LoggedRequest) {
+        if let Some(bench) = &self.bench_log {
+            bench.request(&entry);
+        }
+        self.log.push(entry);
     }
 
     /// Counts a request by `key` in `group`.

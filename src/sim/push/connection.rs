@@ -198,6 +198,9 @@ impl Conn {
                 ..Meta::new(MessageType::ServerNotification, n.uuid.clone())
             };
             self.send(meta, Some(&n), true).await?;
+            if let Some(bench) = &st.bench_log {
+                bench.sent(&n.body, st.clock.wall());
+            }
         }
         Ok(())
     }
@@ -250,7 +253,7 @@ impl Conn {
             Ok((status, body)) => (status, body, None),
             Err(e) => (e.status.as_u16(), Some(e.body), e.retry_after),
         };
-        st.log.push(LoggedRequest {
+        st.log_request(LoggedRequest {
             at: st.clock.wall(),
             method,
             path: redact(path),
