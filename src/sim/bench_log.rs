@@ -14,14 +14,12 @@
 use std::fs::File;
 use std::io::{LineWriter, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 
 use super::probe;
 use super::request_log::LoggedRequest;
-use super::state::SimState;
 use crate::api::wsg::SessionEvent;
 
 /// The open log file.
@@ -72,6 +70,11 @@ impl BenchLog {
         }
     }
 
+    /// A `planned` line: probe `name`'s call starts at `at` in the plan.
+    pub fn planned(&self, at: Timestamp, name: &str) {
+        self.probe(ProbeStamp::Planned, at, "Setup", name);
+    }
+
     fn probe(&self, kind: ProbeStamp, at: Timestamp, status: &str, name: &str) {
         let kind = match kind {
             ProbeStamp::Planned => "planned",
@@ -85,29 +88,6 @@ impl BenchLog {
         if let Err(e) = writeln!(out, "{text}") {
             tracing::warn!("bench log write failed: {e}");
         }
-    }
-}
-
-/// Writes a `planned` line for each probe's start as the simulator's clock reaches it, until the
-/// simulator stops (nothing to do without a bench log or probes).
-pub async fn planned_probes(st: Arc<SimState>) {
-    let (Some(log), Ok(every @ 1..)) = (&st.bench_log, i64::try_from(st.scenario.probe.every_secs)) else {
-        return;
-    };
-    let mut stopping = st.stopping.clone();
-    // Counted rather than recomputed, so a clock that jumps ahead still gets a line for every probe.
-    let mut n = st.clock.wall().as_second().div_euclid(every) + 1;
-    loop {
-        let at = Timestamp::from_second(n.saturating_mul(every)).unwrap_or(Timestamp::MAX);
-        let wait = at.as_millisecond() - st.clock.wall().as_millisecond();
-        let wait = u64::try_from(wait).unwrap_or(0);
-        let deadline = st.clock.now() + Duration::from_millis(wait);
-        tokio::select! {
-            () = st.clock.sleep_until(deadline) => {}
-            _ = stopping.wait_for(|stop| *stop) => return,
-        }
-        log.probe(ProbeStamp::Planned, at, "Setup", &probe::name(n));
-        n += 1;
     }
 }
 

@@ -49,18 +49,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use jiff::Timestamp;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultSettings, Faults, PeriodicFault, QueuedFault};
-pub use probe::ProbeSettings;
+
 pub use push::{PushFaultSettings, PushFaults, PushSettings};
 pub use rate_limit::{RateGroup, RateLimits};
 pub use request_log::LoggedRequest;
 pub use scenario::{
-    AppSettings, AuthSettings, CallSettings, MixWeights, OutcomeWeights, Scenario, ScenarioError,
+    AppSettings, AuthSettings, CallSettings, MixWeights, OutcomeWeights, ProbeSettings, Scenario,
+    ScenarioError,
 };
 pub use users::SimCredentials;
 
@@ -210,7 +212,7 @@ impl Simulator {
         let gateway =
             axum::serve(ws_listener, push::serve(state.clone())).with_graceful_shutdown(until_stop(stopping));
         let tasks = vec![
-            tokio::spawn(bench_log::planned_probes(state.clone())),
+            tokio::spawn(planned_probes(state.clone())),
             tokio::spawn(async move {
                 if let Err(e) = serve.await {
                     tracing::warn!("simulator server stopped: {e}");
@@ -327,5 +329,28 @@ impl Simulator {
 impl Drop for Simulator {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+    }
+}
+
+/// Writes a `planned` line for each probe's start as the simulator's clock reaches it, until the
+/// simulator stops (nothing to do without a bench log or probes).
+pub async fn planned_probes(st: Arc<SimState>) {
+    let (Some(log), Ok(every @ 1..)) = (&st.bench_log, i64::try_from(st.scenario.probe.every_secs)) else {
+        return;
+    };
+    let mut stopping = st.stopping.clone();
+    // Counted rather than recomputed, so a clock that jumps ahead still gets a line for every probe.
+    let mut n = st.clock.wall().as_second().div_euclid(every) + 1;
+    loop {
+        let at = Timestamp::from_second(n.saturating_mul(every)).unwrap_or(Timestamp::MAX);
+        let wait = at.as_millisecond() - st.clock.wall().as_millisecond();
+        let wait = u64::try_from(wait).unwrap_or(0);
+        let deadline = st.clock.now() + Duration::from_millis(wait);
+        tokio::select! {
+            () = st.clock.sleep_until(deadline) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+        log.planned(at, &probe::name(n));
+        n += 1;
     }
 }

@@ -6,37 +6,15 @@
 //! and talks `talk_secs`; its number (`n` modulo 10 000) is its caller's name.
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde::Deserialize;
 
 use super::generator::{CallKind, Outcome, Outside, PlannedCall, record_id, splitmix};
+use super::scenario::ProbeSettings;
 use crate::api::wsg::SessionEvent;
 
 /// What every probe caller's name starts with.
 pub const PREFIX: &str = "PROBE ";
 /// Salt of the probes' RNG stream, so their ids never follow the ordinary calls'.
 const PROBE_SALT: u64 = 0x5EED_0F90_BE5A_11CE;
-
-/// The `[probe]` table of a scenario (also `callboard sim --probe-every SECS`). Off by default.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProbeSettings {
-    /// Seconds between two probe calls; 0 turns probes off.
-    pub every_secs: u64,
-    /// How long each probe rings before it is answered.
-    pub ring_secs: u64,
-    /// How long each probe talks before it ends.
-    pub talk_secs: u64,
-}
-
-impl Default for ProbeSettings {
-    fn default() -> Self {
-        Self {
-            every_secs: 0,
-            ring_secs: 8,
-            talk_secs: 20,
-        }
-    }
-}
 
 impl ProbeSettings {
     /// The probe calls starting in `[first_start, last_start]` (Unix seconds) for which

@@ -4,7 +4,6 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::faults::FaultSettings;
-use super::probe::ProbeSettings;
 use super::push::settings::PushSettings;
 use super::rate_limit::RateLimits;
 
@@ -299,6 +298,28 @@ impl Scenario {
             return bad("probe.every_secs and probe.ring_secs up to 3600 s, probe.talk_secs up to 86400 s");
         }
         Ok(())
+    }
+}
+
+/// The `[probe]` table of a scenario (also `callboard sim --probe-every SECS`). Off by default.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProbeSettings {
+    /// Seconds between two probe calls; 0 turns probes off.
+    pub every_secs: u64,
+    /// How long each probe rings before it is answered.
+    pub ring_secs: u64,
+    /// How long each probe talks before it ends.
+    pub talk_secs: u64,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        Self {
+            every_secs: 0,
+            ring_secs: 8,
+            talk_secs: 20,
+        }
     }
 }
 
