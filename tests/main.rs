@@ -6,6 +6,7 @@
 //! `cargo test --test integration board_model::`, one test with its full path
 //! (`cargo test --test integration board_model::seed_captures_derive_their_states`).
 
+mod board_columns;
 mod board_model;
 mod board_props;
 mod cli_usage;

@@ -109,7 +109,7 @@ fn summary_line_counts_directions_longest_calls_and_results() {
     let wide = line(&mut app, 160);
     assert_eq!(
         wide.trim(),
-        "in 5 out 2 │ ◌3 ●4 │ longest call 1:06:40 · longest ringing 00:28 │ ended in 2m00s: 1 answered 1 \
+        "in 6 out 1 │ ◌3 ●4 │ longest call 1:06:40 · longest ringing 00:28 │ ended in 2m00s: 1 answered 1 \
          missed 0 voicemail 1 other"
     );
     let narrow = line(&mut app, 80);

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::privacy::MaskedName;
 use super::push::Overlay;
-use crate::api::model::{CallAction, CallReason, CallRecord, CallResult, Party};
+use crate::api::model::{CallAction, CallReason, CallRecord, CallResult, Direction, LegType, Party};
 
 /// Where a call is in its life, derived from the record (or from its absence).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,8 @@ pub struct Call {
     ended_at: Option<Timestamp>,
     /// The board saw the call ringing, so `answered_at` is an observed answer time.
     seen_ringing: bool,
+    /// The record is a queue call's agent leg (see [`Call::is_queue_leg`]).
+    queue_leg: bool,
     /// The lower-cased `from`, `to` and via labels, for sorting, in one allocation split at `key_ends`.
     keys: Box<str>,
     key_ends: [usize; 2],
@@ -107,6 +109,7 @@ impl Call {
             state,
             first_seen: now,
             state_since: now,
+            queue_leg: false,
             keys: Box::default(),
             key_ends: [0; 2],
         };
@@ -223,10 +226,18 @@ impl Call {
         self.refresh(now);
     }
 
+    /// Reads the record anew: whether it is a queue leg, and the sort keys.
     fn set_keys(&mut self) {
-        let mut keys = party_label(self.record.fields.from.as_deref()).to_lowercase();
+        self.queue_leg = queue_leg(&self.record);
+        let f = &self.record.fields;
+        // A queue leg's `from` is the agent, who is the call's callee; its caller is not on the record.
+        let (from, to) = match self.queue_leg {
+            true => (None, f.from.as_deref()),
+            false => (f.from.as_deref(), f.to.as_deref()),
+        };
+        let mut keys = party_label(from).to_lowercase();
         let from_end = keys.len();
-        keys.push_str(&party_label(self.record.fields.to.as_deref()).to_lowercase());
+        keys.push_str(&party_label(to).to_lowercase());
         let to_end = keys.len();
         keys.push_str(&self.via().unwrap_or_default().to_lowercase());
         self.keys = keys.into_boxed_str();
@@ -342,18 +353,35 @@ impl Call {
         }
     }
 
-    /// Who or what the call came through: the delegate, the call queue named in `from`, or a notable
-    /// routing action such as a transfer.
+    /// True when the record is a queue call's agent leg, as Active Calls lists a queue call while it
+    /// rings and talks: an outbound record from the agent's extension to that same extension's number
+    /// over a PSTN-to-SIP leg (seed capture `queue_2_answered`). The call is inbound, the agent its
+    /// callee; neither the caller nor the queue is on the record unless a leg names the queue.
+    pub fn is_queue_leg(&self) -> bool {
+        self.queue_leg
+    }
+
+    /// The call's direction as the board reads it: the record's, inbound for a queue leg.
+    pub fn direction(&self) -> Option<&Direction> {
+        static INBOUND: Direction = Direction::Inbound;
+        match self.queue_leg {
+            true => Some(&INBOUND),
+            false => self.record.fields.direction.as_ref(),
+        }
+    }
+
+    /// Who or what the call came through: the delegate, the call queue a `from` of the record or of a
+    /// leg names (`Queue - CALLER`), or a notable routing action such as a transfer.
     pub fn via(&self) -> Option<String> {
         let f = &self.record.fields;
         if let Some(name) = f.delegate.as_ref().and_then(|d| d.name.as_deref()) {
             return Some(name.to_owned());
         }
-        if let Some((queue, _)) = f
-            .from
-            .as_ref()
-            .and_then(|p| p.name.as_deref())
-            .and_then(|n| n.split_once(" - "))
+        if let Some((queue, _)) = self
+            .record
+            .all_fields()
+            .filter_map(|f| f.from.as_ref()?.name.as_deref())
+            .find_map(|n| n.split_once(" - "))
         {
             return Some(queue.trim().to_owned());
         }
@@ -390,6 +418,20 @@ impl Call {
         needle.text.is_empty()
             || searchable(&self.record, needle.masked).any(|field| contains_lowercased(field, &needle.text))
     }
+}
+
+/// See [`Call::is_queue_leg`].
+fn queue_leg(r: &CallRecord) -> bool {
+    let f = &r.fields;
+    fn ext(p: Option<&Party>) -> Option<&str> {
+        p?.extension_number.as_deref().filter(|e| !e.is_empty())
+    }
+    let from = ext(f.from.as_deref());
+    f.direction == Some(Direction::Outbound)
+        && from.is_some()
+        && from == ext(f.to.as_deref())
+        && f.to.as_ref().is_some_and(|p| p.phone_number.is_some())
+        && r.legs.iter().any(|l| l.leg_type == Some(LegType::PstnToSip))
 }
 
 /// The most useful single label for a party: name, else number, else extension number.

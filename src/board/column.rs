@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use super::call::Call;
+use super::call::{Call, party_label};
 use super::format;
-use crate::api::model::Direction;
+use crate::api::model::{Direction, Party};
 use crate::text;
 
 /// A column of the call tables, in on-screen order. The serde names are the ones kept in preferences.
@@ -130,7 +130,17 @@ pub struct CellContext<'a> {
     pub tz: &'a TimeZone,
     /// How many call records the row stands for (more than one in conversation view).
     pub records: usize,
+    /// For a queue leg, the caller push saw on its session, when it saw one.
+    pub caller: Option<&'a Party>,
+    /// For a queue leg, the queue push saw the caller reach, when it saw one.
+    pub queue: Option<&'a Party>,
 }
+
+/// What FROM says of a queue leg whose caller neither the record nor push names.
+pub const CALLER_NOT_LISTED: &str = "caller not listed";
+
+/// What VIA says of a queue leg whose queue neither the record nor push names.
+pub const QUEUE_CALL: &str = "queue call";
 
 impl Column {
     /// All columns, left to right as the tables show them by default; every variant is listed here.
@@ -173,7 +183,8 @@ impl Column {
             (Self::From, Table::Ended) => flex(16, 1),
             (Self::From, Table::Plain) => fixed(32),
             (Self::To, Table::Live) => flex(18, 3),
-            (Self::To, Table::Ended) => dropped(flex(16, 1), 0),
+            // The ended list shows `from → to` in the FROM cell, so both parties stay in view.
+            (Self::To, Table::Ended) => None,
             (Self::To, Table::Plain) => fixed(32),
             (Self::Via, Table::Live) => dropped(flex(14, 2), 1),
             (Self::Via, Table::Ended) => None,
@@ -208,11 +219,22 @@ impl Column {
         match self {
             Self::State => format::state(call.state()),
             Self::Duration => format::clock(call.duration(cx.now)),
-            Self::Direction => format::direction(f.direction.as_ref()).to_owned(),
+            Self::Direction => format::direction(call.direction()).to_owned(),
+            Self::From if call.is_queue_leg() => match cx.caller {
+                Some(caller) => format::party(Some(caller)),
+                None => CALLER_NOT_LISTED.to_owned(),
+            },
             Self::From => format::party(f.from.as_deref()),
+            // A queue leg's `from` is the agent who took the call.
+            Self::To if call.is_queue_leg() => format::party(f.from.as_deref()),
             Self::To => format::party(f.to.as_deref()),
             Self::Via => {
-                let via = call.via().unwrap_or_default();
+                let via = call.via().or_else(|| {
+                    let queue = cx.queue.map(|q| party_label(Some(q)).to_owned());
+                    call.is_queue_leg()
+                        .then(|| queue.unwrap_or_else(|| QUEUE_CALL.to_owned()))
+                });
+                let via = via.unwrap_or_default();
                 match cx.records {
                     0 | 1 => via,
                     n if via.is_empty() => format!("⧉ {n} records"),
@@ -253,8 +275,25 @@ impl Column {
     }
 }
 
+/// `from → to` for `call` in `width` cells as FROM and TO read it, both parties in view (see
+/// [`format::route`]); the ended list's parties.
+pub fn route(call: &Call, cx: &CellContext, width: usize) -> String {
+    let f = &call.record().fields;
+    let side = |column: Column| {
+        let party = match (column, call.is_queue_leg()) {
+            (Column::From, true) => cx.caller,
+            (Column::From, false) | (_, true) => f.from.as_deref(),
+            _ => f.to.as_deref(),
+        };
+        let full = column.cell(call, cx);
+        let short = party.map_or_else(|| full.clone(), |p| party_label(Some(p)).to_owned());
+        [full, short]
+    };
+    format::route(side(Column::From), side(Column::To), width)
+}
+
 fn direction_rank(c: &Call) -> (u8, &str) {
-    match &c.record().fields.direction {
+    match c.direction() {
         Some(Direction::Inbound) => (0, ""),
         Some(Direction::Outbound) => (1, ""),
         Some(Direction::Other(s)) => (2, s.as_str()),
@@ -263,12 +302,21 @@ fn direction_rank(c: &Call) -> (u8, &str) {
 }
 
 /// The `chosen` columns of `table` that fit in `width` cells (one cell between columns), in the chosen
-/// order, with their widths. Columns leave by drop rank until the rest fit; the spare width goes to the
-/// flexible columns by share, the remainder to the last of them.
-pub fn layout(table: Table, width: u16, chosen: &[Column]) -> Vec<(Column, u16)> {
+/// order, with their widths. A `blank` column (no text in any row on screen) keeps only its header's
+/// width and no share, so the columns with text get the room. Columns leave by drop rank until the rest
+/// fit; the spare width goes to the flexible columns by share, the remainder to the last of them.
+pub fn layout(table: Table, width: u16, chosen: &[Column], blank: &[Column]) -> Vec<(Column, u16)> {
     let mut cols: Vec<(Column, Width)> = chosen
         .iter()
-        .filter_map(|&c| Some((c, c.width(table)?)))
+        .filter_map(|&c| {
+            let w = c.width(table)?;
+            let narrow = || Width {
+                min: w.min.min(text::width(c.header()) as u16),
+                share: 0,
+                ..w
+            };
+            Some((c, if blank.contains(&c) { narrow() } else { w }))
+        })
         .collect();
     let need = |cols: &[(Column, Width)]| {
         cols.iter().map(|(_, w)| w.min).sum::<u16>() + (cols.len() as u16).saturating_sub(1)
@@ -326,6 +374,8 @@ mod tests {
             now: "2026-01-05T09:01:05Z".parse().unwrap(),
             tz: &TimeZone::UTC,
             records: 1,
+            caller: None,
+            queue: None,
         };
         for column in Column::ALL {
             assert!(!column.header().is_empty(), "{column:?} has no header");
@@ -374,6 +424,8 @@ mod tests {
             now: Timestamp::UNIX_EPOCH,
             tz: &utc,
             records,
+            caller: None,
+            queue: None,
         };
         assert_eq!(Via.cell(&call, &cx(1)), "Sales queue");
         assert_eq!(Via.cell(&call, &cx(3)), "⧉ 3 · Sales queue");
@@ -386,7 +438,7 @@ mod tests {
     fn columns_drop_from_the_right_by_priority() {
         let all = Column::ALL;
         let names = |w| {
-            layout(Table::Live, w, &all)
+            layout(Table::Live, w, &all, &[])
                 .into_iter()
                 .map(|(c, _)| c)
                 .collect::<Vec<_>>()
@@ -396,16 +448,29 @@ mod tests {
         assert!(names(80).contains(&Via));
         assert_eq!(names(60), [State, Duration, Direction, From, To]);
         for w in [60, 80, 97, 120, 200] {
-            let cols = layout(Table::Live, w, &all);
+            let cols = layout(Table::Live, w, &all, &[]);
             let used: u16 = cols.iter().map(|c| c.1).sum::<u16>() + cols.len() as u16 - 1;
             assert_eq!(used, w, "width {w}");
         }
     }
 
     #[test]
-    fn the_ended_list_leaves_out_to_when_narrow() {
-        let ended = |w| layout(Table::Ended, w, &Column::ALL);
-        assert_eq!(ended(53), [(State, 11), (Duration, 7), (From, 16), (To, 16)]);
-        assert_eq!(ended(52), [(State, 11), (Duration, 7), (From, 32)]);
+    fn the_ended_list_gives_the_parties_the_room() {
+        let ended = |w| layout(Table::Ended, w, &Column::ALL, &[]);
+        assert_eq!(ended(36), [(State, 11), (Duration, 7), (From, 16)]);
+        assert_eq!(ended(67), [(State, 11), (Duration, 7), (From, 47)]);
+    }
+
+    #[test]
+    fn a_blank_column_yields_its_width_to_the_columns_with_text() {
+        let all = Column::ALL;
+        // At 80 cells an empty VIA kept 14 cells while START left and FROM and TO were cut.
+        let cols = layout(Table::Live, 80, &all, &[Via]);
+        let names: Vec<Column> = cols.iter().map(|c| c.0).collect();
+        assert_eq!(names, all, "START stays once VIA gives up its room");
+        assert_eq!(cols[5], (Via, 3), "VIA keeps its header's width");
+        assert!(cols[3].1 > 18 && cols[4].1 > 18, "FROM and TO grow: {cols:?}");
+        let used: u16 = cols.iter().map(|c| c.1).sum::<u16>() + cols.len() as u16 - 1;
+        assert_eq!(used, 80);
     }
 }

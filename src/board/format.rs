@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::CallState;
 use crate::api::model::{CallResult, Direction, Party};
+use crate::text;
 
 /// `mm:ss`, or `h:mm:ss` from an hour on.
 pub fn clock(d: SignedDuration) -> String {
@@ -43,7 +44,7 @@ pub fn direction(d: Option<&Direction>) -> &str {
 }
 
 /// Symbol and word for a state, so colour is never the only signal: `◌ ring`, `● talk`, `‖ hold`,
-/// `P park`, `✉ vm`, `✓ Accepted`.
+/// `P park`, `✉ vm`, `✓ Accepted`; an ended call's result in at most nine letters (see [`result`]).
 pub fn state(s: &CallState) -> String {
     match s {
         CallState::Ringing => "◌ ring".to_owned(),
@@ -52,7 +53,19 @@ pub fn state(s: &CallState) -> String {
         CallState::Parked => "P park".to_owned(),
         CallState::VoiceMail => "✉ vm".to_owned(),
         CallState::Vanished => "? vanished".to_owned(),
-        CallState::Ended(r) => format!("{} {}", result_symbol(r), r.as_str()),
+        CallState::Ended(r) => format!("{} {}", result_symbol(r), result(r)),
+    }
+}
+
+/// A result as the tables show it: RingCentral's word, shortened where it is longer than nine letters
+/// so the narrow result column never cuts it (`Call connected` → `Connected`).
+pub fn result(r: &CallResult) -> &str {
+    match r {
+        CallResult::CallConnected => "Connected",
+        CallResult::SentToVoicemail => "Voicemail",
+        CallResult::AnsweredElsewhere => "Elsewhere",
+        CallResult::CallFailed | CallResult::CallFailure => "Failed",
+        other => other.as_str(),
     }
 }
 
@@ -73,6 +86,28 @@ pub fn party(p: Option<&Party>) -> String {
         parts.push(format!("x{ext}"));
     }
     parts.join(" ")
+}
+
+/// `from → to` in `width` cells from each side's whole text and short label: the whole texts when they
+/// fit, else the labels, each cut to its share of the room so both stay in view.
+pub fn route(from: [String; 2], to: [String; 2], width: usize) -> String {
+    const ARROW: &str = " → ";
+    let room = width.saturating_sub(text::width(ARROW));
+    let [a, b] = [&from, &to].map(|[full, _]| text::clean(full));
+    let [a, b] = if text::width(&a) + text::width(&b) <= room {
+        [a, b]
+    } else {
+        [&from, &to].map(|[_, short]| text::clean(short))
+    };
+    let (wa, wb) = (text::width(&a), text::width(&b));
+    let half = room / 2;
+    let (ra, rb) = match () {
+        _ if wa + wb <= room => (wa, wb),
+        _ if wa <= half => (wa, room - wa),
+        _ if wb <= room - half => (room - wb, wb),
+        _ => (half, room - half),
+    };
+    format!("{}{ARROW}{}", text::fit(&a, ra), text::fit(&b, rb))
 }
 
 /// A party with its device, for the leg pane.
@@ -111,5 +146,37 @@ mod tests {
         assert_eq!(party(Some(&p)), "Tyler Liu x11115");
         assert_eq!(party(None), "");
         assert_eq!(party_with_device(None), "—");
+    }
+
+    #[test]
+    fn a_route_keeps_both_parties_in_view() {
+        let side = |full: &str, short: &str| [full.to_owned(), short.to_owned()];
+        let juan = || side("MORALES JUAN +16175550123", "MORALES JUAN");
+        let tyler = || side("Tyler Liu +16502886382", "Tyler Liu");
+        assert_eq!(
+            route(juan(), tyler(), 60),
+            "MORALES JUAN +16175550123 → Tyler Liu +16502886382"
+        );
+        assert_eq!(route(juan(), tyler(), 30), "MORALES JUAN → Tyler Liu");
+        assert_eq!(route(juan(), tyler(), 20), "MORALES… → Tyler Liu");
+        assert_eq!(route(juan(), tyler(), 14), "MORA… → Tyler…");
+        assert_eq!(route(side("", ""), tyler(), 14), " → Tyler Liu");
+    }
+
+    #[test]
+    fn results_fit_the_result_column() {
+        let state = |r: &str| state(&CallState::Ended(CallResult::from(r)));
+        assert_eq!(state("Call connected"), "✓ Connected");
+        assert_eq!(state("Sent to Voicemail"), "✗ Voicemail");
+        assert_eq!(state("Accepted"), "✓ Accepted");
+        for r in [
+            "Answered Elsewhere",
+            "Call Failed",
+            "Call Failure",
+            "No Answer",
+            "Abandoned",
+        ] {
+            assert!(text::width(&state(r)) <= 11, "{r}");
+        }
     }
 }

@@ -68,7 +68,9 @@ pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold}
 use call::Needle;
 pub use call::{Call, CallState, party_label};
 use clocks::Clocks;
-pub use column::{Align, CellContext, Column, Table, Tone, Width, layout};
+pub use column::{
+    Align, CALLER_NOT_LISTED, CellContext, Column, QUEUE_CALL, Table, Tone, Width, layout, route,
+};
 use conversation::{SessionIndex, conversation_of};
 pub use conversation::{parties, session_of};
 use push::PushSessions;

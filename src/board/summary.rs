@@ -41,7 +41,8 @@ impl Summary {
     pub(super) fn counts(live: &[Call], ended: &[Call]) -> Self {
         let mut s = Summary::default();
         for call in live {
-            match &call.record().fields.direction {
+            // A queue leg reads as the inbound call it is (see `Call::is_queue_leg`).
+            match call.direction() {
                 Some(Direction::Inbound) => s.inbound += 1,
                 Some(Direction::Outbound) => s.outbound += 1,
                 _ => {}

@@ -27,7 +27,13 @@ pub fn plain_table(board: &Board, now: Timestamp, tz: &TimeZone) -> String {
         out.push('\n');
     };
     push_row(columns.iter().map(|(c, _)| c.header().to_owned()).collect(), "ID");
-    let cx = CellContext { now, tz, records: 1 };
+    let cx = CellContext {
+        now,
+        tz,
+        records: 1,
+        caller: None,
+        queue: None,
+    };
     for list in [List::Live, List::Ended] {
         for call in board.window(list, 0, usize::MAX) {
             push_row(

@@ -7,9 +7,11 @@ use ratatui::widgets::{Cell, Row, Table};
 
 use super::summary::alert_symbol;
 use super::{empty_note, place, section, window_table};
+use crate::api::model::Party;
+use crate::board::privacy::mask_party;
 use crate::board::{self, AlertLevel, Call, CellContext, Column, List, Tone, layout};
 use crate::text::fit;
-use crate::tui::app::App;
+use crate::tui::app::{App, list_index};
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestamp) {
     let theme = app.theme;
@@ -37,7 +39,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     let win = place(app, List::Live, inner.height.saturating_sub(1) as usize, true);
     let board = &app.board;
 
-    let cols = layout(board::Table::Live, inner.width, &app.columns);
+    let cols = columns(app, inner.width, now);
     let header = Row::new(cols.iter().map(|&(c, w)| {
         let mut t = c.header().to_owned();
         if c == sort.column {
@@ -80,22 +82,90 @@ fn arrow(descending: bool) -> &'static str {
     if descending { "▼" } else { "▲" }
 }
 
-/// One cell of `column` for `call` in `width` cells, styled as the column's tone says; shared by the
-/// live table and the ended list.
-pub(super) fn cell(column: Column, call: &Call, width: u16, app: &App, now: Timestamp) -> Cell<'static> {
-    let theme = app.theme;
+/// The live table's chosen columns laid out in `width` cells for the rows on screen (the window the last
+/// [`place`] left in the app): a column with no text in any of them yields its room to the others. The
+/// column chooser reads it too, to mark the columns left out for want of room.
+pub(super) fn columns(app: &App, width: u16, now: Timestamp) -> Vec<(Column, u16)> {
+    let idx = list_index(List::Live);
+    let rows: Vec<_> = app
+        .board
+        .window(List::Live, app.offsets[idx], app.pages[idx])
+        .map(|call| app.shown(call))
+        .collect();
+    let blank: Vec<Column> = app
+        .columns
+        .iter()
+        .copied()
+        .filter(|&c| !rows.is_empty() && rows.iter().all(|call| text(c, call, app, now).trim().is_empty()))
+        .collect();
+    layout(board::Table::Live, width, &app.columns, &blank)
+}
+
+/// The text of `column` for `call`, not yet cut.
+fn text(column: Column, call: &Call, app: &App, now: Timestamp) -> String {
+    with_context(call, app, now, |cx| column.cell(call, cx))
+}
+
+/// `read` given what `call`'s cells need to know besides the call.
+pub(super) fn with_context<R>(
+    call: &Call,
+    app: &App,
+    now: Timestamp,
+    read: impl FnOnce(&CellContext) -> R,
+) -> R {
     // In conversation view a row stands for every record of its session.
     let records = if app.board.grouped() {
         app.board.conversation(call).len()
     } else {
         1
     };
+    // A queue leg lacks its caller and queue; push may have seen them on the call's session.
+    let [caller, queue] = match call.is_queue_leg() {
+        true => queue_seen(app, call),
+        false => [None, None],
+    };
     let cx = CellContext {
         now,
         tz: &app.tz,
         records,
+        caller: caller.as_ref(),
+        queue: queue.as_ref(),
     };
-    let text = column.cell(call, &cx);
+    read(&cx)
+}
+
+/// The caller and queue push saw on `call`'s sessions, masked in privacy mode.
+fn queue_seen(app: &App, call: &Call) -> [Option<Party>; 2] {
+    let sessions = app.board.push_sessions(call);
+    let Some([caller, queue, _]) = sessions.iter().find_map(|s| s.queue_route()) else {
+        return [None, None];
+    };
+    [caller, queue].map(|p| {
+        let mut p = p?.clone();
+        if app.privacy() {
+            mask_party(&mut p);
+        }
+        Some(p)
+    })
+}
+
+/// One cell of `column` for `call` in `width` cells, styled as the column's tone says; shared by the
+/// live table and the ended list.
+pub(super) fn cell(column: Column, call: &Call, width: u16, app: &App, now: Timestamp) -> Cell<'static> {
+    let text = text(column, call, app, now);
+    styled(column, call, text, width, app, now)
+}
+
+/// `text` placed in `column`'s cell of `width` cells for `call`, styled as the column's tone says.
+pub(super) fn styled(
+    column: Column,
+    call: &Call,
+    text: String,
+    width: u16,
+    app: &App,
+    now: Timestamp,
+) -> Cell<'static> {
+    let theme = app.theme;
     let w = width as usize;
     let (text, style) = match column.tone() {
         Tone::Text => (column.align().place(&text, w), theme.text()),

@@ -1,16 +1,28 @@
-//! The column chooser popup: every live-table column, shown ones ticked, in table order.
+//! The column chooser popup: every live-table column, shown ones ticked, in table order; a ticked column
+//! the live table has no room for at this width says so.
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{fit_line, popup};
+use super::{calls, fit_line, popup};
+use crate::board::Column;
 use crate::tui::app::App;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+/// Marks a ticked column the live table left out for want of room.
+const NO_ROOM: &str = "(no room)";
+
+/// Draws the chooser over `area` while it is open; `table_width` is the live table's width.
+pub(super) fn render(frame: &mut Frame, area: Rect, table_width: u16, app: &App, now: Timestamp) {
     let Some(chooser) = &app.chooser else { return };
     let theme = app.theme;
+    // The chooser applies each change at once, so the live table shows the ticked columns that fit.
+    let shown: Vec<Column> = calls::columns(app, table_width, now)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
     let size = (
         area.width.saturating_sub(4).min(44),
         chooser.items.len() as u16 + 2,
@@ -29,7 +41,16 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Style::new()
             };
             let mark = if *on { "[x]" } else { "[ ]" };
-            let text = format!(" {mark} {:<w$}", column.header(), w = w.saturating_sub(5));
+            let note = if *on && !shown.contains(column) {
+                NO_ROOM
+            } else {
+                ""
+            };
+            let text = format!(
+                " {mark} {:<6} {note:<w$}",
+                column.header(),
+                w = w.saturating_sub(12)
+            );
             fit_line(vec![(text, style)], w)
         })
         .collect();

@@ -1,11 +1,11 @@
-//! The recently-ended list: newest first, final result, duration, parties and time left in the window.
+//! The recently-ended list: newest first, final result, duration, `from → to` and time left in the window.
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::calls::cell;
+use super::calls::{cell, styled, with_context};
 use super::{empty_note, place, section, window_table};
 use crate::board::{self, Column, List, format, layout};
 use crate::tui::app::App;
@@ -46,6 +46,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
         board::Table::Ended,
         inner.width.saturating_sub(LEFT + 1),
         &Column::ALL,
+        &[],
     );
     let widths: Vec<u16> = cols.iter().map(|&(_, w)| w).chain([LEFT]).collect();
     let rows: Vec<Row> = board
@@ -59,7 +60,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
             ));
             Row::new(
                 cols.iter()
-                    .map(|&(c, w)| cell(c, &call, w, app, now))
+                    .map(|&(c, w)| match c {
+                        // FROM holds `from → to` here, so both parties stay in view.
+                        Column::From => {
+                            let route = with_context(&call, app, now, |cx| board::route(&call, cx, w.into()));
+                            styled(c, &call, route, w, app, now)
+                        }
+                        _ => cell(c, &call, w, app, now),
+                    })
                     .chain([left]),
             )
         })

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
     ended::render(frame, areas.ended, app, now);
     footer::render(frame, areas.footer, app, now);
     picker::render(frame, area, app);
-    chooser::render(frame, area, app);
+    chooser::render(frame, area, areas.calls.width, app, now);
     if app.help {
         help::render(frame, area, app.theme, &mut app.help_scroll);
     }
