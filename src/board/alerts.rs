@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::call::{Call, CallState};
+use super::call::Call;
+use super::state::CallState;
 
 /// How serious an alert is; critical sorts above warn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

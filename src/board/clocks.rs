@@ -4,7 +4,8 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::alerts::{AlertConfig, AlertCounts, Threshold};
-use super::call::{Call, CallState};
+use super::call::Call;
+use super::state::CallState;
 use super::summary::Summary;
 
 /// The live list's clocks (indices are positions in the list they were built from).

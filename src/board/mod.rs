@@ -54,6 +54,7 @@ mod push;
 mod push_tests;
 mod reconcile;
 mod sort;
+mod state;
 mod summary;
 mod view;
 
@@ -66,7 +67,7 @@ use crate::api::model::{CallRecord, Str};
 use crate::feed::{Change, Delta, Listing};
 pub use alerts::{AlertConfig, AlertCounts, AlertLevel, CriticalWatch, Threshold};
 use call::Needle;
-pub use call::{Call, CallState, party_label};
+pub use call::{Call, party_label};
 use clocks::Clocks;
 pub use column::{
     Align, CALLER_NOT_LISTED, CellContext, Column, QUEUE_CALL, Table, Tone, Width, layout, route,
@@ -76,6 +77,7 @@ pub use conversation::{parties, session_of};
 use push::PushSessions;
 pub use push::{PushParty, PushSession};
 pub use sort::Sort;
+pub use state::CallState;
 pub use summary::Summary;
 use view::View;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::call::CallState;
+use super::state::CallState;
 use crate::api::model::{CallFields, CallReason, CallRecord, CallResult, Delegate, ExtensionRef, Party, Str};
 use crate::feed::{PartyChange, PartyStatus};
 

@@ -1,7 +1,8 @@
 //! The one-line summary: live calls by direction and state, the longest calls, and ended calls by result.
 use jiff::SignedDuration;
 
-use super::call::{Call, CallState};
+use super::call::Call;
+use super::state::CallState;
 use crate::api::model::{CallResult, Direction};
 
 /// Totals over the live and recently-ended calls, ignoring the filter.
