@@ -105,7 +105,9 @@ fn accepted_keys() -> Vec<String> {
         .nth(1)
         .and_then(|rest| rest.split(';').next())
         .unwrap_or_else(|| panic!("no key list in: {e}"));
-    list.split(", ").map(|k| k.trim().trim_matches('`').to_owned()).collect()
+    list.split(", ")
+        .map(|k| k.trim().trim_matches('`').to_owned())
+        .collect()
 }
 
 #[test]
@@ -116,7 +118,10 @@ fn the_readme_lists_every_config_key_and_no_other() {
     assert!(accepted.len() >= 6, "{accepted:?}");
     documented.sort();
     accepted.sort();
-    assert_eq!(documented, accepted, "the README's config.toml keys and the config file's fields");
+    assert_eq!(
+        documented, accepted,
+        "the README's config.toml keys and the config file's fields"
+    );
     // The example under the table is a valid file.
     let example = text[text.find(KEYS_MARKER).unwrap()..]
         .split("```toml\n")
