@@ -104,7 +104,7 @@ fn the_confirmation_shows_on_the_bottom_line_and_replays_are_marked() {
 #[test]
 fn with_osc52_off_nothing_is_written_and_the_message_says_so() {
     let mut app = app_with(&UiOptions {
-        osc52: false,
+        osc52: None,
         ..options(false)
     })
     .0;

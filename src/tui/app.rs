@@ -119,7 +119,7 @@ impl App {
             critical: CriticalWatch::default(),
             prefs: prefs.clone(),
             prefs_path: opts.prefs_path.clone(),
-            osc52: opts.osc52.then(Clipboard::detect),
+            osc52: opts.osc52,
             notes: Some(opts.notes.clone()),
             listing_scope: None,
             quit: false,
