@@ -1,7 +1,10 @@
 //! OSC 52 copying: the exact bytes for a known id, plain and inside tmux, and what `y`/`Y` do on the
-//! board (with the clipboard on and off).
+//! board (with the clipboard on and off), and inside a real tmux whose options let a copy through or not.
 use crate::support::app::{app_with, options};
 use crate::support::board::now;
+use crate::support::wait::poll;
+
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -101,7 +104,7 @@ fn the_confirmation_shows_on_the_bottom_line_and_replays_are_marked() {
 #[test]
 fn with_osc52_off_nothing_is_written_and_the_message_says_so() {
     let mut app = app_with(&UiOptions {
-        osc52: false,
+        osc52: None,
         ..options(false)
     })
     .0;
@@ -113,4 +116,104 @@ fn with_osc52_off_nothing_is_written_and_the_message_says_so() {
 fn the_help_lists_the_copy_keys() {
     let help: Vec<_> = callboard::tui::keymap::KEYMAP.iter().map(|b| b.help).collect();
     assert!(help.contains(&"copy telephonySessionId") && help.contains(&"copy call record as JSON"));
+}
+
+/// A private tmux server (its own socket and config) running the demo board; killed when dropped.
+struct Tmux {
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// `None` when tmux is not installed.
+    fn start(conf: &str) -> Option<Tmux> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tmux.conf"), conf).unwrap();
+        let home = dir.path().display().to_string();
+        let board = format!(
+            "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache \
+             XDG_STATE_HOME={home}/state {} --demo",
+            env!("CARGO_BIN_EXE_callboard")
+        );
+        let tmux = Tmux { dir };
+        let started = tmux
+            .command(&["-f", &format!("{home}/tmux.conf"), "new-session", "-d"])
+            .args(["-x", "120", "-y", "40", &board])
+            .status()
+            .ok()?;
+        assert!(started.success(), "tmux new-session");
+        Some(tmux)
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new("tmux");
+        cmd.arg("-S").arg(self.dir.path().join("socket")).args(args);
+        cmd
+    }
+
+    /// The pane's text.
+    fn screen(&self) -> String {
+        self.output(&["capture-pane", "-p"])
+    }
+
+    /// What `tmux ARGS` prints.
+    fn output(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command(&["kill-server"]).status();
+    }
+}
+
+/// The demo board in a private tmux server configured by `conf`, after `y` was pressed on it; `None` when
+/// tmux is not installed.
+fn press_y_in_tmux(conf: &str) -> Option<Tmux> {
+    let Some(tmux) = Tmux::start(conf) else {
+        eprintln!("tmux is not installed: skipped");
+        return None;
+    };
+    poll(Duration::from_secs(10), || {
+        tmux.screen().contains("Live calls").then_some(())
+    })
+    .unwrap_or_else(|| panic!("no board in tmux:\n{}", tmux.screen()));
+    tmux.command(&["send-keys", "y"]).status().unwrap();
+    Some(tmux)
+}
+
+#[test]
+fn inside_tmux_with_set_clipboard_on_and_passthrough_off_y_really_copies() {
+    let Some(tmux) = press_y_in_tmux("set -g set-clipboard on\nset -g allow-passthrough off\n") else {
+        return;
+    };
+    let copied = poll(Duration::from_secs(5), || {
+        let screen = tmux.screen();
+        let id = screen
+            .split("copied telephonySessionId ")
+            .nth(1)?
+            .split(' ')
+            .next()?;
+        Some(id.to_owned())
+    })
+    .unwrap_or_else(|| panic!("no copy message:\n{}", tmux.screen()));
+    // tmux keeps what OSC 52 set as its newest buffer (and forwards it to the outer terminal).
+    let buffer = poll(Duration::from_secs(5), || {
+        Some(tmux.output(&["show-buffer"])).filter(|b| !b.is_empty())
+    });
+    assert_eq!(buffer.as_deref(), Some(copied.as_str()));
+}
+
+#[test]
+fn inside_tmux_that_passes_nothing_y_says_so_and_names_the_setting() {
+    let Some(tmux) = press_y_in_tmux("set -g set-clipboard external\nset -g allow-passthrough off\n") else {
+        return;
+    };
+    let refusal = "not copied: tmux lets no clipboard sequence through; add `set -g set-clipboard on`";
+    poll(Duration::from_secs(5), || {
+        tmux.screen().contains(refusal).then_some(())
+    })
+    .unwrap_or_else(|| panic!("no refusal:\n{}", tmux.screen()));
+    assert!(!tmux.screen().contains("copied telephonySessionId"));
 }

@@ -25,6 +25,7 @@ mod poller_sim;
 mod push_client;
 mod push_faults;
 mod push_screens;
+mod readme_docs;
 mod replay_push;
 mod replay_roundtrip;
 mod sdk_compat;
@@ -52,5 +53,6 @@ mod terminal_signals;
 mod tui_keys;
 mod tui_props;
 mod tui_screens;
+mod wire_gzip;
 
 mod support;

@@ -1,6 +1,7 @@
 //! [`Transport`]: one HTTP exchange with RingCentral. It spends the request's rate budget first, records
 //! the response's rate headers (a 429 starts a penalty), logs the response, reads the body up to a limit
-//! and maps network failures to [`ApiError`]. All its time comes from the client's [`Clock`].
+//! and maps network failures to [`ApiError`]. It asks for gzip-compressed responses. All its time comes from
+//! the client's [`Clock`].
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -52,6 +53,8 @@ impl Transport {
             .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // `Accept-Encoding: gzip`: a 1,000-call page is about a tenth of its size compressed.
+            .gzip(true)
             .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")));
         if is_loopback(&config.server_url) {
             builder = builder.no_proxy();

@@ -254,7 +254,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         directory: Some(directory.directory.clone()),
         demo: sim.is_some(),
         no_color: args.no_color,
-        osc52: !args.no_osc52,
+        osc52: (!args.no_osc52).then(tui::clipboard::Clipboard::detect),
         stock_backend,
         ended_window: ended_window(&args),
         notes: recorder

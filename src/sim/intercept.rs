@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_LENGTH;
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_LENGTH};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -31,6 +31,11 @@ pub async fn intercept(
             .map_or(req.uri().path(), |p| p.as_str()),
     );
     let is_api = req.uri().path().starts_with("/restapi/v1.0/");
+    let accept_encoding = req
+        .headers()
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let log = |status: Option<u16>, meta: ReqMeta| {
         tracing::debug!(target: "callboard::sim::requests", status = status.unwrap_or(0), "{method} {path}");
         st.log_request(LoggedRequest {
@@ -40,6 +45,7 @@ pub async fn intercept(
             user: meta.user,
             group: meta.group,
             status,
+            accept_encoding: accept_encoding.clone(),
         })
     };
     let (fault, delay) = if is_api {

@@ -31,6 +31,8 @@ pub struct LoggedRequest {
     pub group: Option<RateGroup>,
     /// Status sent; `None` when the connection was dropped or the response withheld.
     pub status: Option<u16>,
+    /// The request's `Accept-Encoding` header (the simulator compresses with gzip when it names gzip).
+    pub accept_encoding: Option<String>,
 }
 
 /// `path_and_query` with the values of credential parameters replaced.

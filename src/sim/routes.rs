@@ -1,16 +1,19 @@
-//! The HTTP front: every route, behind the request intercept (faults, request log).
+//! The HTTP front: every route, behind the request intercept (faults, request log), compressed with gzip
+//! when the client asks (`Accept-Encoding: gzip`), as RingCentral's servers do.
 use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
 
 use super::errors::ApiError;
 use super::reply::Reply;
 use super::state::SimState;
 use super::{endpoints, intercept, oauth, push};
 
-/// The router with every endpoint, behind the fault/log intercept.
+/// The router with every endpoint, behind the fault/log intercept. Compression wraps the intercept, so a
+/// damaged body (truncated, malformed) is damaged before it is compressed, as a server's bug would be.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/restapi/oauth/token", post(oauth::token))
@@ -38,6 +41,7 @@ pub fn router(state: Arc<SimState>) -> Router {
             state.clone(),
             intercept::intercept,
         ))
+        .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
 

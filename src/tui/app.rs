@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
 use super::chooser::{ColumnChooser, effective};
-use super::clipboard::Wrap;
+use super::clipboard::Clipboard;
 use super::effect::Effect;
 use super::help_scroll::HelpScroll;
 use super::options::{Notes, UiOptions};
@@ -73,7 +73,7 @@ pub struct App {
     /// A short message (e.g. what was copied) and until when it shows.
     pub(crate) message: Option<(String, Timestamp)>,
     /// How to reach the clipboard; `None` when OSC 52 is off.
-    pub(crate) osc52: Option<Wrap>,
+    pub(crate) osc52: Option<Clipboard>,
     /// Outside messages; `None` once one was shown.
     notes: Option<Notes>,
     /// The scope of the listing the board holds.
@@ -119,7 +119,7 @@ impl App {
             critical: CriticalWatch::default(),
             prefs: prefs.clone(),
             prefs_path: opts.prefs_path.clone(),
-            osc52: opts.osc52.then(Wrap::detect),
+            osc52: opts.osc52,
             notes: Some(opts.notes.clone()),
             listing_scope: None,
             quit: false,

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use crate::board::BoardConfig;
 use crate::directory::Directory;
 use crate::prefs::Prefs;
+use crate::tui::clipboard::{Clipboard, Wrap};
 
 /// Where the UI reads the wall-clock time shown on screen (durations, ages, the status clock) from.
 #[derive(Clone)]
@@ -87,8 +88,9 @@ pub struct UiOptions {
     pub prefs: Prefs,
     /// Where changed preferences are saved; `None` keeps them for this run only.
     pub prefs_path: Option<PathBuf>,
-    /// `y`/`Y` copy through OSC 52 (off with `--no-osc52`).
-    pub osc52: bool,
+    /// How `y`/`Y` reach the clipboard through OSC 52 ([`Clipboard::detect`] at start); `None` with
+    /// `--no-osc52`.
+    pub osc52: Option<Clipboard>,
     /// Draw through ratatui's stock crossterm backend instead of the board's own (`CALLBOARD_BACKEND=crossterm`).
     pub stock_backend: bool,
     /// Where one-off status-bar messages come from.
@@ -110,7 +112,7 @@ impl Default for UiOptions {
             tz: TimeZone::system(),
             prefs: Prefs::default(),
             prefs_path: None,
-            osc52: true,
+            osc52: Some(Clipboard::Reachable(Wrap::Plain)),
             stock_backend: false,
             notes: Notes::default(),
             directory: None,

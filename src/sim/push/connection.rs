@@ -260,6 +260,7 @@ impl Conn {
             user: Some(owner),
             group: verdict.map(|v| v.group),
             status: Some(status),
+            accept_encoding: None,
         });
         let meta = Meta {
             status: Some(status),

@@ -73,6 +73,7 @@ async fn upgrade(
         user: admission.as_ref().ok().map(|a| a.owner.extension),
         group: None,
         status: Some(101),
+        accept_encoding: None,
     });
     ws.on_upgrade(move |socket| async move {
         match admission {

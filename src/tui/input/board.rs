@@ -11,7 +11,7 @@ use crate::feed::FeedCommand;
 use crate::prefs::ThemeName;
 use crate::tui::app::App;
 use crate::tui::chooser::ColumnChooser;
-use crate::tui::clipboard;
+use crate::tui::clipboard::{self, Clipboard};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::pause::Paused;
@@ -153,10 +153,11 @@ fn copy(app: &mut App, record: bool, now: Timestamp) -> Vec<Effect> {
                 )
             };
             match app.osc52 {
-                Some(wrap) => {
+                Some(Clipboard::Reachable(wrap)) => {
                     effects.push(Effect::Copy(clipboard::osc52(&value, wrap)));
                     format!("copied {what} to the clipboard (OSC 52)")
                 }
+                Some(Clipboard::Blocked(why)) => format!("not copied: {why}; {what}"),
                 None => format!("not copied: the clipboard is off (--no-osc52); {what}"),
             }
         }
