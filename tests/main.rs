@@ -24,6 +24,7 @@ mod poller_sim;
 mod push_client;
 mod push_faults;
 mod push_screens;
+mod replay_player;
 mod replay_push;
 mod replay_roundtrip;
 mod sdk_compat;

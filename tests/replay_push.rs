@@ -17,7 +17,7 @@ use jiff::Timestamp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
 
-fn t(secs: i64) -> Timestamp {
+pub(crate) fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_767_603_600 + secs).unwrap()
 }
 
@@ -63,7 +63,7 @@ fn event_line(at: i64, session: &str, party: &str, code: &str, sequence: u64) ->
 }
 
 /// Two polls and three events, one of them malformed (line 4).
-fn recording() -> String {
+pub(crate) fn recording() -> String {
     [
         poll_line(0, &[("r1", "s-1", "p-1")]),
         event_line(5, "s-1", "p-1", "Answered", 2),

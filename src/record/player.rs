@@ -262,4 +262,35 @@ mod tests {
         assert_eq!(replay.now(), t(5));
         assert_eq!(ReplayClock::new(clock, t(0), t(1), f64::NAN).anchor().speed, 1.0);
     }
+
+    /// True when `feed` publishes within `ms` milliseconds (a look at the clock comes every 100).
+    async fn woken(feed: &mut Feed, ms: u64) -> bool {
+        tokio::time::timeout(Duration::from_millis(ms), feed.state.changed())
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn the_feed_wakes_the_board_when_a_frame_comes_due_and_not_while_paused() {
+        let text = [0, 10]
+            .map(|s| {
+                format!(
+                    r#"{{"at":"{}","scope":"account","pages":[{{"url":"u","receivedAt":"{}","body":{{"records":[]}}}}]}}"#,
+                    t(s),
+                    t(s)
+                )
+            })
+            .join("\n");
+        let clock = Clock::manual(t(0));
+        let player = Player::new(Recording::parse(&text), clock.clone(), 1.0).unwrap();
+        let mut feed = player.wake_feed();
+        player.clock().set_paused(true);
+        clock.advance(Duration::from_secs(20));
+        assert!(!woken(&mut feed, 120).await, "paused: nothing comes due");
+        player.clock().set_paused(false);
+        clock.advance(Duration::from_secs(10));
+        assert!(woken(&mut feed, 2000).await, "the second frame came due");
+        assert!(!woken(&mut feed, 120).await, "nothing after the last frame");
+        feed.task.abort();
+    }
 }

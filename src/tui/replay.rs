@@ -5,8 +5,14 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::app::App;
+use crate::record::player::Player;
 
 impl App {
+    /// The recording played, when the board shows one.
+    pub fn player(&self) -> Option<&Player> {
+        self.player.as_ref()
+    }
+
     /// Merges the frames of the recording played that are due at recorded time `now`; nothing without one.
     pub(crate) fn play(&mut self, now: Timestamp) {
         if let Some(player) = &mut self.player
