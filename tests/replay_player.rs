@@ -53,13 +53,19 @@ fn the_end_of_a_recording_stops_its_time_and_says_so_without_live_timing() {
     let clock = Clock::manual(t(0));
     let mut app = replay(&clock);
     let shown = status(&mut app);
-    assert!(shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"), "{shown}");
+    assert!(
+        shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"),
+        "{shown}"
+    );
     // An hour after the recording's last frame (at 30 s).
     clock.advance(Duration::from_secs(3600));
     app.tick(now(&app));
     let shown = status(&mut app);
     assert!(shown.contains("END OF RECORDING"), "{shown}");
-    assert!(shown.contains("REPLAY  09:00:30") && shown.contains("END OF RECORDING  frame 4 of 4"), "{shown}");
+    assert!(
+        shown.contains("REPLAY  09:00:30") && shown.contains("END OF RECORDING  frame 4 of 4"),
+        "{shown}"
+    );
     for live in ["STALE", "next poll", "Heavy", "polling"] {
         assert!(!shown.contains(live), "{live} on a finished replay: {shown}");
     }
@@ -93,7 +99,10 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
     assert_eq!(now(&app), t(5), "at the answer's time");
     assert_eq!(state(&app, "r1").as_deref(), Some("connected"));
     let shown = status(&mut app);
-    assert!(shown.contains("REPLAY  09:00:05") && shown.contains("PAUSED  frame 2 of 4"), "{shown}");
+    assert!(
+        shown.contains("REPLAY  09:00:05") && shown.contains("PAUSED  frame 2 of 4"),
+        "{shown}"
+    );
     clock.advance(Duration::from_secs(100));
     app.tick(now(&app));
     assert!(status(&mut app).contains("frame 2 of 4"), "a step pauses there");
@@ -112,14 +121,24 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
         press(&mut app, KeyCode::Left);
     }
     let shown = status(&mut app);
-    assert!(shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"), "{shown}");
-    assert_eq!(state(&app, "r1").as_deref(), Some("ringing"), "the board is as it was then");
+    assert!(
+        shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"),
+        "{shown}"
+    );
+    assert_eq!(
+        state(&app, "r1").as_deref(),
+        Some("ringing"),
+        "the board is as it was then"
+    );
 
     press(&mut app, KeyCode::Char(' '));
     clock.advance(Duration::from_secs(6));
     app.tick(now(&app));
     let shown = status(&mut app);
-    assert!(shown.contains("frame 2 of 4") && shown.contains("playing"), "{shown}");
+    assert!(
+        shown.contains("frame 2 of 4") && shown.contains("playing"),
+        "{shown}"
+    );
     press(&mut app, KeyCode::Char(' '));
     clock.advance(Duration::from_secs(60));
     app.tick(now(&app));

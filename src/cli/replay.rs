@@ -5,8 +5,8 @@ use jiff::tz::TimeZone;
 
 use super::args::BoardArgs;
 use super::{Fatal, board_config, ended_window};
-use crate::output::{self, Format};
 use crate::clock::Clock;
+use crate::output::{self, Format};
 use crate::record::player::Player;
 use crate::record::replay::Recording;
 use crate::tui::{self, WallClock};

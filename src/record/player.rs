@@ -39,7 +39,11 @@ impl ReplayClock {
     /// Recorded time from `start` now to `end`, running `speed` times as fast as `clock` (non-positive or
     /// non-finite speeds run at 1).
     pub fn new(clock: Clock, start: Timestamp, end: Timestamp, speed: f64) -> Self {
-        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
         let anchor = Anchor {
             wall: clock.now(),
             at: start,
@@ -160,10 +164,7 @@ impl Player {
     /// frame's; stepping back builds the board again from the start. True when the board changed.
     pub fn step(&mut self, board: &mut Board, by: isize) -> bool {
         self.clock.set_paused(true);
-        let to = self
-            .position
-            .saturating_add_signed(by)
-            .clamp(1, self.frames());
+        let to = self.position.saturating_add_signed(by).clamp(1, self.frames());
         let changed = if to < self.position {
             board.reset_for_scope();
             self.position = 0;

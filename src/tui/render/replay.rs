@@ -11,10 +11,7 @@ use crate::tui::app::App;
 /// `REPLAY`, and while a recording plays its time at `now`.
 pub(super) fn marker(app: &App, now: Timestamp) -> Pieces {
     let theme = app.theme;
-    let mut out: Pieces = vec![
-        ("  ".into(), Style::new()),
-        (" REPLAY ".into(), theme.demo()),
-    ];
+    let mut out: Pieces = vec![("  ".into(), Style::new()), (" REPLAY ".into(), theme.demo())];
     if app.player.is_some() {
         out.push((format!(" {}", time_of_day(now, &app.tz)), theme.text()));
     }
