@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use jiff::tz::TimeZone;
 
 use crate::replay_push::{recording, t};
+use crate::support::pty::Pty;
 use crate::support::screen::{drawn, text};
 
 /// The recording of [`recording`] (two polls, two events) on a board at its first frame, on `clock`.
@@ -144,4 +145,31 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
     app.tick(now(&app));
     assert_eq!(now(&app), t(6), "Space paused it again");
     assert!(status(&mut app).contains("PAUSED"));
+}
+
+#[test]
+fn the_replay_command_ends_honestly_and_steps_with_the_arrow_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.ndjson");
+    std::fs::write(&path, recording()).unwrap();
+    // 30 s of recording at 1000 times: over in 30 ms.
+    let args = ["replay", path.to_str().unwrap(), "--speed", "1000"];
+    let mut pty = Pty::spawn_with_env(&args, &[("TZ", "UTC")]);
+    let wait = Duration::from_secs(10);
+    let ended = pty.wait_for("the end of the recording", wait, |s| {
+        s.contains("END OF RECORDING  frame 4 of 4")
+    });
+    assert!(ended.contains("REPLAY  09:00:30"), "{ended}");
+    for live in ["STALE", "next poll", "Heavy"] {
+        assert!(!ended.contains(live), "{live} on a finished replay: {ended}");
+    }
+    pty.send("\x1b[D");
+    pty.wait_for("a step back", wait, |s| {
+        s.contains("PAUSED  frame 3 of 4") && s.contains("REPLAY  09:00:20")
+    });
+    pty.send(" ");
+    pty.wait_for("the end again once playing", wait, |s| {
+        s.contains("END OF RECORDING  frame 4 of 4")
+    });
+    pty.quit("replay");
 }
