@@ -114,8 +114,8 @@ fn located(text: &str, e: &toml::de::Error) -> String {
     let Some(span) = e.span() else {
         return e.message().to_owned();
     };
-    let start = text.floor_char_boundary(span.start);
-    let number = text[..start].matches('\n').count() + 1;
+    let before = text.as_bytes().get(..span.start).unwrap_or(text.as_bytes());
+    let number = before.iter().filter(|b| **b == b'\n').count() + 1;
     let line = text.lines().nth(number - 1).unwrap_or_default().trim();
     let line = crate::text::fit(line, 60);
     format!("line {number} ({line}): {}", e.message())
