@@ -44,6 +44,15 @@ fn status(app: &mut App) -> String {
     screen.lines().take(2).collect::<Vec<_>>().join("\n")
 }
 
+/// Asserts the status shows the recording's time `time` and `what` (e.g. `PAUSED  frame 2 of 4`).
+fn assert_shows(app: &mut App, time: &str, what: &str) {
+    let shown = status(app);
+    assert!(
+        shown.contains(&format!("REPLAY  {time}")) && shown.contains(what),
+        "{time}, {what}: {shown}"
+    );
+}
+
 fn press(app: &mut App, code: KeyCode) {
     let at = now(app);
     app.key(KeyEvent::from(code), at);
@@ -53,20 +62,12 @@ fn press(app: &mut App, code: KeyCode) {
 fn the_end_of_a_recording_stops_its_time_and_says_so_without_live_timing() {
     let clock = Clock::manual(t(0));
     let mut app = replay(&clock);
-    let shown = status(&mut app);
-    assert!(
-        shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"),
-        "{shown}"
-    );
+    assert_shows(&mut app, "09:00:00", "frame 1 of 4");
     // An hour after the recording's last frame (at 30 s).
     clock.advance(Duration::from_secs(3600));
     app.tick(now(&app));
+    assert_shows(&mut app, "09:00:30", "END OF RECORDING  frame 4 of 4");
     let shown = status(&mut app);
-    assert!(shown.contains("END OF RECORDING"), "{shown}");
-    assert!(
-        shown.contains("REPLAY  09:00:30") && shown.contains("END OF RECORDING  frame 4 of 4"),
-        "{shown}"
-    );
     for live in ["STALE", "next poll", "Heavy", "polling"] {
         assert!(!shown.contains(live), "{live} on a finished replay: {shown}");
     }
@@ -99,11 +100,7 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
     press(&mut app, KeyCode::Right);
     assert_eq!(now(&app), t(5), "at the answer's time");
     assert_eq!(state(&app, "r1").as_deref(), Some("connected"));
-    let shown = status(&mut app);
-    assert!(
-        shown.contains("REPLAY  09:00:05") && shown.contains("PAUSED  frame 2 of 4"),
-        "{shown}"
-    );
+    assert_shows(&mut app, "09:00:05", "PAUSED  frame 2 of 4");
     clock.advance(Duration::from_secs(100));
     app.tick(now(&app));
     assert!(status(&mut app).contains("frame 2 of 4"), "a step pauses there");
@@ -121,11 +118,7 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
     for _ in 0..5 {
         press(&mut app, KeyCode::Left);
     }
-    let shown = status(&mut app);
-    assert!(
-        shown.contains("REPLAY  09:00:00") && shown.contains("frame 1 of 4"),
-        "{shown}"
-    );
+    assert_shows(&mut app, "09:00:00", "frame 1 of 4");
     assert_eq!(
         state(&app, "r1").as_deref(),
         Some("ringing"),
@@ -135,11 +128,7 @@ fn arrows_step_a_frame_either_way_and_space_pauses() {
     press(&mut app, KeyCode::Char(' '));
     clock.advance(Duration::from_secs(6));
     app.tick(now(&app));
-    let shown = status(&mut app);
-    assert!(
-        shown.contains("frame 2 of 4") && shown.contains("playing"),
-        "{shown}"
-    );
+    assert_shows(&mut app, "09:00:06", "▶ playing  frame 2 of 4");
     press(&mut app, KeyCode::Char(' '));
     clock.advance(Duration::from_secs(60));
     app.tick(now(&app));
