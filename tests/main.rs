@@ -26,6 +26,7 @@ mod push_client;
 mod push_faults;
 mod push_screens;
 mod readme_docs;
+mod replay_player;
 mod replay_push;
 mod replay_roundtrip;
 mod sdk_compat;

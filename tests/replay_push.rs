@@ -8,14 +8,16 @@ use callboard::api::Scope;
 use callboard::api::client::RawPage;
 use callboard::api::wsg::{Notification, SessionEvent};
 use callboard::board::{Board, BoardConfig};
+use callboard::clock::Clock;
 use callboard::output::tail::Changes;
-use callboard::record::replay::{Recording, ReplayClock, spawn_feed};
+use callboard::record::player::Player;
+use callboard::record::replay::Recording;
 use callboard::record::{RecordedPoll, Recorder};
 use jiff::Timestamp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
 
-fn t(secs: i64) -> Timestamp {
+pub(crate) fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_767_603_600 + secs).unwrap()
 }
 
@@ -61,7 +63,7 @@ fn event_line(at: i64, session: &str, party: &str, code: &str, sequence: u64) ->
 }
 
 /// Two polls and three events, one of them malformed (line 4).
-fn recording() -> String {
+pub(crate) fn recording() -> String {
     [
         poll_line(0, &[("r1", "s-1", "p-1")]),
         event_line(5, "s-1", "p-1", "Answered", 2),
@@ -72,8 +74,8 @@ fn recording() -> String {
     .join("\n")
 }
 
-#[tokio::test]
-async fn replay_plays_polls_and_events_in_order_as_push_showed_them() {
+#[test]
+fn replay_plays_polls_and_events_in_order_as_push_showed_them() {
     let rec = Recording::parse(&recording());
     assert_eq!((rec.listings.len(), rec.events.len()), (2, 2));
     assert_eq!(rec.problems.len(), 1, "{:?}", rec.problems);
@@ -82,32 +84,27 @@ async fn replay_plays_polls_and_events_in_order_as_push_showed_them() {
         "{:?}",
         rec.problems
     );
-    let mut feed = spawn_feed(rec, ReplayClock::new(t(0), 1000.0));
+    let clock = Clock::manual(t(0));
+    let mut player = Player::new(rec, clock.clone(), 1.0).unwrap();
     let mut board = Board::new(BoardConfig::default());
     let mut changes = Changes::default();
     let mut seen = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let state = feed.state.borrow_and_update().clone();
-            let now = state.listing.taken_at.unwrap_or(t(0));
-            if board.catch_up(&state.listing, &state.deltas, now) {
-                for c in changes.since_last(&board, now) {
-                    seen.push(format!(
-                        "{} {} → {}",
-                        c.id,
-                        c.previous_state.unwrap_or("—"),
-                        c.state
-                    ));
-                }
+    // A second of recorded time at a time, as the board's clock would run.
+    while !player.at_end() {
+        let now = player.clock().now();
+        if player.play(&mut board, now) {
+            for c in changes.since_last(&board, now) {
+                seen.push(format!(
+                    "{} {} → {}",
+                    c.id,
+                    c.previous_state.unwrap_or("—"),
+                    c.state
+                ));
             }
-            if state.listing.seq > 0 && state.listing.taken_at == Some(t(30)) {
-                return;
-            }
-            feed.state.changed().await.unwrap();
         }
-    })
-    .await
-    .expect("the replay reaches its last poll");
+        clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(player.clock().now(), t(30), "time stops at the last frame");
     assert_eq!(
         seen,
         [
@@ -117,7 +114,6 @@ async fn replay_plays_polls_and_events_in_order_as_push_showed_them() {
             "r2 — → ringing"
         ]
     );
-    feed.task.abort();
 }
 
 #[test]

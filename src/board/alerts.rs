@@ -22,12 +22,79 @@ pub enum AlertLevel {
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// Over this many seconds: warn.
+    #[serde(deserialize_with = "seconds")]
     pub warn_secs: u64,
     /// Over this many seconds: critical.
+    #[serde(deserialize_with = "seconds")]
     pub critical_secs: u64,
 }
 
+/// The seconds a threshold limit may be: at least a second, at most a day.
+pub const THRESHOLD_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
+
+/// A limit as written: a whole number of seconds (its range is checked by [`Threshold::check`], which
+/// names the key); anything else is refused saying what is accepted.
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+
+    struct Seconds;
+    impl Visitor<'_> for Seconds {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let (min, max) = (THRESHOLD_SECS.start(), THRESHOLD_SECS.end());
+            write!(f, "whole seconds from {min} to {max}")
+        }
+
+        fn visit_u64<E: Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+        }
+
+        fn visit_f64<E: Error>(self, v: f64) -> Result<u64, E> {
+            // Said short: `1e300`, not its 301 digits.
+            Err(E::custom(format_args!("{v:e} is not {}", Expected(&self))))
+        }
+    }
+
+    /// What a visitor expects, as text.
+    struct Expected<'a>(&'a Seconds);
+    impl std::fmt::Display for Expected<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.expecting(f)
+        }
+    }
+
+    d.deserialize_u64(Seconds)
+}
+
 impl Threshold {
+    /// Checks the limits of the threshold named `name` (e.g. `alerts.ringing`): each within
+    /// [`THRESHOLD_SECS`], warn below critical. The error names the key and what it accepts.
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let (min, max) = (THRESHOLD_SECS.start(), THRESHOLD_SECS.end());
+        for (key, secs) in [
+            ("warn_secs", self.warn_secs),
+            ("critical_secs", self.critical_secs),
+        ] {
+            if !THRESHOLD_SECS.contains(&secs) {
+                return Err(format!(
+                    "{name}.{key} = {secs} is out of range: use {min} to {max} seconds"
+                ));
+            }
+        }
+        if self.warn_secs >= self.critical_secs {
+            return Err(format!(
+                "{name}.warn_secs ({}) must be below {name}.critical_secs ({})",
+                self.warn_secs, self.critical_secs
+            ));
+        }
+        Ok(())
+    }
+
     /// The level of a duration: strictly over a limit counts.
     pub fn level(&self, d: SignedDuration) -> Option<AlertLevel> {
         let secs = u64::try_from(d.as_secs()).unwrap_or(0);
@@ -75,6 +142,18 @@ impl Default for AlertConfig {
 }
 
 impl AlertConfig {
+    /// Checks every threshold (see [`Threshold::check`]); the error names the first wrong key under
+    /// `alerts`.
+    pub fn check(&self) -> Result<(), String> {
+        let all = [
+            ("ringing", self.ringing),
+            ("talking", self.talking),
+            ("hold", self.hold),
+        ];
+        all.iter()
+            .try_for_each(|(name, t)| t.check(&format!("alerts.{name}")))
+    }
+
     /// The alert a call is under at `now`: ringing time while ringing, talk time while connected (the whole
     /// call when the answer time is unknown), hold time while on hold or parked. Calls in voicemail and
     /// ended calls carry none.
@@ -143,6 +222,29 @@ mod tests {
         assert_eq!(at(45), Some(AlertLevel::Warn));
         assert_eq!(at(46), Some(AlertLevel::Critical));
         assert_eq!(at(-5), None);
+    }
+
+    #[test]
+    fn thresholds_outside_a_second_to_a_day_or_not_rising_are_refused_by_key() {
+        assert_eq!(AlertConfig::default().check(), Ok(()));
+        let mut config = AlertConfig::default();
+        config.talking.critical_secs = 86_401;
+        assert_eq!(
+            config.check(),
+            Err("alerts.talking.critical_secs = 86401 is out of range: use 1 to 86400 seconds".into())
+        );
+        config = AlertConfig::default();
+        config.ringing.warn_secs = 0;
+        assert_eq!(
+            config.check(),
+            Err("alerts.ringing.warn_secs = 0 is out of range: use 1 to 86400 seconds".into())
+        );
+        config = AlertConfig::default();
+        config.hold.warn_secs = config.hold.critical_secs;
+        assert_eq!(
+            config.check(),
+            Err("alerts.hold.warn_secs (180) must be below alerts.hold.critical_secs (180)".into())
+        );
     }
 
     #[test]

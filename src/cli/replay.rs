@@ -5,21 +5,26 @@ use jiff::tz::TimeZone;
 
 use super::args::BoardArgs;
 use super::{Fatal, board_config, ended_window};
+use crate::clock::Clock;
 use crate::output::{self, Format};
-use crate::record::replay::{Recording, ReplayClock, Step, spawn_feed};
+use crate::record::player::Player;
+use crate::record::replay::Recording;
 use crate::tui::{self, WallClock};
 
 /// Plays `file` at `speed` on the board, or prints its final state in `once` format.
 pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>) -> Result<(), Fatal> {
     let mut recording = Recording::read(file)?;
     report(&recording.problems);
-    let Some(start) = recording.steps().first().map(Step::at) else {
-        return Err(Fatal::Other(format!(
+    let empty = || {
+        Fatal::Other(format!(
             "{} holds no recorded poll or event; record one with `callboard --record {}`",
             file.display(),
             file.display()
-        )));
+        ))
     };
+    if recording.steps().is_empty() {
+        return Err(empty());
+    }
     // A pipe or a dumb terminal cannot show the board: print the final state instead.
     let fallback = once.is_none() && !super::can_draw_board();
     if let Some(format) = once.or(fallback.then_some(Format::Table)) {
@@ -31,11 +36,13 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
         }
         return Ok(());
     }
-    let clock = ReplayClock::new(start, speed);
     let problems = std::mem::take(&mut recording.problems);
-    let mut feed = spawn_feed(recording, clock);
+    let player = Player::new(recording, Clock::system(), speed).ok_or_else(empty)?;
+    let clock = player.clock().clone();
+    let mut feed = player.wake_feed();
     let opts = tui::UiOptions {
         replay: true,
+        player: Some(player),
         no_color: args.no_color,
         osc52: (!args.no_osc52).then(tui::clipboard::Clipboard::detect),
         stock_backend: super::backend_setting()?,

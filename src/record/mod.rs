@@ -2,7 +2,8 @@
 //! poll (`at`, `scope`, and every page as received: URL, rate-limit headers, body), or a telephony-session
 //! event (`at` it arrived, and `event`: the notification's body as the gateway sent it). They hold no
 //! token, secret, request header or WebSocket session token. [`Recorder`] writes them from the live
-//! board; [`replay`] reads them back onto the same board.
+//! board; [`replay`] reads them back and [`player`] plays them onto the same board.
+pub mod player;
 mod recorder;
 pub mod replay;
 

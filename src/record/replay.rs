@@ -1,10 +1,8 @@
-//! Reading a recording back: its listings (one per recorded poll) and events, the board at the end, and a
-//! [`Feed`] that publishes them on recorded time in order, listings as the poller would and events as the
-//! push source would (party deltas).
+//! Reading a recording back: its listings (one per recorded poll) and events, in play order, and the
+//! board at the end (see [`super::player`] for playing it on recorded time).
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::{Line, PageLine, parse_scope};
 use crate::api::model::{ActiveCallsPage, CallRecord};
@@ -12,7 +10,7 @@ use crate::api::rate_limit::RateLimitHeaders;
 use crate::api::wsg::{Notification, SessionEvent};
 use crate::api::{RecordCache, Scope};
 use crate::board::{Board, BoardConfig};
-use crate::feed::{Change, Delta, Feed, FeedState, Listing, PartyChange, Publisher, RateHeadroom};
+use crate::feed::{Change, Delta, Listing, PartyChange};
 
 /// One recorded poll, parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,31 +129,37 @@ impl Recording {
         let mut scope = None;
         let steps = self.steps();
         for (seq, step) in (1..).zip(&steps) {
-            match step {
-                Step::Listing(listing) => {
-                    if scope.as_ref() != Some(&listing.scope) {
-                        board.reset_for_scope();
-                        scope = Some(listing.scope.clone());
-                    }
-                    board.expire(listing.at);
-                    let update = Listing {
-                        seq,
-                        scope: Some(listing.scope.clone()),
-                        taken_at: Some(listing.taken_at),
-                        calls: listing.records.as_slice().into(),
-                        skipped: listing.skipped,
-                    };
-                    board.merge_listing(&update, listing.at);
-                }
-                Step::Event(event) => {
-                    for (at, change) in event.changes() {
-                        let change = Change::Party(change);
-                        board.merge_delta(&Delta { seq, at, change }, event.at);
-                    }
-                }
-            }
+            merge_step(&mut board, step, seq, &mut scope);
         }
         Some((board, steps.last()?.at()))
+    }
+}
+
+/// Merges one frame into `board` as update `seq`: a listing (after forgetting the calls of another
+/// scope than `scope`, the scope of the last listing merged) or an event's party changes.
+pub(super) fn merge_step(board: &mut Board, step: &Step<'_>, seq: u64, scope: &mut Option<Scope>) {
+    match step {
+        Step::Listing(listing) => {
+            if scope.as_ref() != Some(&listing.scope) {
+                board.reset_for_scope();
+                *scope = Some(listing.scope.clone());
+            }
+            board.expire(listing.at);
+            let update = Listing {
+                seq,
+                scope: Some(listing.scope.clone()),
+                taken_at: Some(listing.taken_at),
+                calls: listing.records.as_slice().into(),
+                skipped: listing.skipped,
+            };
+            board.merge_listing(&update, listing.at);
+        }
+        Step::Event(event) => {
+            for (at, change) in event.changes() {
+                let change = Change::Party(change);
+                board.merge_delta(&Delta { seq, at, change }, event.at);
+            }
+        }
     }
 }
 
@@ -245,111 +249,9 @@ fn parse_poll(
     Ok(listing)
 }
 
-/// Recorded time running from `start` at `speed` times wall time.
-#[derive(Debug, Clone, Copy)]
-pub struct ReplayClock {
-    wall_start: Instant,
-    start: Timestamp,
-    speed: f64,
-}
-
-impl ReplayClock {
-    /// A clock at `start` now, running `speed` times as fast as the wall clock (non-positive or
-    /// non-finite speeds run at 1).
-    pub fn new(start: Timestamp, speed: f64) -> Self {
-        ReplayClock {
-            wall_start: Instant::now(),
-            start,
-            speed: if speed.is_finite() && speed > 0.0 {
-                speed
-            } else {
-                1.0
-            },
-        }
-    }
-
-    /// Recorded time now.
-    pub fn now(&self) -> Timestamp {
-        let elapsed = self.wall_start.elapsed().as_secs_f64() * self.speed;
-        let elapsed = SignedDuration::try_from_secs_f64(elapsed).unwrap_or(SignedDuration::MAX);
-        self.start.checked_add(elapsed).unwrap_or(Timestamp::MAX)
-    }
-
-    /// Wall time until recorded time reaches `at` (zero when it has).
-    fn wall_until(&self, at: Timestamp) -> Duration {
-        let ahead = at.duration_since(self.now()).as_secs_f64() / self.speed;
-        Duration::try_from_secs_f64(ahead).unwrap_or(Duration::ZERO)
-    }
-}
-
-/// Publishes each listing and event when `clock` reaches its time, in [`Recording::steps`] order: a
-/// listing as the poller would, an event's party changes as deltas, as the push source would. Commands
-/// are taken and ignored: a recording cannot switch scope or list again. Runs until every command
-/// sender is dropped.
-pub fn spawn_feed(recording: Recording, clock: ReplayClock) -> Feed {
-    Feed::spawn(FeedState::default(), move |mut out, mut commands| async move {
-        let steps = recording.steps();
-        for (i, step) in steps.iter().enumerate() {
-            let due = tokio::time::sleep(clock.wall_until(step.at()));
-            tokio::pin!(due);
-            loop {
-                tokio::select! {
-                    cmd = commands.recv() => if cmd.is_none() { return },
-                    () = &mut due => break,
-                }
-            }
-            match step {
-                Step::Listing(listing) => {
-                    let next_at = steps[i + 1..].iter().find_map(|s| match s {
-                        Step::Listing(next) => Some(next.at),
-                        Step::Event(_) => None,
-                    });
-                    publish(&mut out, listing, next_at);
-                }
-                Step::Event(event) => {
-                    for (at, change) in event.changes() {
-                        out.change(at, Change::Party(change));
-                    }
-                    out.publish();
-                }
-            }
-        }
-        while commands.recv().await.is_some() {}
-    })
-}
-
-/// Publishes `listing` as the poller would have, with the next listing due at `next_at`.
-fn publish(out: &mut Publisher, listing: &RecordedListing, next_at: Option<Timestamp>) {
-    let rate = listing.rate.as_ref().and_then(|r| {
-        Some(RateHeadroom {
-            remaining: r.remaining?,
-            limit: r.limit?,
-            window_secs: r
-                .window
-                .map_or(60, |w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
-            penalty_until: None,
-        })
-    });
-    out.state.scope = Some(listing.scope.clone());
-    out.state.next_listing_at = next_at;
-    out.state.interval = next_at.map_or(SignedDuration::ZERO, |n| n.duration_since(listing.at));
-    out.state.rate = rate;
-    let records = listing.records.clone();
-    out.list(listing.scope.clone(), listing.taken_at, records, listing.skipped);
-    out.publish();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::FeedCommand;
-
-    fn of_listings(listings: Vec<RecordedListing>) -> Recording {
-        Recording {
-            listings,
-            ..Recording::default()
-        }
-    }
 
     const PAGE: &str =
         r#"{"records":[{"id":"a","startTime":"2026-01-05T09:00:00Z","result":"In Progress"}]}"#;
@@ -381,77 +283,5 @@ mod tests {
         let rec = Recording::parse(PAGE);
         assert_eq!(rec.listings.len(), 1);
         assert_eq!(rec.listings[0].at, "2026-01-05T09:00:00Z".parse().unwrap());
-    }
-
-    #[tokio::test]
-    async fn the_feed_publishes_every_listing_in_order_and_ignores_commands() {
-        let rec = Recording::parse(PAGE);
-        let mut listings = vec![rec.listings[0].clone(); 3];
-        for (i, f) in listings.iter_mut().enumerate() {
-            f.at = f.at.checked_add(SignedDuration::from_secs(i as i64)).unwrap();
-            f.taken_at = f.at;
-        }
-        let last = listings[2].at;
-        let start = rec.listings[0].at;
-        let mut feed = spawn_feed(of_listings(listings), ReplayClock::new(start, 100.0));
-        feed.commands
-            .send(FeedCommand::SetScope(Scope::own_extension()))
-            .await
-            .unwrap();
-        let snap = tokio::time::timeout(Duration::from_secs(5), async {
-            loop {
-                feed.state.changed().await.unwrap();
-                let snap = feed.state.borrow_and_update().clone();
-                if snap.listing.seq == 3 {
-                    return snap;
-                }
-            }
-        })
-        .await
-        .unwrap();
-        assert_eq!(snap.listing.taken_at, Some(last));
-        assert_eq!(
-            snap.scope,
-            Some(Scope::Account),
-            "a recording cannot switch scope"
-        );
-        assert_eq!(snap.next_listing_at, None);
-        assert_eq!(snap.listing.calls.len(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_command_does_not_bring_the_next_listing_early() {
-        let rec = Recording::parse(PAGE);
-        let mut listings = vec![rec.listings[0].clone(); 2];
-        listings[1].at = listings[0].at + SignedDuration::from_secs(3600);
-        let start = rec.listings[0].at;
-        let mut feed = spawn_feed(of_listings(listings), ReplayClock::new(start, 1.0));
-        tokio::time::timeout(Duration::from_secs(5), async {
-            while feed.state.borrow_and_update().listing.seq < 1 {
-                feed.state.changed().await.unwrap();
-            }
-        })
-        .await
-        .unwrap();
-        for command in [FeedCommand::Refresh, FeedCommand::SetScope(Scope::Account)] {
-            feed.commands.send(command).await.unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        assert_eq!(
-            feed.state.borrow().listing.seq,
-            1,
-            "the second listing is an hour of recorded time away"
-        );
-    }
-
-    #[test]
-    fn the_clock_runs_at_the_given_speed() {
-        let start: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
-        let clock = ReplayClock::new(start, 1000.0);
-        std::thread::sleep(Duration::from_millis(20));
-        let ran = clock.now().duration_since(start).as_secs_f64();
-        assert!((20.0..60.0).contains(&ran), "{ran}");
-        assert_eq!(ReplayClock::new(start, -3.0).speed, 1.0);
-        assert_eq!(clock.wall_until(start), Duration::ZERO);
     }
 }

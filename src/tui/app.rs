@@ -22,6 +22,7 @@ use crate::board::{AlertConfig, Board, BoardConfig, Call, Column, CriticalWatch,
 use crate::directory::Directory;
 use crate::feed::{FeedCommand, FeedState};
 use crate::prefs::{Prefs, ThemeName};
+use crate::record::player::Player;
 
 /// How long an outside note stays on screen.
 const NOTE_FOR: SignedDuration = SignedDuration::from_secs(15);
@@ -48,6 +49,8 @@ pub struct App {
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
     pub(crate) replay: bool,
+    /// The recording played, when the board shows one.
+    pub(crate) player: Option<Player>,
     pub(crate) tz: TimeZone,
     /// Ringing and talking thresholds.
     pub(crate) alerts: AlertConfig,
@@ -104,7 +107,8 @@ impl App {
             refresh_asked: false,
             theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
-            replay: opts.replay,
+            replay: opts.replay || opts.player.is_some(),
+            player: opts.player.clone(),
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,
@@ -207,6 +211,11 @@ impl App {
     /// call.
     pub fn apply(&mut self, state: Arc<FeedState>, now: Timestamp) -> Vec<Effect> {
         self.refresh_directory();
+        if self.player.is_some() {
+            // A replay's feed only says a frame is due: the player has the frames.
+            self.play(now);
+            return self.watch_alerts(now);
+        }
         if let Some(p) = &mut self.paused {
             p.hold(state, self.board.seen());
             return Vec::new();
@@ -229,6 +238,7 @@ impl App {
         self.refresh_directory();
         let mut effects = Vec::new();
         if self.paused.is_none() {
+            self.play(now);
             self.board.expire(now);
             effects = self.watch_alerts(now);
         }
@@ -258,7 +268,7 @@ impl App {
     }
 
     /// Notes the calls now over the critical threshold; a new one rings the bell when it is on.
-    fn watch_alerts(&mut self, now: Timestamp) -> Vec<Effect> {
+    pub(crate) fn watch_alerts(&mut self, now: Timestamp) -> Vec<Effect> {
         let new = self.critical.update(self.board.critical_ids(&self.alerts, now));
         if new && self.prefs.bell {
             vec![Effect::Bell]

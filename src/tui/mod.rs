@@ -13,6 +13,7 @@ mod options;
 mod pause;
 mod picker;
 mod render;
+mod replay;
 mod run;
 mod theme;
 

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use crate::board::BoardConfig;
 use crate::directory::Directory;
 use crate::prefs::Prefs;
+use crate::record::player::Player;
 use crate::tui::clipboard::{Clipboard, Wrap};
 
 /// Where the UI reads the wall-clock time shown on screen (durations, ages, the status clock) from.
@@ -74,6 +75,8 @@ pub struct UiOptions {
     pub demo: bool,
     /// Playing a recording: show a `REPLAY` marker.
     pub replay: bool,
+    /// The recording to play, frame by frame on its own clock (a `REPLAY` marker with its position).
+    pub player: Option<Player>,
     /// No colour (the `NO_COLOR` environment variable is honoured as well).
     pub no_color: bool,
     /// How long ended calls stay listed.
@@ -105,6 +108,7 @@ impl Default for UiOptions {
         UiOptions {
             demo: false,
             replay: false,
+            player: None,
             no_color: false,
             ended_window: board.ended_window,
             ended_cap: board.ended_cap,

@@ -5,6 +5,7 @@ mod chooser;
 mod help;
 mod picker;
 mod prompt;
+mod replay;
 mod scope;
 
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ impl App {
         let action = keymap::lookup(&ev, Mode::Board);
         if help::key(self, &ev, action) {
             return Vec::new();
+        }
+        if replay::key(self, &ev, now) {
+            return self.watch_alerts(now);
         }
         match action {
             Some(action) => board::act(self, action, ev.code, now),

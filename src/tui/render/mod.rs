@@ -7,6 +7,7 @@ mod help;
 mod legs;
 mod parties;
 mod picker;
+mod replay;
 mod status;
 mod summary;
 

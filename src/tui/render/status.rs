@@ -61,8 +61,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         left.push((" DEMO ".into(), theme.demo()));
     }
     if app.replay {
-        left.push(("  ".into(), Style::new()));
-        left.push((" REPLAY ".into(), theme.demo()));
+        left.extend(super::replay::marker(app, now));
     }
     let c = app.board.counts();
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
@@ -203,6 +202,9 @@ fn push_notice(app: &App) -> Option<Pieces> {
 /// LIVE and the last event's age while push is live; STALE, age of the data (and the poll interval while
 /// push is not live), next poll, rate headroom; most important first, each ending in a space.
 fn timing(app: &App, now: Timestamp) -> Pieces {
+    if let Some(replay) = super::replay::timing(app, now) {
+        return replay;
+    }
     let theme = app.theme;
     let snap = &app.feed;
     let mut out: Pieces = Vec::new();
@@ -288,7 +290,7 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
         out.push((format!("{wait} {}", err.message), theme.error()));
     } else if let Some(err) = &snap.error {
         out.push((format!("✗ {}", error_text(err, now)), theme.error()));
-    } else if is_stale(snap, now) {
+    } else if app.player.is_none() && is_stale(snap, now) {
         let age = snap
             .listing
             .taken_at
