@@ -234,3 +234,58 @@ fn a_refresh_held_back_by_the_rate_budget_says_when_it_will_run() {
         "{text}"
     );
 }
+
+/// The title line of a list: the rule line that starts with its name.
+fn title_of<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(name) && l.contains('─'))
+        .unwrap_or_else(|| panic!("no {name} title in\n{screen}"))
+}
+
+#[test]
+fn conversations_mark_the_titles_and_count_conversations() {
+    let (mut app, last) = app();
+    republish(&mut app, &last, |s| s.scope = Some(Scope::Account));
+    press(&mut app, 'c');
+    let text = screen(&mut app, 120, 40);
+    let live = app.board().len(callboard::board::List::Live);
+    let ended = app.board().len(callboard::board::List::Ended);
+    assert!(
+        title_of(&text, "Live").contains(&format!("⧉ Live conversations {live} · of 7 calls")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Recently ended").contains(&format!("⧉ Recently ended conversations {ended} · of 3 calls")),
+        "{text}"
+    );
+    press(&mut app, 'c');
+    let text = screen(&mut app, 120, 40);
+    let title = title_of(&text, "Live");
+    assert!(title.contains("Live calls 7 ·") && !title.contains('⧉'), "{text}");
+}
+
+#[test]
+fn the_filter_prompt_and_the_titles_count_the_same_rows() {
+    let (mut app, _) = app();
+    press(&mut app, '/');
+    for c in "Tyler".chars() {
+        press(&mut app, c);
+    }
+    let live = app.board().len(callboard::board::List::Live);
+    let ended = app.board().len(callboard::board::List::Ended);
+    assert!(live > 0 && ended > 0 && live < 7);
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains(&format!("{live} live · {ended} ended calls match")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Live calls").contains(&format!("Live calls 7 · {live} match")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Recently ended").contains(&format!("Recently ended calls 3 · {ended} match")),
+        "{text}"
+    );
+}
