@@ -289,3 +289,82 @@ fn the_filter_prompt_and_the_titles_count_the_same_rows() {
         "{text}"
     );
 }
+
+#[test]
+fn paused_the_status_says_what_is_frozen_and_that_polls_go_on() {
+    let (mut app, last) = app();
+    assert!(screen(&mut app, 120, 40).contains("next poll in 6s"));
+    app.key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE), now());
+    // Polls go on while the screen is frozen: a later state arrives and the clock moves.
+    republish(&mut app, &last, |s| s.listing.seq += 1);
+    let later = now() + SignedDuration::from_secs(20);
+    let text = crate::support::screen::text(&drawn(&mut app, 120, 40, later));
+    assert!(text.contains("PAUSED · 1 new"), "{text}");
+    assert!(text.contains("frozen at 00:15:30 · polls go on"), "{text}");
+    assert!(!text.contains("next poll in"), "no countdown frozen in time:\n{text}");
+}
+
+#[test]
+fn the_rate_budget_says_what_is_left() {
+    let (mut app, _) = app();
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("Heavy 7 of 10 left per 60s"), "{text}");
+}
+
+#[test]
+fn the_non_admin_explanation_keeps_to_one_line() {
+    let (mut app, last) = app();
+    let before = screen(&mut app, 80, 24);
+    press(&mut app, 'a');
+    republish(&mut app, &last, |s| {
+        s.user.as_mut().unwrap().admin = false;
+        s.error = Some(SourceError {
+            kind: SourceErrorKind::Permission {
+                permission: Some("ReadCompanyCallLog".into()),
+            },
+            scope: Scope::Account,
+            message: "403 Forbidden".into(),
+            at: ago(2),
+            retry_at: None,
+        });
+    });
+    for (w, h) in [(120, 40), (80, 24), (60, 15)] {
+        let text = screen(&mut app, w, h);
+        let line = text.lines().nth(2).unwrap();
+        assert!(line.starts_with(" ✗ no account scope (press a for why)"), "{text}");
+        assert!(line.contains('…') && line.ends_with("updated 4s ago"), "{text}");
+        assert!(text.lines().nth(3).unwrap().starts_with(" in 5 out 2"), "no wrap:\n{text}");
+    }
+    let after = screen(&mut app, 80, 24);
+    // Everything under the status stays where it was.
+    assert_eq!(before.lines().skip(3).collect::<Vec<_>>(), after.lines().skip(3).collect::<Vec<_>>());
+    // The key says it in full.
+    press(&mut app, 'a');
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("account scope needs an admin user with the ReadCompanyCallLog permission"), "{text}");
+}
+
+#[test]
+fn the_header_says_where_you_are() {
+    let mut opts = options(false);
+    opts.server = Some("platform.ringcentral.com".into());
+    opts.recording = true;
+    let (mut app, _) = app_with(&opts);
+    let text = screen(&mut app, 120, 40);
+    let header = text.lines().nth(1).unwrap();
+    for part in ["11115 (Tyler Liu)", "platform.ringcentral.com", " REC ", "37439510", "00:15:30", "7 live"] {
+        assert!(header.contains(part), "{part} missing from\n{text}");
+    }
+    // At 80 columns it stays one line: the account and the host go first; REC, the time and counts stay.
+    let text = screen(&mut app, 80, 24);
+    let header = text.lines().nth(1).unwrap();
+    for part in [" REC ", "00:15:30", "7 live", "3 ended"] {
+        assert!(header.contains(part), "{part} missing from\n{text}");
+    }
+    assert!(!header.contains("37439510") && !header.contains('…'), "{text}");
+    assert!(text.lines().nth(2).unwrap().contains("updated 4s ago"), "{text}");
+    // The simulator shows DEMO where the host goes.
+    let (mut demo, _) = crate::support::app::app();
+    let header = screen(&mut demo, 120, 40);
+    assert!(header.lines().nth(1).unwrap().contains(" DEMO "), "{header}");
+}

@@ -48,6 +48,10 @@ pub struct App {
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
     pub(crate) replay: bool,
+    /// The server's host, for the header.
+    pub(crate) server: Option<String>,
+    /// `--record` is writing.
+    pub(crate) recording: bool,
     pub(crate) tz: TimeZone,
     /// Ringing and talking thresholds.
     pub(crate) alerts: AlertConfig,
@@ -105,6 +109,8 @@ impl App {
             theme: theme(color_allowed, prefs.theme),
             demo: opts.demo,
             replay: opts.replay,
+            server: opts.server.clone(),
+            recording: opts.recording,
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,

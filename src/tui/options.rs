@@ -73,6 +73,10 @@ pub struct UiOptions {
     pub demo: bool,
     /// Playing a recording: show a `REPLAY` marker.
     pub replay: bool,
+    /// The RingCentral server's host, shown in the header (`None` on the simulator, which shows `DEMO`).
+    pub server: Option<String>,
+    /// `--record` is writing: show a `REC` marker.
+    pub recording: bool,
     /// No colour (the `NO_COLOR` environment variable is honoured as well).
     pub no_color: bool,
     /// How long ended calls stay listed.
@@ -103,6 +107,8 @@ impl Default for UiOptions {
         UiOptions {
             demo: false,
             replay: false,
+            server: None,
+            recording: false,
             no_color: false,
             ended_window: board.ended_window,
             ended_cap: board.ended_cap,
