@@ -75,7 +75,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
 
 /// What a list's rows are: calls, or conversations while `c` groups them.
 pub(super) fn row_noun(app: &App) -> &'static str {
-    if app.board.grouped() { "conversations" } else { "calls" }
+    if app.board.grouped() {
+        "conversations"
+    } else {
+        "calls"
+    }
 }
 
 /// A list's title and count: `Live calls 7`, `Live calls 7 · 2 match` while filtered (the rows the list

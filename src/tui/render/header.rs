@@ -7,9 +7,9 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::widgets::Paragraph;
 
+use super::fit_line;
 use super::parts::{Part, apply, plan};
 use super::summary::WIDEST_COUNT;
-use super::fit_line;
 use crate::board::{AlertCounts, CallState, Counts};
 use crate::feed::PushHealth;
 use crate::tui::app::App;
@@ -85,7 +85,7 @@ fn left_parts(app: &App, now: Timestamp) -> Vec<Part> {
         parts.push(Part::shortened_at(
             8,
             6,
-            vec![gap(), (format!("account {id}"), theme.dim())],
+            vec![gap(), (format!("acct {id}"), theme.dim())],
             vec![gap(), (format!("#{id}"), theme.dim())],
         ));
     }
@@ -93,9 +93,10 @@ fn left_parts(app: &App, now: Timestamp) -> Vec<Part> {
     parts
 }
 
-/// `14:05:09` in the board's time zone.
+/// `14:05` in the board's time zone: to the minute, so an idle board redraws it once a minute, not every
+/// second.
 pub(super) fn time_of_day(app: &App, t: Timestamp) -> String {
-    app.tz.to_datetime(t).strftime("%H:%M:%S").to_string()
+    app.tz.to_datetime(t).strftime("%H:%M").to_string()
 }
 
 /// The counts, long (`‼ 1 critical · 7 live · ◌ 3 ringing · …`) and compact (`‼1 7 live ◌3 ●4 3 ended`).
@@ -103,10 +104,7 @@ fn counts_part(c: Counts, alerts: AlertCounts, theme: Theme) -> Part {
     let (ring, talk) = (CallState::Ringing, CallState::Connected);
     let (hold, park) = (CallState::OnHold, CallState::Parked);
     // On hold and parked only when there are any: a board without push never has them.
-    let held = [
-        (c.on_hold, "‖", "on hold", hold),
-        (c.parked, "P", "parked", park),
-    ];
+    let held = [(c.on_hold, "‖", "on hold", hold), (c.parked, "P", "parked", park)];
     let held = held.into_iter().filter(|h| h.0 > 0);
     let (mut long, mut compact) = super::summary::alert_counts(alerts, theme);
     long.extend([

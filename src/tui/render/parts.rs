@@ -110,7 +110,13 @@ mod tests {
 
     #[test]
     fn the_least_important_part_is_shortened_then_dropped() {
-        let parts = || vec![part(0, "aaaa", None), part(2, "bbbb", Some("b")), part(1, "cccc", None)];
+        let parts = || {
+            vec![
+                part(0, "aaaa", None),
+                part(2, "bbbb", Some("b")),
+                part(1, "cccc", None),
+            ]
+        };
         assert_eq!(plan(&parts(), 12), [Form::Long; 3]);
         assert_eq!(plan(&parts(), 9), [Form::Long, Form::Short, Form::Long]);
         assert_eq!(plan(&parts(), 8), [Form::Long, Form::Dropped, Form::Long]);

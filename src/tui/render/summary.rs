@@ -130,13 +130,14 @@ fn parts(s: &Summary, window: &str, theme: Theme) -> Vec<Part> {
             vec![sep(), label("longest call "), value(longest(s.longest))],
             vec![sep(), label("longest "), value(longest(s.longest))],
         ),
+        // Before the ended counts: a ringing call's wait shows in its row, its alert mark and the header.
         Part::with_short(
-            2,
+            3,
             vec![label(" · longest ringing "), value(longest(s.longest_ringing))],
             vec![label(" ring "), value(longest(s.longest_ringing))],
         ),
         Part::with_short(
-            3,
+            2,
             ended(
                 format!("ended in {window}:"),
                 ["answered", "missed", "voicemail", "other"],
@@ -178,7 +179,9 @@ mod tests {
             .into_iter()
             .map(|(t, _)| t)
             .collect();
-        text.chars().filter(|c| !c.is_ascii_digit() && *c != ':').collect()
+        text.chars()
+            .filter(|c| !c.is_ascii_digit() && *c != ':')
+            .collect()
     }
 
     #[test]
