@@ -64,6 +64,8 @@ async fn jwt_login_then_who_am_i() {
         Some(sim.credentials().admin_extension_number.as_str())
     );
     assert!(me.admin);
+    // The account the header shows, from the extension record's `account.id`.
+    assert_eq!(me.account_id.as_deref(), Some("400131016"));
     assert!(!client(&sim, false).current_extension().await.unwrap().admin);
     assert_eq!(statuses(&requests_to(&sim, TOKEN_PATH)), [Some(200), Some(200)]);
     let light = rc.latest_rate_headers(LIGHT).expect("rate headers seen");

@@ -152,7 +152,7 @@ fn pause_freezes_the_screen_and_counts_what_waits() {
     let resumed = screen(&mut app, 80, 24);
     assert!(!resumed.contains("PAUSED"));
     assert!(
-        resumed.contains("? vanished    1:06:40") || resumed.contains("Recently ended 4"),
+        resumed.contains("? vanished    1:06:40") || resumed.contains("Recently ended calls 4"),
         "{resumed}"
     );
 }

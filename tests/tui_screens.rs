@@ -75,11 +75,10 @@ fn help_scrolls_where_two_columns_do_not_fit() {
     assert!(!app.help_shown(), "where it all fits, any key closes it");
 }
 
-#[test]
-fn permission_error_on_account_scope() {
-    let (mut app, last) = app();
-    press(&mut app, 'a');
-    republish(&mut app, &last, |s| {
+/// A non-admin presses `a` and the source answers with the refusal.
+fn refuse_account_scope(app: &mut App, last: &FeedState) {
+    press(app, 'a');
+    republish(app, last, |s| {
         s.user.as_mut().unwrap().admin = false;
         s.error = Some(SourceError {
             kind: SourceErrorKind::Permission {
@@ -91,6 +90,12 @@ fn permission_error_on_account_scope() {
             retry_at: None,
         });
     });
+}
+
+#[test]
+fn permission_error_on_account_scope() {
+    let (mut app, last) = app();
+    refuse_account_scope(&mut app, &last);
     insta::assert_snapshot!("permission_120x40", screen(&mut app, 120, 40));
     insta::assert_snapshot!("permission_80x24", screen(&mut app, 80, 24));
 }
@@ -233,4 +238,149 @@ fn a_refresh_held_back_by_the_rate_budget_says_when_it_will_run() {
         text.contains("next poll in 40s") && !text.contains("refresh in"),
         "{text}"
     );
+}
+
+/// The title line of a list: the rule line that starts with its name.
+fn title_of<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(name) && l.contains('─'))
+        .unwrap_or_else(|| panic!("no {name} title in\n{screen}"))
+}
+
+#[test]
+fn conversations_mark_the_titles_and_count_conversations() {
+    let (mut app, last) = app();
+    republish(&mut app, &last, |s| s.scope = Some(Scope::Account));
+    press(&mut app, 'c');
+    let text = screen(&mut app, 120, 40);
+    let live = app.board().len(callboard::board::List::Live);
+    let ended = app.board().len(callboard::board::List::Ended);
+    assert!(
+        title_of(&text, "Live").contains(&format!("⧉ Live conversations {live} · of 7 calls")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Recently ended")
+            .contains(&format!("⧉ Recently ended conversations {ended} · of 3 calls")),
+        "{text}"
+    );
+    press(&mut app, 'c');
+    let text = screen(&mut app, 120, 40);
+    let title = title_of(&text, "Live");
+    assert!(title.contains("Live calls 7 ·") && !title.contains('⧉'), "{text}");
+}
+
+#[test]
+fn the_filter_prompt_and_the_titles_count_the_same_rows() {
+    let (mut app, _) = app();
+    press(&mut app, '/');
+    for c in "Tyler".chars() {
+        press(&mut app, c);
+    }
+    let live = app.board().len(callboard::board::List::Live);
+    let ended = app.board().len(callboard::board::List::Ended);
+    assert!(live > 0 && ended > 0 && live < 7);
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains(&format!("{live} live · {ended} ended calls match")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Live calls").contains(&format!("Live calls 7 · {live} match")),
+        "{text}"
+    );
+    assert!(
+        title_of(&text, "Recently ended").contains(&format!("Recently ended calls 3 · {ended} match")),
+        "{text}"
+    );
+}
+
+#[test]
+fn paused_the_status_says_what_is_frozen_and_that_polls_go_on() {
+    let (mut app, last) = app();
+    assert!(screen(&mut app, 120, 40).contains("next poll in 6s"));
+    app.key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE), now());
+    // Polls go on while the screen is frozen: a later state arrives and the clock moves.
+    republish(&mut app, &last, |s| s.listing.seq += 1);
+    let later = now() + SignedDuration::from_secs(20);
+    let text = crate::support::screen::text(&drawn(&mut app, 120, 40, later));
+    assert!(text.contains("PAUSED · 1 new"), "{text}");
+    assert!(text.contains("frozen at 00:15 · polls go on"), "{text}");
+    assert!(
+        !text.contains("next poll in"),
+        "no countdown frozen in time:\n{text}"
+    );
+}
+
+#[test]
+fn the_rate_budget_says_what_is_left() {
+    let (mut app, _) = app();
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("Heavy 7 of 10 left per 60s"), "{text}");
+}
+
+#[test]
+fn the_non_admin_explanation_keeps_to_one_line() {
+    let (mut app, last) = app();
+    let before = screen(&mut app, 80, 24);
+    refuse_account_scope(&mut app, &last);
+    for (w, h) in [(120, 40), (80, 24), (60, 15)] {
+        let text = screen(&mut app, w, h);
+        let line = text.lines().nth(2).unwrap();
+        assert!(
+            line.starts_with(" ✗ no account scope (press a for why)"),
+            "{text}"
+        );
+        assert!(line.contains('…') && line.ends_with("updated 4s ago"), "{text}");
+        assert!(
+            text.lines().nth(3).unwrap().starts_with(" in 6 out 1"),
+            "no wrap:\n{text}"
+        );
+    }
+    let after = screen(&mut app, 80, 24);
+    // Everything under the status stays where it was.
+    assert_eq!(
+        before.lines().skip(3).collect::<Vec<_>>(),
+        after.lines().skip(3).collect::<Vec<_>>()
+    );
+    // The key says it in full.
+    press(&mut app, 'a');
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("account scope needs an admin user with the ReadCompanyCallLog permission"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_header_says_where_you_are() {
+    let mut opts = options(false);
+    opts.server = Some("platform.ringcentral.com".into());
+    opts.recording = true;
+    let (mut app, _) = app_with(&opts);
+    let text = screen(&mut app, 120, 40);
+    let header = text.lines().nth(1).unwrap();
+    for part in [
+        "11115 (Tyler Liu)",
+        "platform.ringcentral.com",
+        " REC ",
+        "37439510",
+        "00:15",
+        "7 live",
+    ] {
+        assert!(header.contains(part), "{part} missing from\n{text}");
+    }
+    // At 80 columns it stays one line: the account and the host go first; REC, the time and counts stay.
+    let text = screen(&mut app, 80, 24);
+    let header = text.lines().nth(1).unwrap();
+    for part in [" REC ", "00:15", "7 live", "3 ended"] {
+        assert!(header.contains(part), "{part} missing from\n{text}");
+    }
+    assert!(!header.contains("37439510") && !header.contains('…'), "{text}");
+    assert!(text.lines().nth(2).unwrap().contains("updated 4s ago"), "{text}");
+    // The simulator shows DEMO where the host goes.
+    let (mut demo, _) = crate::support::app::app();
+    let header = screen(&mut demo, 120, 40);
+    assert!(header.lines().nth(1).unwrap().contains(" DEMO "), "{header}");
 }

@@ -46,6 +46,8 @@ pub struct CurrentExtension {
     pub name: Option<String>,
     /// `permissions.admin.enabled`.
     pub admin: bool,
+    /// `account.id`: the account the user belongs to.
+    pub account_id: Option<String>,
 }
 
 /// A RingCentral client; cheap to clone, all clones share token and rate budgets and the clock.
@@ -132,6 +134,8 @@ impl RcClient {
             name: Option<String>,
             #[serde(default)]
             permissions: Option<serde_json::Value>,
+            #[serde(default)]
+            account: Option<serde_json::Value>,
         }
         let url = self.transport().url("/restapi/v1.0/account/~/extension/~")?;
         let reply = self.inner.session.get(&url, LIGHT, Endpoint::Other).await?;
@@ -153,6 +157,11 @@ impl RcClient {
             extension_number: wire.extension_number,
             name: wire.name,
             admin,
+            account_id: wire.account.as_ref().and_then(|a| match a.get("id")? {
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::String(s) => Some(s.clone()),
+                _ => None,
+            }),
         })
     }
 

@@ -246,6 +246,9 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let (client, sim, config) = connect(&args).await?;
     let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
     let directory = crate::directory::spawn_for(&client);
+    let server = sim
+        .is_none()
+        .then(|| client.server_url().host_str().unwrap_or_default().to_owned());
     let mut feed = start_source(client, &args, config.as_ref(), recorder.clone());
     let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
     let opts = tui::UiOptions {
@@ -253,6 +256,8 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
         prefs_path,
         directory: Some(directory.directory.clone()),
         demo: sim.is_some(),
+        server,
+        recording: recorder.is_some(),
         no_color: args.no_color,
         osc52: (!args.no_osc52).then(tui::clipboard::Clipboard::detect),
         stock_backend,

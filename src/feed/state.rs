@@ -86,6 +86,8 @@ pub struct UserInfo {
     pub extension_number: Option<String>,
     pub name: Option<String>,
     pub admin: bool,
+    /// The account's id, when the server said it.
+    pub account_id: Option<String>,
 }
 
 /// What kind of failure, so the UI can act on it.

@@ -173,6 +173,7 @@ impl PollLoop {
                     extension_number: ext.extension_number.clone(),
                     name: ext.name.clone(),
                     admin: ext.admin,
+                    account_id: ext.account_id.clone(),
                 };
                 let state = &mut self.out.state;
                 if state.scope.is_none() {

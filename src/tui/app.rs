@@ -51,6 +51,10 @@ pub struct App {
     pub(crate) replay: bool,
     /// The recording played, when the board shows one.
     pub(crate) player: Option<Player>,
+    /// The server's host, for the header.
+    pub(crate) server: Option<String>,
+    /// `--record` is writing.
+    pub(crate) recording: bool,
     pub(crate) tz: TimeZone,
     /// Ringing and talking thresholds.
     pub(crate) alerts: AlertConfig,
@@ -109,6 +113,8 @@ impl App {
             demo: opts.demo,
             replay: opts.replay || opts.player.is_some(),
             player: opts.player.clone(),
+            server: opts.server.clone(),
+            recording: opts.recording,
             tz: opts.tz.clone(),
             alerts: prefs.alerts,
             privacy: false,

@@ -77,6 +77,10 @@ pub struct UiOptions {
     pub replay: bool,
     /// The recording to play, frame by frame on its own clock (a `REPLAY` marker with its position).
     pub player: Option<Player>,
+    /// The RingCentral server's host, shown in the header (`None` on the simulator, which shows `DEMO`).
+    pub server: Option<String>,
+    /// `--record` is writing: show a `REC` marker.
+    pub recording: bool,
     /// No colour (the `NO_COLOR` environment variable is honoured as well).
     pub no_color: bool,
     /// How long ended calls stay listed.
@@ -109,6 +113,8 @@ impl Default for UiOptions {
             demo: false,
             replay: false,
             player: None,
+            server: None,
+            recording: false,
             no_color: false,
             ended_window: board.ended_window,
             ended_cap: board.ended_cap,

@@ -188,6 +188,7 @@ pub fn user() -> UserInfo {
         extension_number: Some("11115".into()),
         name: Some("Tyler Liu".into()),
         admin: true,
+        account_id: Some("37439510".into()),
     }
 }
 

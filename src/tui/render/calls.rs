@@ -20,10 +20,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     let sort = board.sort();
     let shown = board.len(List::Live);
     let total = board.counts().live;
-    let mut title = vec![Span::raw(format!("Live calls {total}"))];
-    if !board.filter().is_empty() {
-        title.push(Span::raw(format!(" · {shown} match")));
-    }
+    let mut title = count_title("Live", List::Live, total, app);
     title.push(Span::styled(
         format!(
             " · sorted by {} {}",
@@ -76,6 +73,39 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
         };
         empty_note(frame, body, &note, theme);
     }
+}
+
+/// What a list's rows are: calls, or conversations while `c` groups them.
+pub(super) fn row_noun(app: &App) -> &'static str {
+    if app.board.grouped() {
+        "conversations"
+    } else {
+        "calls"
+    }
+}
+
+/// A list's title and count: `Live calls 7`, `Live calls 7 · 2 match` while filtered (the rows the list
+/// shows, as the filter prompt counts them), and `⧉ Live conversations 5 · of 7 calls` while grouped.
+pub(super) fn count_title(name: &str, list: List, calls: usize, app: &App) -> Vec<Span<'static>> {
+    let board = &app.board;
+    let shown = board.len(list);
+    let filtered = !board.filter().is_empty();
+    let mut title = Vec::new();
+    if board.grouped() {
+        title.push(Span::styled("⧉ ", app.theme.notice()));
+        if filtered {
+            title.push(Span::raw(format!("{name} conversations · {shown} match")));
+        } else {
+            title.push(Span::raw(format!("{name} conversations {shown}")));
+        }
+        title.push(Span::styled(format!(" · of {calls} calls"), app.theme.dim()));
+    } else {
+        title.push(Span::raw(format!("{name} calls {calls}")));
+        if filtered {
+            title.push(Span::raw(format!(" · {shown} match")));
+        }
+    }
+    title
 }
 
 fn arrow(descending: bool) -> &'static str {

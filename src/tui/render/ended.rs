@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::calls::{cell, styled, with_context};
+use super::calls::{cell, count_title, styled, with_context};
 use super::{empty_note, place, section, window_table};
 use crate::board::{self, Column, List, format, layout};
 use crate::tui::app::App;
@@ -18,10 +18,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
     let board = &app.board;
     let focused = app.focus == List::Ended;
     let window = format::short(board.config().ended_window);
-    let title = vec![
-        Span::raw(format!("Recently ended {}", board.counts().ended)),
-        Span::styled(format!(" · kept {window}"), theme.dim()),
-    ];
+    let mut title = count_title("Recently ended", List::Ended, board.counts().ended, app);
+    title.push(Span::styled(format!(" · kept {window}"), theme.dim()));
     let block = section(title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

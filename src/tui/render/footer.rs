@@ -34,9 +34,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         let cursor_x = area.x + 3 + text::width(&shown) as u16;
         pieces.push((" / ".into(), theme.title()));
         pieces.push((shown, theme.text()));
-        let matches = board.len(List::Live) + board.len(List::Ended);
+        // The rows each list shows, as its title counts them.
+        let (live, ended) = (board.len(List::Live), board.len(List::Ended));
+        let noun = super::calls::row_noun(app);
         pieces.push((
-            format!("   {matches} match · Enter keep · Esc clear"),
+            format!("   {live} live · {ended} ended {noun} match · Enter keep · Esc clear"),
             theme.dim(),
         ));
         frame.render_widget(Paragraph::new(fit_line(pieces, width)), area);

@@ -9,7 +9,6 @@ use ratatui::widgets::Paragraph;
 
 use super::{Pieces, fit_line, pieces_width, wrap_pieces};
 use crate::api::Scope;
-use crate::board::CallState;
 use crate::board::format::short;
 use crate::directory;
 use crate::feed::{FeedState, PushHealth, SourceError, SourceErrorKind};
@@ -19,8 +18,6 @@ use crate::tui::app::App;
 const STALE_INTERVALS: i32 = 3;
 /// Most lines a wrapped notice may take.
 const MAX_NOTICE_LINES: usize = 3;
-/// Below this width the app name is left out of the first line.
-const NAME_WIDTH: u16 = 100;
 
 /// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
 fn directory_scope_label(app: &App) -> Option<String> {
@@ -34,6 +31,11 @@ fn directory_scope_label(app: &App) -> Option<String> {
     })
 }
 
+/// The scope watched, in words: `account`, `extension 101 (Kenji Sato)`.
+pub(super) fn scope_text(app: &App) -> String {
+    directory_scope_label(app).unwrap_or_else(|| scope_label(app.current_scope(), &app.feed))
+}
+
 /// Lines the status needs at this width: 2, or more while a long notice is shown.
 pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
     let lines = layout_lines(app, width as usize, now);
@@ -42,75 +44,12 @@ pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let width = area.width as usize;
-    let theme = app.theme;
-    let snap = &app.feed;
 
-    let mut left: Pieces = vec![(" ".into(), Style::new())];
-    if area.width >= NAME_WIDTH {
-        left.push(("callboard".into(), theme.title()));
-        left.push(("  ".into(), Style::new()));
-    }
-    left.extend(super::summary::markers(app));
-    let scope = directory_scope_label(app);
-    left.push((
-        scope.unwrap_or_else(|| scope_label(app.current_scope(), snap)),
-        theme.title(),
-    ));
-    if app.demo {
-        left.push(("  ".into(), Style::new()));
-        left.push((" DEMO ".into(), theme.demo()));
-    }
-    if app.replay {
-        left.extend(super::replay::marker(app, now));
-    }
-    let c = app.board.counts();
-    let (ring, talk) = (CallState::Ringing, CallState::Connected);
-    let (hold, park) = (CallState::OnHold, CallState::Parked);
-    // On hold and parked only when there are any: a board without push never has them.
-    let held = [
-        (c.on_hold, "‖", "on hold", "hold", hold),
-        (c.parked, "P", "parked", "park", park),
-    ];
-    let held = held.into_iter().filter(|h| h.0 > 0);
-    let mut long: Pieces = vec![
-        (format!("{} live", c.live), theme.text()),
-        (" · ".into(), theme.dim()),
-        (format!("◌ {} ringing", c.ringing), theme.state(&ring)),
-        (" · ".into(), theme.dim()),
-        (format!("● {} talking", c.connected), theme.state(&talk)),
-        (" · ".into(), theme.dim()),
-    ];
-    let mut compact: Pieces = vec![
-        (format!("{} live  ", c.live), theme.text()),
-        (format!("◌ {} ring  ", c.ringing), theme.state(&ring)),
-        (format!("● {} talk  ", c.connected), theme.state(&talk)),
-    ];
-    for (n, glyph, word, short_word, state) in held {
-        long.push((format!("{glyph} {n} {word}"), theme.state(&state)));
-        long.push((" · ".into(), theme.dim()));
-        compact.push((format!("{glyph} {n} {short_word}  "), theme.state(&state)));
-    }
-    long.push((format!("{} recently ended ", c.ended), theme.text()));
-    compact.push((format!("{} ended ", c.ended), theme.text()));
-    let (alerts_long, alerts_compact) = super::summary::alert_counts(app, now);
-    let long: Pieces = alerts_long.into_iter().chain(long).collect();
-    let compact: Pieces = alerts_compact.into_iter().chain(compact).collect();
-    let room = width.saturating_sub(pieces_width(&left) + 2);
-    let counts = if pieces_width(&long) <= room {
-        long
-    } else {
-        compact
-    };
     let line1 = Rect {
         height: 1.min(area.height),
         ..area
     };
-    let left_room = width.saturating_sub(pieces_width(&counts) + 1);
-    frame.render_widget(Paragraph::new(fit_line(left, left_room)), line1);
-    frame.render_widget(
-        Paragraph::new(fit_line(counts, width)).alignment(Alignment::Right),
-        line1,
-    );
+    super::header::render(frame, line1, app, now);
 
     for (i, (left, right)) in layout_lines(app, width, now).into_iter().enumerate() {
         let y = area.y + 1 + i as u16;
@@ -168,6 +107,14 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
         beside.pop();
     }
     let essential = usize::from(is_stale(&app.feed, now)) + usize::from(app.feed.listing.taken_at.is_some());
+    if one_line_notice(&app.feed) {
+        // A lasting explanation is cut rather than wrapped, so the layout never shifts under it; its key
+        // says it in full.
+        timing.truncate(essential.max(1));
+        let mut left = indent;
+        left.extend(notice);
+        return vec![(left, timing)];
+    }
     if notice_width <= width && beside.len() >= essential.min(timing.len()) {
         let mut left = indent;
         left.extend(notice);
@@ -185,6 +132,13 @@ fn layout_lines(app: &App, width: usize, now: Timestamp) -> Vec<(Pieces, Pieces)
     }
     lines.push((Vec::new(), timing));
     lines
+}
+
+/// True when the notice stays for long (a refused account scope) and so keeps to one line.
+fn one_line_notice(snap: &FeedState) -> bool {
+    snap.error
+        .as_ref()
+        .is_some_and(|e| matches!(e.kind, SourceErrorKind::Permission { .. }) && e.scope.is_account())
 }
 
 /// Why push is not live, in words: `None` while it is live or off.
@@ -232,6 +186,12 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
             ),
         });
     }
+    if let Some((at, _)) = app.paused() {
+        // The screen is as of the pause; the source is not, so no countdown or budget from back then.
+        let at = super::header::time_of_day(app, at);
+        out.push((format!("· frozen at {at} · polls go on "), theme.text()));
+        return out;
+    }
     let rate_limited = snap
         .error
         .as_ref()
@@ -260,7 +220,10 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
             }
             if let Some(r) = snap.rate {
                 out.push((
-                    format!("· Heavy {}/{} per {}s ", r.remaining, r.limit, r.window_secs),
+                    format!(
+                        "· Heavy {} of {} left per {}s ",
+                        r.remaining, r.limit, r.window_secs
+                    ),
                     if r.remaining == 0 {
                         theme.alert()
                     } else {
@@ -331,7 +294,8 @@ fn error_text(err: &SourceError, now: Timestamp) -> String {
     let wait = retry_wait(err, now);
     match &err.kind {
         SourceErrorKind::Permission { permission } if err.scope.is_account() => format!(
-            "account scope needs an admin user with the {} permission; staying on extension scope",
+            "no account scope (press a for why): it needs an admin user with the {} permission; showing \
+             your extension",
             permission.as_deref().unwrap_or("ReadCompanyCallLog")
         ),
         SourceErrorKind::RateLimited => match wait {

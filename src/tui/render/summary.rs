@@ -6,9 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Paragraph;
 
-use super::{Pieces, fit_line, pieces_width};
+use super::parts::{Part, apply, plan};
+use super::{Pieces, fit_line};
 use crate::board::format::{clock, short};
-use crate::board::{AlertLevel, CallState, Summary};
+use crate::board::{AlertCounts, AlertLevel, CallState, Summary};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
@@ -21,11 +22,9 @@ pub(super) fn alert_symbol(level: Option<AlertLevel>) -> &'static str {
     }
 }
 
-/// Alert counts for the status line, long (`‼ 1 critical · ! 2 warn · `) and compact (`‼1 !2  `); empty
+/// Alert counts for the header, long (`‼ 1 critical · ! 2 warn · `) and compact (`‼1 !2 `); empty
 /// when nothing is over a threshold.
-pub(super) fn alert_counts(app: &App, now: Timestamp) -> (Pieces, Pieces) {
-    let theme = app.theme;
-    let counts = app.board.alert_counts(&app.alerts, now);
+pub(super) fn alert_counts(counts: AlertCounts, theme: Theme) -> (Pieces, Pieces) {
     let (mut long, mut compact): (Pieces, Pieces) = Default::default();
     for (n, level, word, style) in [
         (
@@ -40,7 +39,7 @@ pub(super) fn alert_counts(app: &App, now: Timestamp) -> (Pieces, Pieces) {
             let symbol = alert_symbol(Some(level));
             long.push((format!("{symbol} {n} {word}"), style));
             long.push((" · ".into(), theme.dim()));
-            compact.push((format!("{symbol}{n}  "), style));
+            compact.push((format!("{symbol}{n} "), style));
         }
     }
     (long, compact)
@@ -63,16 +62,40 @@ pub(super) fn markers(app: &App) -> Pieces {
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let window = short(app.board.config().ended_window);
-    let parts = parts(&app.board.summary(now), &window, app.theme);
-    let line = fit_parts(parts, area.width as usize);
-    frame.render_widget(Paragraph::new(fit_line(line, area.width as usize)), area);
+    let width = area.width as usize;
+    let line = line(&app.board.summary(now), &window, app.theme, width);
+    frame.render_widget(Paragraph::new(fit_line(line, width)), area);
 }
 
-/// One part of the line: its priority (lower is kept longer), its full form and a shorter one.
-struct Part {
-    priority: u8,
-    long: Pieces,
-    short: Option<Pieces>,
+/// The line for `s` at `width`. Planned on the widest numbers, so its format depends on the width alone,
+/// not on the counts.
+fn line(s: &Summary, window: &str, theme: Theme, width: usize) -> Pieces {
+    let forms = plan(&parts(&widest(), window, theme), width);
+    apply(parts(s, window, theme), &forms)
+}
+
+/// Widest count the lines keep room for: a count beyond it is cut at the line's end, not reformatted.
+pub(super) const WIDEST_COUNT: usize = 999;
+
+/// A summary with every count and duration at the widest the line plans for.
+fn widest() -> Summary {
+    let n = WIDEST_COUNT;
+    let longest = Some(jiff::SignedDuration::from_secs(9 * 3600 + 59 * 60 + 59));
+    Summary {
+        inbound: n,
+        outbound: n,
+        ringing: n,
+        talking: n,
+        on_hold: n,
+        parked: n,
+        in_voicemail: n,
+        longest,
+        longest_ringing: longest,
+        answered: n,
+        missed: n,
+        voicemail: n,
+        other: n,
+    }
 }
 
 /// The parts of the line in screen order.
@@ -92,39 +115,35 @@ fn parts(s: &Summary, window: &str, theme: Theme) -> Vec<Part> {
         p
     };
     vec![
-        Part {
-            priority: 1,
-            long: vec![
+        Part::new(
+            1,
+            vec![
                 label(" in "),
                 value(s.inbound.to_string()),
                 label(" out "),
                 value(s.outbound.to_string()),
             ],
-            short: None,
-        },
-        Part {
-            priority: 4,
-            long: states(s, theme),
-            short: None,
-        },
-        Part {
-            priority: 0,
-            long: vec![sep(), label("longest call "), value(longest(s.longest))],
-            short: Some(vec![sep(), label("longest "), value(longest(s.longest))]),
-        },
-        Part {
-            priority: 2,
-            long: vec![label(" · longest ringing "), value(longest(s.longest_ringing))],
-            short: Some(vec![label(" ring "), value(longest(s.longest_ringing))]),
-        },
-        Part {
-            priority: 3,
-            long: ended(
+        ),
+        Part::new(4, states(s, theme)),
+        Part::with_short(
+            0,
+            vec![sep(), label("longest call "), value(longest(s.longest))],
+            vec![sep(), label("longest "), value(longest(s.longest))],
+        ),
+        // Before the ended counts: a ringing call's wait shows in its row, its alert mark and the header.
+        Part::with_short(
+            3,
+            vec![label(" · longest ringing "), value(longest(s.longest_ringing))],
+            vec![label(" ring "), value(longest(s.longest_ringing))],
+        ),
+        Part::with_short(
+            2,
+            ended(
                 format!("ended in {window}:"),
                 ["answered", "missed", "voicemail", "other"],
             ),
-            short: Some(ended("ended:".into(), ["ans", "miss", "vm", "other"])),
-        },
+            ended("ended:".into(), ["ans", "miss", "vm", "other"]),
+        ),
     ]
 }
 
@@ -150,23 +169,50 @@ fn states(s: &Summary, theme: Theme) -> Pieces {
     out
 }
 
-/// Shortens, then drops, the least important parts until the rest fits `width`.
-fn fit_parts(mut parts: Vec<Part>, width: usize) -> Pieces {
-    let total = |parts: &[Part]| parts.iter().map(|p| pieces_width(&p.long)).sum::<usize>();
-    while total(&parts) > width {
-        let worst = |pick: fn(&Part) -> bool| {
-            parts
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| pick(p))
-                .max_by_key(|(_, p)| p.priority)
-                .map(|(i, _)| i)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line's words at `width`, digits and durations left out.
+    fn words(s: &Summary, width: usize) -> String {
+        let text: String = line(s, "2m00s", Theme::new(true), width)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        text.chars()
+            .filter(|c| !c.is_ascii_digit() && *c != ':')
+            .collect()
+    }
+
+    #[test]
+    fn the_format_depends_on_the_width_alone() {
+        let quiet = Summary {
+            inbound: 1,
+            talking: 1,
+            longest: Some(jiff::SignedDuration::from_secs(5)),
+            longest_ringing: Some(jiff::SignedDuration::from_secs(3)),
+            ..Summary::default()
         };
-        if let Some(i) = worst(|p| p.short.is_some()) {
-            parts[i].long = parts[i].short.take().unwrap_or_default();
-        } else if let Some(i) = worst(|_| true) {
-            parts.remove(i);
+        let busy = Summary {
+            inbound: 120,
+            outbound: 75,
+            ringing: 40,
+            talking: 155,
+            on_hold: 3,
+            parked: 2,
+            in_voicemail: 1,
+            longest: Some(jiff::SignedDuration::from_secs(4 * 3600)),
+            longest_ringing: Some(jiff::SignedDuration::from_secs(95)),
+            answered: 310,
+            missed: 42,
+            voicemail: 7,
+            other: 11,
+        };
+        for width in 20..=200 {
+            let (q, b) = (words(&quiet, width), words(&busy, width));
+            // Hold, park and voicemail counts show only when there are any; the rest is the same.
+            let b = b.replace(" ‖ P ✉", "");
+            assert_eq!(q, b, "at {width} columns");
         }
     }
-    parts.into_iter().flat_map(|p| p.long).collect()
 }
