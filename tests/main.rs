@@ -50,5 +50,6 @@ mod terminal_signals;
 mod tui_keys;
 mod tui_props;
 mod tui_screens;
+mod tui_views;
 
 mod support;

@@ -15,6 +15,7 @@ mod picker;
 mod render;
 mod run;
 mod theme;
+mod thresholds;
 
 pub use app::App;
 pub use backend::LeanBackend;

@@ -146,7 +146,13 @@ fn sections() -> Vec<Section> {
     for b in KEYMAP {
         let repeat = matches!(
             b.action,
-            keymap::Action::Up | keymap::Action::Down | keymap::Action::Quit
+            keymap::Action::Up
+                | keymap::Action::Down
+                | keymap::Action::PageUp
+                | keymap::Action::PageDown
+                | keymap::Action::Top
+                | keymap::Action::Bottom
+                | keymap::Action::Quit
         );
         if b.mode != keymap::Mode::Board && repeat {
             continue;
