@@ -45,6 +45,7 @@ mod supervisor_screens;
 mod tail_stream;
 mod terminal_backend;
 mod terminal_escapes;
+mod terminal_mouse;
 mod terminal_panic;
 mod terminal_signals;
 mod tui_keys;

@@ -163,39 +163,38 @@ const fn hint(b: Binding, place: u8, word: &'static str) -> Binding {
     }
 }
 
-const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+/// A binding that applies in `mode`, under its own heading.
+const fn moded(
+    mode: Mode,
+    section: &'static str,
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+) -> Binding {
     Binding {
-        mode: Mode::Prompt,
-        ..bind("Filter prompt", keys, action, help)
+        mode,
+        ..bind(section, keys, action, help)
     }
+}
+
+const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    moded(Mode::Prompt, "Filter prompt", keys, action, help)
 }
 
 const fn picker(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Picker,
-        ..bind("Extension picker", keys, action, help)
-    }
+    moded(Mode::Picker, "Extension picker", keys, action, help)
 }
 
 const fn chooser(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Columns,
-        ..bind("Column chooser", keys, action, help)
-    }
+    moded(Mode::Columns, "Column chooser", keys, action, help)
 }
 
 const fn call(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Call,
-        ..bind("Call view (Enter)", keys, action, help)
-    }
+    moded(Mode::Call, "Call view (Enter)", keys, action, help)
 }
 
 const fn thresholds(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Thresholds,
-        ..bind("Thresholds (t)", keys, action, help)
-    }
+    moded(Mode::Thresholds, "Thresholds (t)", keys, action, help)
 }
 
 /// Every binding. Each F-key has a plain-key twin for terminals that eat F-keys.
@@ -295,6 +294,8 @@ impl Key {
             Code(code) => match code {
                 KeyCode::Down => "↓".into(),
                 KeyCode::Up => "↑".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
                 KeyCode::PageDown => "PgDn".into(),
                 KeyCode::PageUp => "PgUp".into(),
                 KeyCode::BackTab => "S-Tab".into(),
