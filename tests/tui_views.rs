@@ -83,6 +83,7 @@ fn the_leg_pane_scrolls_when_it_cannot_show_every_leg() {
 fn z_gives_the_focused_list_the_whole_height() {
     let (mut app, _) = app();
     press(&mut app, "z");
+    insta::assert_snapshot!("zoomed_120x40", screen(&mut app, 120, 40));
     let zoomed = screen(&mut app, 80, 24);
     insta::assert_snapshot!("zoomed_80x24", zoomed);
     assert!(
