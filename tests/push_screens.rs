@@ -126,3 +126,27 @@ fn push_unavailable_says_why_on_one_line_and_keeps_polling() {
         "one status line below the first:\n{narrow}"
     );
 }
+
+#[test]
+fn the_call_view_lists_every_push_party_and_leg() {
+    let mut app = pushed(live());
+    for _ in 0..10 {
+        if screen(&mut app, 120, 40).contains("Call LIsynthQueue02") {
+            break;
+        }
+        app.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), now());
+    }
+    app.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), now());
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Parties (push)"), "{shown}");
+    assert!(
+        shown.contains("● talk  SAN FRANCSCO CA"),
+        "the caller's party:\n{shown}"
+    );
+    assert!(
+        shown.contains("‖ hold 00:06  SAN FRANCSCO CA"),
+        "the agent's party:\n{shown}"
+    );
+    insta::assert_snapshot!("push_call_view_120x40", shown);
+    insta::assert_snapshot!("push_call_view_80x24", screen(&mut app, 80, 24));
+}

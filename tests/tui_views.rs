@@ -49,9 +49,18 @@ fn enter_opens_the_call_full_screen_with_every_leg_and_esc_goes_back() {
     let top = screen(&mut app, 60, 15);
     press(&mut app, "G");
     let end = screen(&mut app, 60, 15);
+    let (shown, of) = end.rsplit_once(" of ").unwrap();
+    let last = shown.rsplit('–').next().unwrap();
     assert!(
-        end.contains("lines 6–16 of 16"),
-        "G scrolls to the end where it does not all fit:\n{end}"
+        !end.contains("lines 1–"),
+        "G scrolls where it does not all fit:
+{end}"
+    );
+    assert_eq!(
+        last,
+        of.trim(),
+        "G shows the last line:
+{end}"
     );
     press(&mut app, "g");
     assert_eq!(screen(&mut app, 60, 15), top, "g scrolls back to the top");

@@ -4,11 +4,12 @@
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::legs::{headline, identifiers, indented, leg_lines, more_pairs};
-use super::{empty_note, fit_line, section};
+use super::{Pieces, empty_note, fit_line, pieces_width, section, wrap_pieces};
 use crate::board::Call;
 use crate::tui::app::App;
 use crate::tui::help_scroll::HelpScroll;
@@ -28,8 +29,13 @@ pub(super) fn render(frame: &mut Frame, body: Rect, footer: Rect, app: &mut App,
     let block = section(title, true, theme);
     let inner = block.inner(body);
     frame.render_widget(block, body);
+    let width = inner.width as usize;
     let lines = match call.as_deref() {
-        Some(call) => lines(app, call, now, inner.width as usize),
+        // Wrapped, not cut: the view shows every field whole.
+        Some(call) => lines(app, call, now, width)
+            .into_iter()
+            .flat_map(|line| wrap(line, width))
+            .collect(),
         None => {
             empty_note(frame, inner, "the call has left the board; Esc goes back", theme);
             Vec::new()
@@ -64,11 +70,47 @@ pub(super) fn render(frame: &mut Frame, body: Rect, footer: Rect, app: &mut App,
     );
 }
 
-/// Every line of the view for `call`, at `width`.
+/// Where a wrapped line goes on, under the text of a leg's heading.
+const HANGING: &str = "     ";
+
+/// Word-wraps a line to `width` columns, the later lines indented by [`HANGING`].
+fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let pieces: Pieces = line
+        .spans
+        .into_iter()
+        .map(|span| (span.content.into_owned(), span.style))
+        .collect();
+    if pieces_width(&pieces) <= width {
+        return vec![Line::from(
+            pieces
+                .into_iter()
+                .map(|(t, s)| Span::styled(t, s))
+                .collect::<Vec<_>>(),
+        )];
+    }
+    wrap_pieces(pieces, width.saturating_sub(HANGING.len()).max(1), usize::MAX)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut pieces)| {
+            if i > 0 {
+                pieces.insert(0, (HANGING.into(), Style::new()));
+            }
+            Line::from(
+                pieces
+                    .into_iter()
+                    .map(|(t, s)| Span::styled(t, s))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+/// Every line of the view for `call`: fields flowed at `width`, the other lines whole (wrapped later).
 fn lines(app: &App, call: &Call, now: Timestamp, width: usize) -> Vec<Line<'static>> {
     let theme = app.theme;
-    let mut lines = vec![headline(call, app, now, width)];
-    let parties = super::parties::lines(app, call, now, width);
+    let whole = usize::MAX / 2;
+    let mut lines = vec![headline(call, app, now, whole)];
+    let parties = super::parties::lines(app, call, now, whole);
     if !parties.is_empty() {
         lines.push(Line::default());
         lines.push(fit_line(vec![(" Parties (push)".into(), theme.header())], width));
@@ -82,8 +124,8 @@ fn lines(app: &App, call: &Call, now: Timestamp, width: usize) -> Vec<Line<'stat
     let heading = format!(" Legs ({})", legs.len());
     lines.push(fit_line(vec![(heading, theme.header())], width));
     for (i, leg) in legs.iter().enumerate() {
-        lines.extend(leg_lines(i, leg, call, now, width, theme));
-        lines.extend(indented(&more_pairs(&leg.fields), 5, width, theme));
+        lines.extend(leg_lines(i, leg, call, now, whole, theme));
+        lines.extend(indented(&more_pairs(&leg.fields), HANGING.len(), width, theme));
     }
     lines
 }
