@@ -48,6 +48,9 @@ pub struct Prefs {
     pub alerts: AlertConfig,
     /// Extensions on keys `1`–`9`, in key order.
     pub favourites: Vec<Favourite>,
+    /// Capture the mouse: a click selects a row, the wheel scrolls (as `--mouse`); off keeps the
+    /// terminal's own text selection.
+    pub mouse: bool,
 }
 
 /// Why the preferences could not be read.

@@ -49,11 +49,13 @@ mod supervisor_screens;
 mod tail_stream;
 mod terminal_backend;
 mod terminal_escapes;
+mod terminal_mouse;
 mod terminal_panic;
 mod terminal_signals;
 mod tui_keys;
 mod tui_props;
 mod tui_screens;
+mod tui_views;
 mod wire_gzip;
 
 mod support;

@@ -1,6 +1,6 @@
 //! Snapshots of what push adds to the screens (on the fixed clock): calls on hold and parked in the
-//! list, the summary and the status counts, the party pane of a held queue call, and the status line
-//! saying how live the data is — LIVE with the last event's age, or why push is unavailable.
+//! list, the summary and the status counts, the party pane and call view of a held queue call, and the
+//! status line saying how live the data is — LIVE with the last event's age, or why push is unavailable.
 use crate::support::app::app;
 use crate::support::board::{ago, now, party};
 use crate::support::screen::screen;
@@ -65,6 +65,16 @@ fn pushed(health: PushHealth) -> App {
     app
 }
 
+/// Moves the selection down to the queue call.
+fn select_queue_call(app: &mut App) {
+    for _ in 0..10 {
+        if screen(app, 120, 40).contains("Call LIsynthQueue02") {
+            break;
+        }
+        app.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), now());
+    }
+}
+
 fn live() -> PushHealth {
     PushHealth::Live {
         since: ago(600),
@@ -82,12 +92,7 @@ fn calls_on_hold_and_parked_with_push_live() {
 #[test]
 fn the_party_pane_of_a_held_queue_call() {
     let mut app = pushed(live());
-    for _ in 0..10 {
-        if screen(&mut app, 120, 40).contains("Call LIsynthQueue02") {
-            break;
-        }
-        app.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), now());
-    }
+    select_queue_call(&mut app);
     let shown = screen(&mut app, 120, 40);
     assert!(
         shown.contains("queue call  SAN FRANCSCO CA +14155550123 → Support Queue x200 → Pri"),
@@ -99,6 +104,16 @@ fn the_party_pane_of_a_held_queue_call() {
     );
     insta::assert_snapshot!("push_queue_call_120x40", shown);
     insta::assert_snapshot!("push_queue_call_80x24", screen(&mut app, 80, 24));
+
+    // Enter: the call full-screen, both push parties whole.
+    app.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), now());
+    let view = screen(&mut app, 80, 24);
+    assert!(
+        view.contains("Parties (push)") && view.contains("● talk  SAN FRANCSCO CA"),
+        "{view}"
+    );
+    insta::assert_snapshot!("push_call_view_80x24", view);
+    insta::assert_snapshot!("push_call_view_120x40", screen(&mut app, 120, 40));
 }
 
 #[test]

@@ -65,7 +65,7 @@ fn help_scrolls_where_two_columns_do_not_fit() {
     insta::assert_snapshot!("help_80x24_end", screen(&mut app, 80, 24));
     press(&mut app, 'k');
     let up = screen(&mut app, 80, 24);
-    assert!(up.contains("42–63 of 64"), "{up}");
+    assert!(up.contains("47–68 of 69"), "{up}");
     press(&mut app, 'x');
     assert!(!app.help_shown(), "any other key closes it");
 

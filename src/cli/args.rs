@@ -116,6 +116,11 @@ pub struct BoardArgs {
     #[arg(global = true, long)]
     pub no_color: bool,
 
+    /// Capture the mouse: a click selects a row, the wheel scrolls (pref `mouse = true`). Off by default
+    /// so the terminal's own text selection keeps working, over SSH too.
+    #[arg(global = true, long)]
+    pub mouse: bool,
+
     /// Do not copy with y/Y (OSC 52 clipboard escape sequences are never written).
     #[arg(global = true, long)]
     pub no_osc52: bool,

@@ -252,6 +252,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let mut feed = start_source(client, &args, config.as_ref(), recorder.clone());
     let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
     let opts = tui::UiOptions {
+        mouse: args.mouse || prefs.mouse,
         prefs,
         prefs_path,
         directory: Some(directory.directory.clone()),

@@ -45,6 +45,7 @@ pub async fn run(args: &BoardArgs, file: &Path, speed: f64, once: Option<Format>
         player: Some(player),
         no_color: args.no_color,
         osc52: (!args.no_osc52).then(tui::clipboard::Clipboard::detect),
+        mouse: args.mouse,
         stock_backend: super::backend_setting()?,
         ended_window: ended_window(args),
         clock: WallClock::from_fn(move || clock.now()),

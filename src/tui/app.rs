@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+use ratatui::layout::Rect;
 use tokio::sync::watch;
 
 use super::chooser::{ColumnChooser, effective};
@@ -16,6 +17,7 @@ use super::options::{Notes, UiOptions};
 use super::pause::Paused;
 use super::picker::Picker;
 use super::theme::Theme;
+use super::thresholds::ThresholdEditor;
 use crate::api::Scope;
 use crate::board::privacy::mask_record;
 use crate::board::{AlertConfig, Board, BoardConfig, Call, Column, CriticalWatch, List};
@@ -42,6 +44,16 @@ pub struct App {
     pub(crate) offsets: [usize; 2],
     /// Visible rows of the live and ended lists at the last draw, for paging.
     pub(crate) pages: [usize; 2],
+    /// Where the rows of the live and ended lists were drawn, for mouse clicks.
+    pub(crate) rows_at: [Rect; 2],
+    /// The selected call is shown full-screen (`Enter`), scrolled as kept here.
+    pub(crate) call_view: Option<HelpScroll>,
+    /// Legs of the selected call scrolled past in the leg pane (`J`/`K`).
+    pub(crate) legs_skipped: usize,
+    /// The focused list has the whole height; the lower panes are hidden (`z`).
+    pub(crate) zoom: bool,
+    /// The alert thresholds editor, while open.
+    pub(crate) thresholds: Option<ThresholdEditor>,
     /// The scope last asked for with a key.
     pub(crate) requested: Option<Scope>,
     /// `R` was pressed and no listing has arrived since: the status line says when it will.
@@ -107,6 +119,11 @@ impl App {
             help_scroll: HelpScroll::default(),
             offsets: [0; 2],
             pages: [1; 2],
+            rows_at: [Rect::default(); 2],
+            call_view: None,
+            legs_skipped: 0,
+            zoom: false,
+            thresholds: None,
             requested: None,
             refresh_asked: false,
             theme: theme(color_allowed, prefs.theme),
@@ -154,6 +171,16 @@ impl App {
     /// True while the help overlay is shown.
     pub fn help_shown(&self) -> bool {
         self.help
+    }
+
+    /// True while the selected call is shown full-screen.
+    pub fn call_view_shown(&self) -> bool {
+        self.call_view.is_some()
+    }
+
+    /// The thresholds in use: ringing, talking and hold.
+    pub fn alerts(&self) -> AlertConfig {
+        self.alerts
     }
 
     /// The filter text while the prompt is open.

@@ -1,13 +1,13 @@
-//! How far the help overlay is scrolled: state the renderer keeps and movement keys change.
+//! How far the help overlay or the call view is scrolled: state the renderer keeps and movement keys change.
 use super::keymap::Action;
 
-/// The help overlay's first visible line, and what the last frame left out of it.
+/// A scrolled view's first visible line, and what the last frame left out of it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HelpScroll {
     pub top: usize,
-    /// The last `top` that still fills the overlay; 0 when everything fits.
+    /// The last `top` that still fills the view; 0 when everything fits.
     pub max: usize,
-    /// Lines the overlay shows at once.
+    /// Lines the view shows at once.
     pub page: usize,
 }
 

@@ -78,6 +78,24 @@ pub enum Action {
     Choose,
     /// In the picker: close it.
     Cancel,
+    /// Open the selected call full-screen: every leg and party with all fields.
+    OpenCall,
+    /// Scroll the leg pane down one leg.
+    LegsDown,
+    /// Scroll the leg pane up one leg.
+    LegsUp,
+    /// Give the focused list the whole height (hide the lower panes), or show them again.
+    Zoom,
+    /// Open the alert thresholds and the bell.
+    Thresholds,
+    /// In the thresholds: raise the value under the cursor.
+    More,
+    /// In the thresholds: lower the value under the cursor.
+    Less,
+    /// In the thresholds: turn the bell on or off.
+    ToggleBell,
+    /// In the thresholds: keep the values and save them.
+    Save,
 }
 
 /// Where keys are read: the board, or the filter prompt (where other characters are typed).
@@ -91,6 +109,10 @@ pub enum Mode {
     Picker,
     /// Keys arrange the live table's columns.
     Columns,
+    /// Keys scroll the full-screen call view.
+    Call,
+    /// Keys edit the alert thresholds.
+    Thresholds,
 }
 
 /// One key: a plain character (shift allowed), a Ctrl chord, or a named key.
@@ -141,25 +163,38 @@ const fn hint(b: Binding, place: u8, word: &'static str) -> Binding {
     }
 }
 
-const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+/// A binding that applies in `mode`, under its own heading.
+const fn moded(
+    mode: Mode,
+    section: &'static str,
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+) -> Binding {
     Binding {
-        mode: Mode::Prompt,
-        ..bind("Filter prompt", keys, action, help)
+        mode,
+        ..bind(section, keys, action, help)
     }
+}
+
+const fn prompt(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    moded(Mode::Prompt, "Filter prompt", keys, action, help)
 }
 
 const fn picker(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Picker,
-        ..bind("Extension picker", keys, action, help)
-    }
+    moded(Mode::Picker, "Extension picker", keys, action, help)
 }
 
 const fn chooser(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        mode: Mode::Columns,
-        ..bind("Column chooser", keys, action, help)
-    }
+    moded(Mode::Columns, "Column chooser", keys, action, help)
+}
+
+const fn call(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    moded(Mode::Call, "Call view (Enter)", keys, action, help)
+}
+
+const fn thresholds(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    moded(Mode::Thresholds, "Thresholds (t)", keys, action, help)
 }
 
 /// Every binding. Each F-key has a plain-key twin for terminals that eat F-keys.
@@ -187,6 +222,11 @@ pub const KEYMAP: &[Binding] = &[
     bind("View", &[Char('c')], Action::Conversations, "group conversations"),
     bind("View", &[Char('C')], Action::Columns, "choose columns"),
     bind("View", &[Char('T')], Action::ToggleTheme, "colour ⇄ monochrome"),
+    bind("View", &[Code(KeyCode::Enter)], Action::OpenCall, "call full-screen"),
+    bind("View", &[Char('J')], Action::LegsDown, "scroll legs down"),
+    bind("View", &[Char('K')], Action::LegsUp, "scroll legs up"),
+    bind("View", &[Char('z')], Action::Zoom, "list full height"),
+    bind("View", &[Char('t')], Action::Thresholds, "alert thresholds, bell"),
     hint(bind("Other", &[Char('R'), Ctrl('r'), Code(KeyCode::F(5))], Action::Refresh, "refresh now"), 3, "refresh"),
     hint(bind("Other", &[Char('/'), Code(KeyCode::F(3))], Action::Filter, "filter calls"), 1, "filter"),
     hint(bind("Other", &[Char('?'), Code(KeyCode::F(1))], Action::Help, "this help"), 0, "help"),
@@ -213,6 +253,22 @@ pub const KEYMAP: &[Binding] = &[
     chooser(&[Char('k'), Code(KeyCode::Up)], Action::Up, "previous column"),
     chooser(&[Code(KeyCode::Enter), Code(KeyCode::Esc), Char('C')], Action::Cancel, "close"),
     chooser(&[Char('q'), Ctrl('c')], Action::Quit, "quit"),
+    call(&[Char('j'), Code(KeyCode::Down)], Action::Down, "scroll down"),
+    call(&[Char('k'), Code(KeyCode::Up)], Action::Up, "scroll up"),
+    call(&[Code(KeyCode::PageDown), Ctrl('f'), Char(' ')], Action::PageDown, "page down"),
+    call(&[Code(KeyCode::PageUp), Ctrl('b')], Action::PageUp, "page up"),
+    call(&[Char('g'), Code(KeyCode::Home)], Action::Top, "top"),
+    call(&[Char('G'), Code(KeyCode::End)], Action::Bottom, "bottom"),
+    call(&[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')], Action::Cancel, "back to the board"),
+    call(&[Ctrl('c')], Action::Quit, "quit"),
+    thresholds(&[Char('j'), Code(KeyCode::Down)], Action::Down, "next value"),
+    thresholds(&[Char('k'), Code(KeyCode::Up)], Action::Up, "previous value"),
+    thresholds(&[Char('l'), Code(KeyCode::Right), Char('+')], Action::More, "raise"),
+    thresholds(&[Char('h'), Code(KeyCode::Left), Char('-')], Action::Less, "lower"),
+    thresholds(&[Char(' ')], Action::ToggleBell, "bell on ⇄ off"),
+    thresholds(&[Code(KeyCode::Enter)], Action::Save, "save"),
+    thresholds(&[Code(KeyCode::Esc), Char('q')], Action::Cancel, "close unsaved"),
+    thresholds(&[Ctrl('c')], Action::Quit, "quit"),
 ];
 
 impl Key {
@@ -238,6 +294,8 @@ impl Key {
             Code(code) => match code {
                 KeyCode::Down => "↓".into(),
                 KeyCode::Up => "↑".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
                 KeyCode::PageDown => "PgDn".into(),
                 KeyCode::PageUp => "PgUp".into(),
                 KeyCode::BackTab => "S-Tab".into(),

@@ -16,6 +16,7 @@ mod render;
 mod replay;
 mod run;
 mod theme;
+mod thresholds;
 
 pub use app::App;
 pub use backend::LeanBackend;

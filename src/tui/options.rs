@@ -100,6 +100,8 @@ pub struct UiOptions {
     pub osc52: Option<Clipboard>,
     /// Draw through ratatui's stock crossterm backend instead of the board's own (`CALLBOARD_BACKEND=crossterm`).
     pub stock_backend: bool,
+    /// Capture the mouse (`--mouse`, or `mouse = true` in prefs): clicks select, the wheel scrolls.
+    pub mouse: bool,
     /// Where one-off status-bar messages come from.
     pub notes: Notes,
     /// The account directory as the directory task publishes it.
@@ -124,6 +126,7 @@ impl Default for UiOptions {
             prefs_path: None,
             osc52: Some(Clipboard::Reachable(Wrap::Plain)),
             stock_backend: false,
+            mouse: false,
             notes: Notes::default(),
             directory: None,
         }

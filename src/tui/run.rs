@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
@@ -31,6 +31,8 @@ impl<B: Backend<Error = io::Error> + Write> Screen for B {}
 
 /// True while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// True while the terminal reports the mouse to the board (`--mouse`).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 /// Held while a frame is drawn, so a panic in another task restores the terminal between frames, never
 /// in the middle of one.
 static DRAWING: Mutex<()> = Mutex::new(());
@@ -60,7 +62,7 @@ async fn run_on<B: Screen>(
     make: impl FnOnce(BufWriter<Stdout>) -> B,
 ) -> io::Result<()> {
     let mut app = App::new(&opts);
-    let mut terminal = enter(make)?;
+    let mut terminal = enter(make, opts.mouse)?;
     // Restores the terminal however this future ends: returned, failed, or dropped by its caller.
     let _restore = Restore;
     event_loop(&mut terminal, &mut app, &opts, &mut feed.state, &feed.commands).await
@@ -179,6 +181,10 @@ async fn event_loop<B: Screen>(
                     dirty = true;
                     app.key(key, opts.clock.now())
                 }
+                Some(Ok(Event::Mouse(mouse))) => {
+                    dirty |= app.mouse(mouse);
+                    Vec::new()
+                }
                 Some(Ok(Event::Resize(..))) => {
                     // Even back at the old size the terminal may have cut or moved what it showed:
                     // clear, and draw everything again rather than trust it.
@@ -256,8 +262,9 @@ impl Stop {
     }
 }
 
-/// Raw mode, alternate screen, hidden cursor, a 64 KiB buffer, and a panic hook that undoes it all.
-fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B) -> io::Result<Terminal<B>> {
+/// Raw mode, alternate screen, hidden cursor, mouse capture when asked for, a 64 KiB buffer, and a panic
+/// hook that undoes it all.
+fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B, mouse: bool) -> io::Result<Terminal<B>> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
@@ -265,6 +272,10 @@ fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B) -> io::Result<Ter
     if let Err(e) = execute!(stdout, EnterAlternateScreen, cursor::Hide) {
         leave();
         return Err(e);
+    }
+    if mouse {
+        MOUSE.store(true, Ordering::SeqCst);
+        execute!(stdout, EnableMouseCapture).inspect_err(|_| leave())?;
     }
     let mut terminal =
         Terminal::new(make(BufWriter::with_capacity(64 * 1024, io::stdout()))).inspect_err(|_| leave())?;
@@ -288,6 +299,9 @@ fn enter<B: Screen>(make: impl FnOnce(BufWriter<Stdout>) -> B) -> io::Result<Ter
 fn leave() {
     let _frame = frame_finished();
     if ACTIVE.swap(false, Ordering::SeqCst) {
+        if MOUSE.swap(false, Ordering::SeqCst) {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+        }
         let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
         let _ = disable_raw_mode();
     }

@@ -1,5 +1,6 @@
 //! Keys on the board itself (nothing open over it): moving, sorting, filtering, scopes and favourites,
-//! pause, privacy, copying, and opening the prompt, picker, chooser and help.
+//! pause, privacy, copying, the leg pane and zoom, and opening the prompt, picker, chooser, thresholds,
+//! call view and help.
 use crossterm::event::KeyCode;
 use jiff::{SignedDuration, Timestamp};
 
@@ -13,9 +14,11 @@ use crate::tui::app::App;
 use crate::tui::chooser::ColumnChooser;
 use crate::tui::clipboard::{self, Clipboard};
 use crate::tui::effect::Effect;
+use crate::tui::help_scroll::HelpScroll;
 use crate::tui::keymap::Action;
 use crate::tui::pause::Paused;
 use crate::tui::picker::Picker;
+use crate::tui::thresholds::ThresholdEditor;
 
 /// How long the copy message stays on screen.
 const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
@@ -23,6 +26,18 @@ const MESSAGE_FOR: SignedDuration = SignedDuration::from_secs(4);
 /// Performs a board action for the key `code` at `now`; returns what it asks of the outside world.
 pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) -> Vec<Effect> {
     let page = app.pages[app.focus_index()].max(1) as isize;
+    if matches!(
+        action,
+        Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+            | Action::FocusNext
+    ) {
+        app.legs_skipped = 0;
+    }
     match action {
         Action::Down => app.board.move_selection(app.focus, 1),
         Action::Up => app.board.move_selection(app.focus, -1),
@@ -71,6 +86,16 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
             }
         }
         Action::Columns => app.chooser = Some(ColumnChooser::new(&app.columns)),
+        Action::OpenCall => {
+            if app.board.selected(app.focus).is_some() {
+                app.call_view = Some(HelpScroll::default());
+            } else {
+                app.say("no call selected to open");
+            }
+        }
+        Action::LegsDown | Action::LegsUp => scroll_legs(app, action == Action::LegsDown),
+        Action::Zoom => app.zoom = !app.zoom,
+        Action::Thresholds => app.thresholds = Some(ThresholdEditor::new(app.alerts, app.prefs.bell)),
         Action::ToggleTheme => {
             app.set_theme(match app.prefs.theme {
                 ThemeName::Color => ThemeName::Mono,
@@ -89,9 +114,23 @@ pub(super) fn act(app: &mut App, action: Action, code: KeyCode, now: Timestamp) 
         | Action::Cancel
         | Action::ToggleColumn
         | Action::ColumnLeft
-        | Action::ColumnRight => {}
+        | Action::ColumnRight
+        | Action::More
+        | Action::Less
+        | Action::ToggleBell
+        | Action::Save => {}
     }
     Vec::new()
+}
+
+/// Scrolls the leg pane one leg down or up, keeping the last leg in reach.
+fn scroll_legs(app: &mut App, down: bool) {
+    let legs = app.board.selected(app.focus).map_or(0, |c| c.record().legs.len());
+    app.legs_skipped = if down {
+        (app.legs_skipped + 1).min(legs.saturating_sub(1))
+    } else {
+        app.legs_skipped.saturating_sub(1)
+    };
 }
 
 /// Sorts by the next or previous column, or flips the direction; the order is saved.

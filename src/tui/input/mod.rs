@@ -1,12 +1,16 @@
-//! Keys, handled per mode: the column chooser, the picker, the filter prompt and the help overlay each
-//! take the keys while open, else the board does. Every handler returns the [`Effect`]s its key asks for.
+//! Keys, handled per mode: the column chooser, the thresholds editor, the picker, the filter prompt, the
+//! call view and the help overlay each take the keys while open, else the board does. The mouse is in
+//! [`mouse`]. Every handler returns the [`Effect`]s its key asks for.
 mod board;
+mod call_view;
 mod chooser;
 mod help;
+mod mouse;
 mod picker;
 mod prompt;
 mod replay;
 mod scope;
+mod thresholds;
 
 use std::path::PathBuf;
 
@@ -24,11 +28,18 @@ impl App {
         if self.chooser.is_some() {
             return chooser::key(self, &ev);
         }
+        if self.thresholds.is_some() {
+            return thresholds::key(self, &ev);
+        }
         if self.picker.is_some() {
             return picker::key(self, &ev);
         }
         if self.prompt.is_some() {
             prompt::key(self, &ev);
+            return Vec::new();
+        }
+        if self.call_view.is_some() {
+            call_view::key(self, &ev);
             return Vec::new();
         }
         let action = keymap::lookup(&ev, Mode::Board);

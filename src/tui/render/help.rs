@@ -148,7 +148,9 @@ fn sections() -> Vec<Section> {
             b.action,
             keymap::Action::Up | keymap::Action::Down | keymap::Action::Quit
         );
-        if b.mode != keymap::Mode::Board && repeat {
+        // The call view and the thresholds popup show their own keys.
+        let own_hints = matches!(b.mode, keymap::Mode::Call | keymap::Mode::Thresholds);
+        if b.mode != keymap::Mode::Board && repeat || own_hints {
             continue;
         }
         let entry = (keymap::keys_label(b), b.help);

@@ -1,4 +1,5 @@
-//! The detail pane for the selected call: its identifiers and every leg.
+//! The detail pane for the selected call: its identifiers and its legs, scrolled with `J`/`K` when they
+//! do not all fit. The full-screen call view builds on the same lines.
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,7 +18,18 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let theme = app.theme;
     let call = app.board.selected(app.focus).map(|c| app.shown(c));
     let title = match &call {
-        Some(c) => vec![Span::raw("Call "), Span::raw(crate::text::fit(c.id(), 40))],
+        Some(c) => {
+            let mut title = vec![Span::raw("Call "), Span::raw(crate::text::fit(c.id(), 40))];
+            let legs = c.record().legs.len();
+            if app.legs_skipped > 0 && legs > 1 {
+                let from = app.legs_skipped.min(legs - 1) + 1;
+                title.push(Span::styled(
+                    format!(" · ↑ from leg {from} of {legs} (K)"),
+                    theme.dim(),
+                ));
+            }
+            title
+        }
         None => vec![Span::raw("Call details")],
     };
     let block = section(title, false, theme);
@@ -40,9 +52,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     lines.extend(super::parties::lines(app, call, now, width));
     let ids = identifiers(call, width, theme);
     let legs = &call.record().legs;
+    let skipped = app.legs_skipped.min(legs.len().saturating_sub(1));
     let blocks: Vec<Vec<Line>> = legs
         .iter()
         .enumerate()
+        .skip(skipped)
         .map(|(i, leg)| leg_lines(i, leg, call, now, width, theme))
         .collect();
     // Reason descriptions (the third line of a leg) only when everything else fits too.
@@ -55,12 +69,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
     let room = height.saturating_sub(lines.len());
     let mut used = 0;
     let mut all_legs = true;
+    let count = blocks.len();
     for (i, block) in blocks.into_iter().enumerate() {
         let block: Vec<Line> = block.into_iter().take(keep).collect();
-        let reserve = usize::from(i + 1 < legs.len());
+        let reserve = usize::from(i + 1 < count);
         if used + block.len() + reserve > room {
             if used < room {
-                let more = format!(" … {} more leg(s); a taller terminal shows them", legs.len() - i);
+                let more = format!(" ↓ {} more leg(s): J scrolls, Enter shows all", count - i);
                 lines.push(fit_line(vec![(more, theme.dim())], width));
             }
             all_legs = false;
@@ -76,7 +91,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
 }
 
 /// State and timing in one line.
-fn headline(call: &Call, app: &App, now: Timestamp, width: usize) -> Line<'static> {
+pub(super) fn headline(call: &Call, app: &App, now: Timestamp, width: usize) -> Line<'static> {
     let theme = app.theme;
     let mut head: Vec<(String, Style)> = vec![
         (" ".into(), Style::new()),
@@ -108,7 +123,7 @@ fn headline(call: &Call, app: &App, now: Timestamp, width: usize) -> Line<'stati
 }
 
 /// The record's own fields and identifiers, flowed over as many lines as they need.
-fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
+pub(super) fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let r: &CallRecord = call.record();
     let f = &r.fields;
     let mut pairs: Vec<(&str, String)> = vec![
@@ -121,6 +136,27 @@ fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
     if let Some(s) = &r.session_id {
         pairs.push(("session", s.to_string()));
     }
+    pairs.extend(more_pairs(f));
+    indented(&pairs, 1, width, theme)
+}
+
+/// Fields flowed over lines of `width`, each indented by `indent` spaces.
+pub(super) fn indented(
+    pairs: &[(&str, String)],
+    indent: usize,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = flow(pairs, width.saturating_sub(indent), theme);
+    for l in &mut lines {
+        l.spans.insert(0, Span::raw(" ".repeat(indent)));
+    }
+    lines
+}
+
+/// Identifiers and details a record and each of its legs may carry.
+pub(super) fn more_pairs(f: &CallFields) -> Vec<(&'static str, String)> {
+    let mut pairs = Vec::new();
     if let Some(t) = &f.telephony_session_id {
         pairs.push(("telephony", t.to_string()));
     }
@@ -148,11 +184,7 @@ fn identifiers(call: &Call, width: usize, theme: Theme) -> Vec<Line<'static>> {
         ),
     ];
     pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
-    let mut lines = flow(&pairs, width.saturating_sub(1), theme);
-    for l in &mut lines {
-        l.spans.insert(0, Span::raw(" "));
-    }
-    lines
+    pairs
 }
 
 /// Direction, action, result and reason of a record or leg, when present.
@@ -174,7 +206,7 @@ fn field_pairs(f: &CallFields) -> Vec<(&'static str, String)> {
 }
 
 /// One leg: a heading line, the parties, and the reason in words.
-fn leg_lines(
+pub(super) fn leg_lines(
     i: usize,
     leg: &Leg,
     call: &Call,

@@ -1,4 +1,5 @@
 //! Drawing the whole screen from the app state at a given time.
+mod call_view;
 mod calls;
 mod chooser;
 mod ended;
@@ -12,6 +13,7 @@ mod picker;
 mod replay;
 mod status;
 mod summary;
+mod thresholds;
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -31,20 +33,46 @@ pub fn draw(frame: &mut Frame, app: &mut App, now: Timestamp) {
     let now = app.paused().map_or(now, |(at, _)| at);
     let area = frame.area();
     let status_height = status::height(app, area.width, now);
-    let Some(areas) = layout::split(area, status_height) else {
+    let Some(mut areas) = layout::split(area, status_height) else {
         too_small(frame, area, app.theme);
         return;
     };
     status::render(frame, areas.status, app, now);
-    summary::render(frame, areas.summary, app, now);
-    calls::render(frame, areas.calls, app, now);
-    legs::render(frame, areas.legs, app, now);
-    ended::render(frame, areas.ended, app, now);
-    footer::render(frame, areas.footer, app, now);
+    let lower = areas.calls.union(areas.legs).union(areas.ended);
+    if app.call_view.is_some() {
+        app.rows_at = [Rect::default(); 2];
+        call_view::render(frame, areas.summary.union(lower), areas.footer, app, now);
+    } else {
+        if app.zoom {
+            let (full, hidden) = match app.focus {
+                List::Live => (&mut areas.calls, &mut areas.ended),
+                List::Ended => (&mut areas.ended, &mut areas.calls),
+            };
+            (*full, *hidden, areas.legs) = (lower, Rect::default(), Rect::default());
+        }
+        summary::render(frame, areas.summary, app, now);
+        calls::render(frame, areas.calls, app, now);
+        legs::render(frame, areas.legs, app, now);
+        ended::render(frame, areas.ended, app, now);
+        footer::render(frame, areas.footer, app, now);
+        // Rows start under the section's title rule, and the live table's column headers.
+        app.rows_at = [rows(areas.calls, 2), rows(areas.ended, 1)];
+    }
     picker::render(frame, area, app);
     chooser::render(frame, area, areas.calls.width, app, now);
+    thresholds::render(frame, area, app);
     if app.help {
         help::render(frame, area, app.theme, &mut app.help_scroll);
+    }
+}
+
+/// The part of a list's `area` below its first `skip` lines, where its rows are.
+fn rows(area: Rect, skip: u16) -> Rect {
+    let skip = skip.min(area.height);
+    Rect {
+        y: area.y + skip,
+        height: area.height - skip,
+        ..area
     }
 }
 
