@@ -10,8 +10,10 @@ use ratatui::widgets::Paragraph;
 use super::fit_line;
 use super::parts::{Part, apply, plan};
 use super::summary::WIDEST_COUNT;
+use crate::api::Scope;
 use crate::board::{AlertCounts, CallState, Counts};
-use crate::feed::PushHealth;
+use crate::directory;
+use crate::feed::{FeedState, PushHealth};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
@@ -61,7 +63,7 @@ fn left_parts(app: &App, now: Timestamp) -> Vec<Part> {
         Part::new(9, vec![("callboard".into(), theme.title()), gap()]),
         Part::new(0, super::summary::markers(app)),
     ];
-    let scope = super::status::scope_text(app);
+    let scope = scope_text(app);
     let short = scope.replacen("extension ", "x", 1);
     parts.push(Part::shortened_at(
         7,
@@ -128,4 +130,43 @@ fn counts_part(c: Counts, alerts: AlertCounts, theme: Theme) -> Part {
     long.push((format!("{} recently ended ", c.ended), theme.text()));
     compact.push((format!("{} ended ", c.ended), theme.text()));
     Part::shortened_at(10, 2, long, compact)
+}
+
+/// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
+fn directory_scope_label(app: &App) -> Option<String> {
+    let Some(Scope::Extension(id)) = app.current_scope() else {
+        return None;
+    };
+    let entry = app.directory.as_deref()?.by_id(id)?;
+    Some(match (&entry.number, &entry.name) {
+        (Some(n), Some(name)) => format!("extension {n} ({name})"),
+        _ => format!("extension {}", directory::label(entry)),
+    })
+}
+
+/// The scope watched, in words: `account`, `extension 101 (Kenji Sato)`.
+fn scope_text(app: &App) -> String {
+    directory_scope_label(app).unwrap_or_else(|| scope_label(app.current_scope(), &app.feed))
+}
+
+/// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
+pub(super) fn scope_label(scope: Option<&Scope>, snap: &FeedState) -> String {
+    match scope {
+        None => "connecting…".into(),
+        Some(Scope::Account) => "account".into(),
+        Some(Scope::Extension(id)) => {
+            let user = snap.user.as_ref().filter(|u| id == "~" || *id == u.extension_id);
+            match user {
+                Some(u) => {
+                    let number = u.extension_number.as_deref().unwrap_or(&u.extension_id);
+                    match &u.name {
+                        Some(name) => format!("extension {number} ({name})"),
+                        None => format!("extension {number}"),
+                    }
+                }
+                None if id == "~" => "my extension".into(),
+                None => format!("extension {id}"),
+            }
+        }
+    }
 }

@@ -8,9 +8,7 @@ use ratatui::style::Style;
 use ratatui::widgets::Paragraph;
 
 use super::{Pieces, fit_line, pieces_width, wrap_pieces};
-use crate::api::Scope;
 use crate::board::format::short;
-use crate::directory;
 use crate::feed::{FeedState, PushHealth, SourceError, SourceErrorKind};
 use crate::tui::app::App;
 
@@ -18,23 +16,6 @@ use crate::tui::app::App;
 const STALE_INTERVALS: i32 = 3;
 /// Most lines a wrapped notice may take.
 const MAX_NOTICE_LINES: usize = 3;
-
-/// `extension 101 (Kenji Sato)` for a watched extension the directory knows.
-fn directory_scope_label(app: &App) -> Option<String> {
-    let Some(Scope::Extension(id)) = app.current_scope() else {
-        return None;
-    };
-    let entry = app.directory.as_deref()?.by_id(id)?;
-    Some(match (&entry.number, &entry.name) {
-        (Some(n), Some(name)) => format!("extension {n} ({name})"),
-        _ => format!("extension {}", directory::label(entry)),
-    })
-}
-
-/// The scope watched, in words: `account`, `extension 101 (Kenji Sato)`.
-pub(super) fn scope_text(app: &App) -> String {
-    directory_scope_label(app).unwrap_or_else(|| scope_label(app.current_scope(), &app.feed))
-}
 
 /// Lines the status needs at this width: 2, or more while a long notice is shown.
 pub(super) fn height(app: &App, width: u16, now: Timestamp) -> u16 {
@@ -242,7 +223,7 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
     let snap = &app.feed;
     let mut out: Pieces = Vec::new();
     if snap.switching {
-        let to = scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
+        let to = super::header::scope_label(snap.scope.as_ref().or(app.requested.as_ref()), snap);
         out.push((format!("⟳ switching to {to}…  "), theme.notice()));
     }
     if let Some(err) = snap.error.as_ref().filter(|e| e.kind == SourceErrorKind::Network) {
@@ -328,26 +309,4 @@ fn is_stale(snap: &FeedState, now: Timestamp) -> bool {
             > interval
                 .checked_mul(STALE_INTERVALS)
                 .unwrap_or(SignedDuration::MAX)
-}
-
-/// `account`, `extension 101 (Name)`, or `my extension` while the user is not known yet.
-fn scope_label(scope: Option<&Scope>, snap: &FeedState) -> String {
-    match scope {
-        None => "connecting…".into(),
-        Some(Scope::Account) => "account".into(),
-        Some(Scope::Extension(id)) => {
-            let user = snap.user.as_ref().filter(|u| id == "~" || *id == u.extension_id);
-            match user {
-                Some(u) => {
-                    let number = u.extension_number.as_deref().unwrap_or(&u.extension_id);
-                    match &u.name {
-                        Some(name) => format!("extension {number} ({name})"),
-                        None => format!("extension {number}"),
-                    }
-                }
-                None if id == "~" => "my extension".into(),
-                None => format!("extension {id}"),
-            }
-        }
-    }
 }
