@@ -90,6 +90,26 @@ fn calls_on_hold_and_parked_with_push_live() {
 }
 
 #[test]
+fn live_push_says_only_live_while_events_flow_and_the_age_of_a_quiet_spell_in_tens() {
+    let busy = screen(&mut pushed(live()), 120, 40);
+    let status = busy.lines().nth(2).unwrap();
+    assert!(status.contains("LIVE  updated just now ·"), "{busy}");
+    assert!(
+        !status.contains("next poll"),
+        "no safety-net countdown while live: {busy}"
+    );
+    let quiet = PushHealth::Live {
+        since: ago(600),
+        last_event: Some(ago(27)),
+    };
+    let quiet = screen(&mut pushed(quiet), 120, 40);
+    assert!(
+        quiet.lines().nth(2).unwrap().contains("LIVE  event 20s ago"),
+        "{quiet}"
+    );
+}
+
+#[test]
 fn the_party_pane_of_a_held_queue_call() {
     let mut app = pushed(live());
     select_queue_call(&mut app);

@@ -134,6 +134,14 @@ fn push_notice(app: &App) -> Option<Pieces> {
     Some(vec![(text, style)])
 }
 
+/// Push is called quiet, and its last event's age shown, from this long without an event.
+const QUIET: SignedDuration = SignedDuration::from_secs(10);
+
+/// `d` rounded down to whole tens of seconds: an age that redraws every 10 s, not every second.
+fn tens(d: SignedDuration) -> SignedDuration {
+    SignedDuration::from_secs(d.as_secs() / 10 * 10)
+}
+
 /// LIVE and the last event's age while push is live; STALE, age of the data (and the poll interval while
 /// push is not live), next poll, rate headroom; most important first, each ending in a space.
 fn timing(app: &App, now: Timestamp) -> Pieces {
@@ -143,26 +151,35 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
     let theme = app.theme;
     let snap = &app.feed;
     let mut out: Pieces = Vec::new();
+    let live = matches!(snap.push, PushHealth::Live { .. });
     if let PushHealth::Live { last_event, .. } = &snap.push {
         out.push((" LIVE ".into(), theme.live()));
-        out.push(match last_event {
-            Some(at) => (
-                format!(" event {} ago ", short(now.duration_since(*at))),
+        // While events flow the word says it all; a quiet spell gets its age, in 10 s steps.
+        match last_event {
+            Some(at) if now.duration_since(*at) < QUIET => {}
+            Some(at) => out.push((
+                format!(" event {} ago ", short(tens(now.duration_since(*at)))),
                 theme.text(),
-            ),
-            None => (" no events yet ".into(), theme.dim()),
-        });
+            )),
+            None => out.push((" no events yet ".into(), theme.dim())),
+        }
     }
     if is_stale(snap, now) {
         out.push((" STALE ".into(), theme.alert()));
     }
     if let Some(at) = snap.listing.taken_at {
-        let age = short(now.duration_since(at));
+        // With push live the listing is only the safety net: its age in 10 s steps is enough.
+        let age = now.duration_since(at);
+        let age = match live {
+            true if age < QUIET => "just now".to_owned(),
+            true => format!("{} ago", short(tens(age))),
+            false => format!("{} ago", short(age)),
+        };
         out.push(match snap.push {
-            PushHealth::Off | PushHealth::Live { .. } => (format!(" updated {age} ago "), theme.text()),
+            PushHealth::Off | PushHealth::Live { .. } => (format!(" updated {age} "), theme.text()),
             // Polling is all there is: how old the listing is and how often it comes.
             _ => (
-                format!(" polled {age} ago · every {} ", short(snap.interval)),
+                format!(" polled {age} · every {} ", short(snap.interval)),
                 theme.text(),
             ),
         });
@@ -191,6 +208,8 @@ fn timing(app: &App, now: Timestamp) -> Pieces {
                 let left = next.duration_since(now);
                 out.push(match left.as_secs() {
                     ..=0 => ("· polling… ".into(), theme.text()),
+                    // The safety net's countdown is nothing to act on while push is live.
+                    _ if live && !app.refresh_asked => ("".into(), theme.text()),
                     // The refresh asked for waits for the rate budget: say so, and when it will run.
                     _ if app.refresh_asked => (
                         format!("· refresh in {} (Heavy budget) ", short(left)),
