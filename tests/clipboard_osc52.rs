@@ -150,6 +150,19 @@ impl Tmux {
         cmd
     }
 
+    /// The first `look` finds on the screen after `y` was pressed. A keypress tmux delivers while the
+    /// board starts its event loop can go unread, so `y` is pressed again, as a person would, every 0.4 s.
+    fn answer_to_y<T>(&self, mut look: impl FnMut(&str) -> Option<T>) -> Option<T> {
+        let mut looks = 0;
+        poll(Duration::from_secs(8), || {
+            looks += 1;
+            if looks % 20 == 0 {
+                self.command(&["send-keys", "y"]).status().unwrap();
+            }
+            look(&self.screen())
+        })
+    }
+
     /// The pane's text.
     fn screen(&self) -> String {
         self.output(&["capture-pane", "-p"])
@@ -175,8 +188,9 @@ fn press_y_in_tmux(conf: &str) -> Option<Tmux> {
         eprintln!("tmux is not installed: skipped");
         return None;
     };
+    // A call selected (its pane titled `Call <id>`), not just the empty board before the first listing.
     poll(Duration::from_secs(10), || {
-        tmux.screen().contains("Live calls").then_some(())
+        tmux.screen().contains("  Call ").then_some(())
     })
     .unwrap_or_else(|| panic!("no board in tmux:\n{}", tmux.screen()));
     tmux.command(&["send-keys", "y"]).status().unwrap();
@@ -188,16 +202,16 @@ fn inside_tmux_with_set_clipboard_on_and_passthrough_off_y_really_copies() {
     let Some(tmux) = press_y_in_tmux("set -g set-clipboard on\nset -g allow-passthrough off\n") else {
         return;
     };
-    let copied = poll(Duration::from_secs(5), || {
-        let screen = tmux.screen();
-        let id = screen
-            .split("copied telephonySessionId ")
-            .nth(1)?
-            .split(' ')
-            .next()?;
-        Some(id.to_owned())
-    })
-    .unwrap_or_else(|| panic!("no copy message:\n{}", tmux.screen()));
+    let copied = tmux
+        .answer_to_y(|screen| {
+            let id = screen
+                .split("copied telephonySessionId ")
+                .nth(1)?
+                .split(' ')
+                .next()?;
+            Some(id.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no copy message:\n{}", tmux.screen()));
     // tmux keeps what OSC 52 set as its newest buffer (and forwards it to the outer terminal).
     let buffer = poll(Duration::from_secs(5), || {
         Some(tmux.output(&["show-buffer"])).filter(|b| !b.is_empty())
@@ -211,9 +225,7 @@ fn inside_tmux_that_passes_nothing_y_says_so_and_names_the_setting() {
         return;
     };
     let refusal = "not copied: tmux lets no clipboard sequence through; add `set -g set-clipboard on`";
-    poll(Duration::from_secs(5), || {
-        tmux.screen().contains(refusal).then_some(())
-    })
-    .unwrap_or_else(|| panic!("no refusal:\n{}", tmux.screen()));
+    tmux.answer_to_y(|screen| screen.contains(refusal).then_some(()))
+        .unwrap_or_else(|| panic!("no refusal:\n{}", tmux.screen()));
     assert!(!tmux.screen().contains("copied telephonySessionId"));
 }
