@@ -7,6 +7,7 @@
 //! See <https://developers.ringcentral.com/guide/notifications/websockets/subscribing> and
 //! <https://developers.ringcentral.com/guide/voice/telephony-session-notifications>.
 use std::collections::BTreeMap;
+use std::fmt;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -15,7 +16,8 @@ use serde_json::value::RawValue;
 use super::model::{Str, opt_string_or_number, string_or_number};
 
 /// `POST /restapi/oauth/wstoken`: the single-use token for one connection to the gateway at `uri`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WsToken {
     pub ws_access_token: String,
     /// `wss://…/ws` (the simulator's is `ws://127.0.0.1:PORT/ws`).
@@ -37,11 +39,31 @@ pub enum MessageType {
     Unknown,
 }
 
-/// The session-recovery token the gateway hands out (`meta.wsc`); the highest `sequence` wins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The session-recovery token the gateway hands out (`meta.wsc`); the highest `sequence` wins. Its
+/// `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wsc {
     pub token: String,
     pub sequence: u64,
+}
+
+impl fmt::Debug for WsToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WsToken")
+            .field("ws_access_token", &"<redacted>")
+            .field("uri", &self.uri)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Wsc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wsc")
+            .field("token", &"<redacted>")
+            .field("sequence", &self.sequence)
+            .finish()
+    }
 }
 
 /// The first element of every WSG message.
@@ -484,6 +506,24 @@ mod tests {
         let again = Frame::parse(&frame.to_text()).unwrap();
         assert_eq!(again.meta, frame.meta);
         assert_eq!(again.body.unwrap().get(), frame.body.unwrap().get());
+    }
+
+    #[test]
+    fn tokens_stay_out_of_debug_output() {
+        let token = WsToken {
+            ws_access_token: "SECRET-WS".into(),
+            uri: "wss://ws.example/ws".into(),
+            expires_in: 600,
+        };
+        let wsc = Wsc {
+            token: "SECRET-WSC".into(),
+            sequence: 3,
+        };
+        let shown = format!("{token:?} {wsc:?}");
+        assert!(
+            !shown.contains("SECRET") && shown.contains("ws.example") && shown.contains('3'),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -441,7 +441,6 @@ impl Board {
         self.rebuild_views();
     }
 
-    /// Every call, live then ended, of `call`'s telephony session (just `call` without one).
     /// Every call, live then ended, of `call`'s conversation: its telephony session and the sessions a
     /// `Gone` party linked to it (just `call` without a session).
     pub fn conversation<'a>(&'a self, call: &'a Call) -> Vec<&'a Call> {

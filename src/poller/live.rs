@@ -88,16 +88,21 @@ impl PollLoop {
             }
             Some(PushEvent::Health(health)) => self.set_health(health),
             Some(PushEvent::Resync) => self.next_due = Some(now),
+            // Changes of a scope left behind, still queued when the switch was asked for, would put
+            // another scope's calls on the board.
+            Some(PushEvent::Changes { scope, .. }) if self.push.as_ref().is_none_or(|p| p.scope != scope) => {
+            }
             Some(PushEvent::Changes {
                 changes,
                 event,
                 received,
+                ..
             }) => {
                 if let Some(record) = &self.record {
                     record.record_event(received, &event);
                 }
                 if let PushHealth::Live { last_event, .. } = &mut self.out.state.push {
-                    *last_event = Some(self.clock.wall());
+                    *last_event = Some(received);
                 }
                 self.pending.extend(changes);
                 self.flush_pending();

@@ -336,14 +336,13 @@ impl Driver {
                     }
                     None => return None,
                 };
-                let current = self.subscription.as_ref().map(|(id, _)| id.as_str());
-                if event
-                    .subscription_id
-                    .as_deref()
-                    .is_some_and(|id| Some(id) != current)
-                {
+                let Some((current, scope)) = &self.subscription else {
+                    return None;
+                };
+                if event.subscription_id.as_deref().is_some_and(|id| id != current) {
                     return None;
                 }
+                let scope = scope.clone();
                 let received = self.clock.wall();
                 let changes = self.gate.admit(&event, self.clock.now(), received);
                 if changes.is_empty() {
@@ -355,6 +354,7 @@ impl Driver {
                         changes,
                         event,
                         received,
+                        scope,
                     })
                     .await
                 {

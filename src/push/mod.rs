@@ -25,11 +25,13 @@ pub enum PushEvent {
     /// Push is now in this state (`Live` carries no `last_event`: the feed keeps that).
     Health(PushHealth),
     /// Party changes to apply, each at the time it happened; repeats and stale ones are already gone.
-    /// `event` is the notification they came from, received at `received` (for recordings).
+    /// `event` is the notification they came from, received at `received` (for recordings), for the
+    /// subscription of `scope`.
     Changes {
         changes: Vec<(Timestamp, PartyChange)>,
         event: Box<Notification<SessionEvent>>,
         received: Timestamp,
+        scope: Scope,
     },
     /// Events may have been missed (a fresh subscription, a failed recovery): list everything now.
     Resync,

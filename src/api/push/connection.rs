@@ -237,7 +237,10 @@ impl Heartbeat {
 
     /// The policy of a connection opened at `now` whose gateway closes idle sockets after `idle_timeout`.
     pub fn new(now: Instant, idle_timeout: Option<Duration>) -> Self {
-        let idle = idle_timeout.unwrap_or(Duration::from_secs(1800));
+        // The gateway's figure is untrusted: a huge one must not overflow the clock (an hour is plenty).
+        let idle = idle_timeout
+            .unwrap_or(Duration::from_secs(1800))
+            .min(Duration::from_secs(3600));
         Heartbeat {
             received: now,
             sent: now,
@@ -326,5 +329,16 @@ mod tests {
             t0 + S(30),
             "a quarter of the idle timeout with nothing sent"
         );
+    }
+
+    #[test]
+    fn a_hostile_idle_timeout_does_not_overflow_the_clock() {
+        let t0 = Instant::now();
+        let beat = Heartbeat::new(t0, Some(Duration::MAX));
+        assert!(
+            beat.deadline() <= t0 + S(60),
+            "silence still gets a heartbeat within the minute"
+        );
+        let _ = beat.check(t0 + S(86_400));
     }
 }

@@ -43,8 +43,9 @@ impl TokenCache {
     /// The cached token while it is younger than 80 % of its lifetime at `now`.
     pub fn fresh(&self, now: Instant) -> Option<&WsToken> {
         let (token, got) = self.held.as_ref()?;
-        let reuse = Duration::from_secs(token.expires_in).mul_f64(REUSE_SHARE);
-        (now < *got + reuse).then_some(token)
+        // `expires_in` is the server's: a huge one must not overflow the clock (a day at most).
+        let lifetime = Duration::from_secs(token.expires_in.min(86_400));
+        (now < *got + lifetime.mul_f64(REUSE_SHARE)).then_some(token)
     }
 
     /// Keeps `token`, received at `now`.
@@ -77,5 +78,22 @@ mod tests {
         assert!(cache.fresh(t0 + Duration::from_secs(480)).is_none());
         cache.clear();
         assert!(cache.fresh(t0).is_none());
+    }
+
+    #[test]
+    fn a_hostile_lifetime_does_not_overflow_the_clock() {
+        let t0 = Instant::now();
+        let mut cache = TokenCache::default();
+        let token = WsToken {
+            ws_access_token: "t".into(),
+            uri: "ws://127.0.0.1:1/ws".into(),
+            expires_in: u64::MAX,
+        };
+        cache.store(token, t0);
+        assert!(cache.fresh(t0).is_some());
+        assert!(
+            cache.fresh(t0 + Duration::from_secs(86_400)).is_none(),
+            "a day at most"
+        );
     }
 }
