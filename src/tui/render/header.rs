@@ -35,7 +35,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, now: Timestamp) {
         ended: n,
     };
     let widest_alerts = AlertCounts { warn: n, critical: n };
-    let mut template: Vec<Part> = left_parts(app, now);
+    let mut template: Vec<Part> = left.clone();
     template.push(counts_part(widest, widest_alerts, theme));
     // Two columns between the left and the counts.
     let forms = plan(&template, width.saturating_sub(2));

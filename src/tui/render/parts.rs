@@ -4,6 +4,7 @@ use super::{Pieces, pieces_width};
 
 /// One part of a line: its priority (lower is kept longer), its full form and a shorter one with the
 /// priority of shortening it.
+#[derive(Clone)]
 pub(super) struct Part {
     pub priority: u8,
     pub long: Pieces,
