@@ -50,6 +50,8 @@ impl Feed {
         let publisher = Publisher {
             tx,
             next_update: initial.last_update() + 1,
+            deltas: initial.deltas.to_vec(),
+            deltas_changed: false,
             state: initial,
         };
         let task = tokio::spawn(run(publisher, rx));
@@ -64,9 +66,14 @@ impl Feed {
 /// The source's end of a [`Feed`]: the state it is building and the channel it publishes on.
 pub struct Publisher {
     tx: watch::Sender<Arc<FeedState>>,
-    /// The state the next [`Publisher::publish`] sends; the source keeps its status fields here.
+    /// The state the next [`Publisher::publish`] sends; the source keeps its status fields here. Its
+    /// `deltas` are filled in from [`Publisher::deltas`] when it is sent.
     pub state: FeedState,
     next_update: u64,
+    /// The deltas being built: appended to per change and shared with the reader once per publication,
+    /// so a burst of push events costs one copy of the list, not one per event.
+    deltas: Vec<Delta>,
+    deltas_changed: bool,
 }
 
 impl Publisher {
@@ -77,9 +84,10 @@ impl Publisher {
     /// behind still gets them. A source switching scope sends no deltas of the new scope before its first
     /// listing: the board would merge them into the old.
     pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
+        let kept = self.deltas.len();
         let listed = self.state.listing.scope.as_ref();
         if listed.is_some_and(|listed| *listed != scope) {
-            self.state.deltas = Arc::default();
+            self.deltas.clear();
         }
         let previous = self.state.listing.taken_at;
         self.state.listing = Listing {
@@ -93,9 +101,8 @@ impl Publisher {
             Change::Party(_) => previous.is_none_or(|previous| d.at > previous),
             Change::Call(_) => d.at > taken_at,
         };
-        if !self.state.deltas.iter().all(stays) {
-            self.state.deltas = self.state.deltas.iter().filter(|d| stays(d)).cloned().collect();
-        }
+        self.deltas.retain(stays);
+        self.deltas_changed |= self.deltas.len() != kept;
     }
 
     /// Adds one delta, at `at`, after the current listing.
@@ -105,11 +112,15 @@ impl Publisher {
             at,
             change,
         };
-        self.state.deltas = self.state.deltas.iter().cloned().chain([delta]).collect();
+        self.deltas.push(delta);
+        self.deltas_changed = true;
     }
 
     /// Sends the state to the UI.
     pub fn publish(&mut self) {
+        if std::mem::take(&mut self.deltas_changed) {
+            self.state.deltas = self.deltas.as_slice().into();
+        }
         self.state.seq += 1;
         self.tx.send_replace(Arc::new(self.state.clone()));
     }

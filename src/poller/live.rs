@@ -76,8 +76,17 @@ impl PollLoop {
         }
     }
 
+    /// Acts on a report of the push task and on every other one already waiting, so a burst (a
+    /// recovery's replay, a busy minute) goes out in one publication.
+    pub(super) fn on_push_burst(&mut self, first: Option<PushEvent>) {
+        self.on_push(first);
+        while let Some(next) = self.push.as_mut().and_then(|p| p.link.events.try_recv().ok()) {
+            self.on_push(Some(next));
+        }
+    }
+
     /// Acts on a report of the push task.
-    pub(super) fn on_push(&mut self, event: Option<PushEvent>) {
+    fn on_push(&mut self, event: Option<PushEvent>) {
         let now = self.clock.now();
         match event {
             None => {

@@ -139,7 +139,7 @@ impl PollLoop {
                     None => return,
                     Some(cmd) => self.command(cmd),
                 },
-                event = live::next_event(&mut self.push) => self.on_push(event),
+                event = live::next_event(&mut self.push) => self.on_push_burst(event),
                 () = wait => {
                     self.poll().await;
                     self.after_poll();
