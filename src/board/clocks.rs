@@ -53,6 +53,11 @@ impl Clocks {
         clocks
     }
 
+    /// The counts of the summary, which do not depend on the time.
+    pub(super) fn counts(&self) -> &Summary {
+        &self.counts
+    }
+
     /// Live calls by state, the longest live and ringing calls at `now`, ended calls by result.
     pub(super) fn summary(&self, now: Timestamp) -> Summary {
         let since = |start: Timestamp| now.duration_since(start).max(SignedDuration::ZERO);

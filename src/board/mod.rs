@@ -464,7 +464,7 @@ impl Board {
 
     /// Totals over all calls, ignoring the filter.
     pub fn counts(&self) -> Counts {
-        let s = self.clocks.summary(Timestamp::UNIX_EPOCH);
+        let s = self.clocks.counts();
         Counts {
             live: self.live.len(),
             ringing: s.ringing,
