@@ -51,7 +51,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
         .window(List::Live, win.offset, win.height)
         .map(|call| {
             let call = app.shown(call);
-            Row::new(cols.iter().map(|&(c, w)| cell(c, &call, w, app, now)))
+            with_context(&call, app, now, |cx| {
+                Row::new(cols.iter().map(|&(c, w)| cell(c, &call, cx, w, app)))
+            })
         })
         .collect();
     let widths: Vec<Constraint> = cols.iter().map(|&(_, w)| Constraint::Length(w)).collect();
@@ -122,18 +124,23 @@ pub(super) fn columns(app: &App, width: u16, now: Timestamp) -> Vec<(Column, u16
         .window(List::Live, app.offsets[idx], app.pages[idx])
         .map(|call| app.shown(call))
         .collect();
+    // One context a row, whatever the number of columns.
+    let mut with_text = vec![rows.is_empty(); app.columns.len()];
+    for call in &rows {
+        with_context(call, app, now, |cx| {
+            for (has, column) in with_text.iter_mut().zip(&app.columns) {
+                *has = *has || !column.cell(call, cx).trim().is_empty();
+            }
+        });
+    }
     let blank: Vec<Column> = app
         .columns
         .iter()
-        .copied()
-        .filter(|&c| !rows.is_empty() && rows.iter().all(|call| text(c, call, app, now).trim().is_empty()))
+        .zip(&with_text)
+        .filter(|(_, has)| !**has)
+        .map(|(&c, _)| c)
         .collect();
     layout(board::Table::Live, width, &app.columns, &blank)
-}
-
-/// The text of `column` for `call`, not yet cut.
-fn text(column: Column, call: &Call, app: &App, now: Timestamp) -> String {
-    with_context(call, app, now, |cx| column.cell(call, cx))
 }
 
 /// `read` given what `call`'s cells need to know besides the call.
@@ -179,11 +186,10 @@ fn queue_seen(app: &App, call: &Call) -> [Option<Party>; 2] {
     })
 }
 
-/// One cell of `column` for `call` in `width` cells, styled as the column's tone says; shared by the
-/// live table and the ended list.
-pub(super) fn cell(column: Column, call: &Call, width: u16, app: &App, now: Timestamp) -> Cell<'static> {
-    let text = text(column, call, app, now);
-    styled(column, call, text, width, app, now)
+/// One cell of `column` for `call` (whose context is `cx`) in `width` cells, styled as the column's tone
+/// says; shared by the live table and the ended list.
+pub(super) fn cell(column: Column, call: &Call, cx: &CellContext, width: u16, app: &App) -> Cell<'static> {
+    styled(column, call, column.cell(call, cx), width, app, cx.now)
 }
 
 /// `text` placed in `column`'s cell of `width` cells for `call`, styled as the column's tone says.

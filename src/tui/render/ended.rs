@@ -56,18 +56,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &mut App, now: Timestam
                 format!("{left:>w$}", w = LEFT as usize),
                 theme.dim(),
             ));
-            Row::new(
-                cols.iter()
-                    .map(|&(c, w)| match c {
-                        // FROM holds `from → to` here, so both parties stay in view.
-                        Column::From => {
-                            let route = with_context(&call, app, now, |cx| board::route(&call, cx, w.into()));
-                            styled(c, &call, route, w, app, now)
-                        }
-                        _ => cell(c, &call, w, app, now),
-                    })
-                    .chain([left]),
-            )
+            with_context(&call, app, now, |cx| {
+                Row::new(
+                    cols.iter()
+                        .map(|&(c, w)| match c {
+                            // FROM holds `from → to` here, so both parties stay in view.
+                            Column::From => styled(c, &call, board::route(&call, cx, w.into()), w, app, now),
+                            _ => cell(c, &call, cx, w, app),
+                        })
+                        .chain([left]),
+                )
+            })
         })
         .collect();
     let table = Table::new(rows, widths.into_iter().map(Constraint::Length)).column_spacing(1);
