@@ -9,6 +9,7 @@ pub mod directory;
 pub mod doctor;
 pub mod feed;
 pub mod logging;
+pub mod metrics;
 pub mod output;
 pub mod poller;
 pub mod prefs;

@@ -129,6 +129,7 @@ impl Transport {
         self.limiter
             .try_acquire(group, self.clock.now())
             .map_err(|wait| refused(group, wait))?;
+        crate::metrics::ringcentral_request(group);
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
         let mut response = self.http.execute(request).await.map_err(transport_error)?;
         let status = response.status().as_u16();

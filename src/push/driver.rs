@@ -343,6 +343,7 @@ impl Driver {
                     return None;
                 }
                 let scope = scope.clone();
+                crate::metrics::events(1);
                 let received = self.clock.wall();
                 let changes = self.gate.admit(&event, self.clock.now(), received);
                 if changes.is_empty() {

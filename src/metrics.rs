@@ -1,0 +1,98 @@
+//! The process's Prometheus series, through the `metrics` facade: each call is a no-op until a recorder
+//! is installed (the hub's `/metrics` endpoint installs one), so the client and the feed can count without
+//! knowing whether anyone reads. The series' names are here and nowhere else.
+use jiff::Timestamp;
+
+use crate::feed::{FeedState, PushHealth};
+
+/// Gauge: boards attached to the hub now, by `transport` (`unix`, `tcp`, `nats`).
+pub const VIEWERS: &str = "callboard_hub_viewers";
+/// Counter: push events received from RingCentral (events per second is its `rate()`).
+pub const EVENTS: &str = "callboard_events_total";
+/// Counter: requests sent to RingCentral, by rate `group` (Heavy, Medium, Light, Auth).
+pub const REQUESTS: &str = "callboard_ringcentral_requests_total";
+/// Gauge: 1 for the push connection's current `state`, 0 for the others.
+pub const PUSH_STATE: &str = "callboard_push_state";
+/// Gauge: seconds since the newest listing was taken.
+pub const LISTING_AGE: &str = "callboard_last_listing_age_seconds";
+
+/// Every value of [`PUSH_STATE`]'s `state` label.
+pub const PUSH_STATES: [&str; 5] = ["off", "connecting", "live", "reconnecting", "unavailable"];
+
+/// Counts one request sent to RingCentral in rate `group`.
+pub fn ringcentral_request(group: &str) {
+    metrics::counter!(REQUESTS, "group" => group.to_owned()).increment(1);
+}
+
+/// Counts `n` push events received.
+pub fn events(n: u64) {
+    metrics::counter!(EVENTS).increment(n);
+}
+
+/// A board attached over `transport`; the gauge goes down again when the guard is dropped.
+pub fn viewer_attached(transport: &'static str) -> ViewerGuard {
+    metrics::gauge!(VIEWERS, "transport" => transport).increment(1.0);
+    ViewerGuard { transport }
+}
+
+/// Keeps one viewer counted in [`VIEWERS`] while it lives.
+#[derive(Debug)]
+pub struct ViewerGuard {
+    transport: &'static str,
+}
+
+impl Drop for ViewerGuard {
+    fn drop(&mut self) {
+        metrics::gauge!(VIEWERS, "transport" => self.transport).decrement(1.0);
+    }
+}
+
+/// Sets the push state and the listing's age from a published state, at `now`.
+pub fn observe_feed(state: &FeedState, now: Timestamp) {
+    let current = push_state(&state.push);
+    for label in PUSH_STATES {
+        metrics::gauge!(PUSH_STATE, "state" => label).set(f64::from(u8::from(label == current)));
+    }
+    if let Some(taken) = state.listing.taken_at {
+        let age = now.duration_since(taken).as_secs_f64().max(0.0);
+        metrics::gauge!(LISTING_AGE).set(age);
+    }
+}
+
+/// The [`PUSH_STATE`] label of `push`.
+pub fn push_state(push: &PushHealth) -> &'static str {
+    match push {
+        PushHealth::Off => "off",
+        PushHealth::Connecting => "connecting",
+        PushHealth::Live { .. } => "live",
+        PushHealth::Reconnecting { .. } => "reconnecting",
+        PushHealth::Unavailable { .. } => "unavailable",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_push_health_has_a_listed_label() {
+        let now = Timestamp::UNIX_EPOCH;
+        for push in [
+            PushHealth::Off,
+            PushHealth::Connecting,
+            PushHealth::Live {
+                since: now,
+                last_event: None,
+            },
+            PushHealth::Reconnecting {
+                reason: String::new(),
+                retry_at: None,
+            },
+            PushHealth::Unavailable {
+                reason: String::new(),
+            },
+        ] {
+            assert!(PUSH_STATES.contains(&push_state(&push)), "{push:?}");
+        }
+    }
+}
