@@ -1,0 +1,8 @@
+//! The team hub: `callboard serve` runs one live source for the account and serves boards over a Unix
+//! socket or TCP+TLS, each filtered by the viewer policy; `callboard --hub` is a board fed by a hub.
+pub mod filter;
+pub mod policy;
+pub mod protocol;
+
+pub use filter::ViewFilter;
+pub use policy::{Policy, PolicyError, Rule, UnixPeer, Who};
