@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::hub::connect::HubAddr;
+use crate::hub::listen::Listen;
 use crate::output::Format;
 use crate::output::tail::TailFormat;
 
@@ -130,6 +132,15 @@ pub struct BoardArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
+    /// Attach to a team hub (`callboard serve`) instead of RingCentral: unix:PATH or tcp://HOST:PORT
+    /// (TLS; the viewer token comes from CALLBOARD_HUB_TOKEN or hub_token in config.toml).
+    #[arg(global = true, long, value_name = "ADDR", conflicts_with = "demo")]
+    pub hub: Option<HubAddr>,
+
+    /// Trust the hub's TLS certificate from this PEM file, besides the system's roots.
+    #[arg(global = true, long, value_name = "FILE", requires = "hub")]
+    pub hub_ca: Option<PathBuf>,
+
     /// RingCentral server URL (overrides RC_SERVER_URL).
     #[arg(global = true, long, value_name = "URL")]
     pub server_url: Option<String>,
@@ -158,6 +169,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         bench_log: Option<PathBuf>,
     },
+    /// Run a team hub: one RingCentral session and rate budget serving many boards (`callboard --hub`),
+    /// each seeing what the viewer policy (hub.toml) allows.
+    Serve(ServeArgs),
     /// Revoke the cached token and delete it from disk.
     Logout,
     /// Poll once (all pages), print the calls and exit; for scripts and pipes.
@@ -196,6 +210,28 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `callboard man | man -l -`.
     Man,
+}
+
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where boards attach, repeatable: unix:PATH (default: callboard/hub.sock in the runtime
+    /// directory; mode 0660) or tcp:HOST:PORT (needs --tls-cert and --tls-key; boards present a token).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Vec<Listen>,
+    /// The TLS certificate chain (PEM) for tcp: listeners.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM) for tcp: listeners.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The viewer policy (default: hub.toml beside config.toml; with --demo and none there, you alone,
+    /// whole account).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Check the viewer policy, print it as the hub reads it, and exit.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Simulated user for `--demo`.

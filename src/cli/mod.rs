@@ -4,8 +4,10 @@ pub mod args;
 mod doctor;
 mod exit;
 mod generate;
+mod hub;
 pub mod once;
 mod replay;
+mod serve;
 pub mod tail;
 
 use std::io::IsTerminal;
@@ -46,9 +48,16 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
             }
             run_sim(opts).await
         }
+        Some(Command::Serve(serve)) => serve::run(&args.board, &serve).await,
         Some(Command::Logout) => logout(&args.board).await,
-        Some(Command::Once { format }) => run_once(&args.board, format).await,
-        Some(Command::Tail { format }) => tail::run(&args.board, format).await,
+        Some(Command::Once { format }) => match &args.board.hub {
+            Some(addr) => hub::once(&args.board, addr, format).await,
+            None => run_once(&args.board, format).await,
+        },
+        Some(Command::Tail { format }) => match &args.board.hub {
+            Some(addr) => hub::tail(&args.board, addr, format).await,
+            None => tail::run(&args.board, format).await,
+        },
         Some(Command::Doctor) => doctor::run(&args.board).await,
         Some(Command::Completions { shell }) => generate::completions(shell, &mut std::io::stdout()),
         Some(Command::Man) => generate::man(&mut std::io::stdout()),
@@ -58,7 +67,10 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
             once,
             format,
         }) => replay::run(&args.board, &file, speed, once.then_some(format)).await,
-        None => run_board(args.board).await,
+        None => match &args.board.hub {
+            Some(addr) => hub::board(&args.board, addr).await,
+            None => run_board(args.board).await,
+        },
     }
 }
 
@@ -200,11 +212,13 @@ pub(crate) fn say_why_no_board() {
     }
 }
 
-/// The live source the board and `tail` run on `client`, recording into `recorder` when given: the
-/// poller at `--interval`, raised to what the rate limit allows (said on stderr).
+/// The live source the board, `tail` and the hub run on `client` in `scope` (`None`: the user's default),
+/// recording into `recorder` when given: the poller at `--interval`, raised to what the rate limit
+/// allows (said on stderr).
 fn start_source(
     client: RcClient,
     args: &BoardArgs,
+    scope: Option<Scope>,
     config: Option<&Config>,
     recorder: Option<Recorder>,
 ) -> Feed {
@@ -214,10 +228,7 @@ fn start_source(
     if let Some(note) = note {
         eprintln!("callboard: {note}");
     }
-    let poll = PollerConfig {
-        scope: scope_arg(args),
-        interval,
-    };
+    let poll = PollerConfig { scope, interval };
     poller::spawn_live(client, poll, safety_interval(args, config), recorder)
 }
 
@@ -249,7 +260,7 @@ async fn run_board(args: BoardArgs) -> Result<(), Fatal> {
     let server = sim
         .is_none()
         .then(|| client.server_url().host_str().unwrap_or_default().to_owned());
-    let mut feed = start_source(client, &args, config.as_ref(), recorder.clone());
+    let mut feed = start_source(client, &args, scope_arg(&args), config.as_ref(), recorder.clone());
     let (prefs, prefs_path) = crate::prefs::Prefs::load_default();
     let opts = tui::UiOptions {
         mouse: args.mouse || prefs.mouse,

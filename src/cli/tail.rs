@@ -27,7 +27,8 @@ pub struct TailOptions {
 pub async fn run(args: &BoardArgs, format: TailFormat) -> Result<(), Fatal> {
     let (client, sim, config) = super::connect(args).await?;
     let clock = client.clock().clone();
-    let mut feed = super::start_source(client, args, config.as_ref(), None);
+    let scope = super::scope_arg(args);
+    let mut feed = super::start_source(client, args, scope, config.as_ref(), None);
     let opts = TailOptions {
         format,
         tz: TimeZone::system(),
@@ -35,17 +36,27 @@ pub async fn run(args: &BoardArgs, format: TailFormat) -> Result<(), Fatal> {
         scope_given: args.scope.is_some(),
     };
     let mut out = io::BufWriter::new(io::stdout());
-    let result = tokio::select! {
-        result = stream(&mut feed, &clock, &mut out, &opts) => result,
-        _ = tokio::signal::ctrl_c() => Ok(()),
-        () = stdout_closed() => Ok(()),
-    };
+    let result = stream_until_stopped(&mut feed, &clock, &mut out, &opts).await;
     feed.task.abort();
     let _ = feed.task.await;
     if let Some(sim) = sim {
         sim.shutdown().await;
     }
     result
+}
+
+/// [`stream`] until it ends, Ctrl-C, or the reader of stdout goes.
+pub async fn stream_until_stopped<W: Write>(
+    feed: &mut Feed,
+    clock: &Clock,
+    out: &mut W,
+    opts: &TailOptions,
+) -> Result<(), Fatal> {
+    tokio::select! {
+        result = stream(feed, clock, out, opts) => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        () = stdout_closed() => Ok(()),
+    }
 }
 
 /// Prints a line for every call state change `feed` brings, as times of `clock`, until the source fails

@@ -121,6 +121,8 @@ struct FileConfig {
     jwt: Option<String>,
     push: Option<bool>,
     safety_interval: Option<f64>,
+    /// A board's token for a team hub over TCP (see [`hub_token`]).
+    hub_token: Option<String>,
 }
 
 impl FileConfig {
@@ -259,6 +261,30 @@ impl Config {
         config.token_cache_dir = default_token_cache_dir();
         config
     }
+}
+
+/// The environment variable of a board's hub token.
+pub const HUB_TOKEN_VAR: &str = "CALLBOARD_HUB_TOKEN";
+
+/// A board's token for a team hub over TCP: `CALLBOARD_HUB_TOKEN` in the environment, else `hub_token`
+/// in `config.toml`. Needs no RingCentral credential.
+pub fn hub_token() -> Result<Option<Secret>, ConfigError> {
+    let clean = |v: String| Some(Secret::new(v.trim())).filter(|v| !v.is_empty());
+    if let Some(token) = std::env::var(HUB_TOKEN_VAR).ok().and_then(clean) {
+        return Ok(Some(token));
+    }
+    let Some(path) = config_file_path() else {
+        return Ok(None);
+    };
+    let file_error = |message| ConfigError::File {
+        path: path.clone(),
+        message,
+    };
+    let Some(text) = read_optional(&path).map_err(file_error)? else {
+        return Ok(None);
+    };
+    let file: FileConfig = toml::from_str(&text).map_err(|e| file_error(toml_error(&text, &e)))?;
+    Ok(file.hub_token.and_then(clean))
 }
 
 /// `config.toml` in the platform config directory.

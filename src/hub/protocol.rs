@@ -154,6 +154,9 @@ pub struct Status {
     pub error: Option<SourceError>,
     pub switching: bool,
     pub push: PushHealth,
+    /// Who the hub is logged in to RingCentral as, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserInfo>,
 }
 
 impl Status {
@@ -167,6 +170,7 @@ impl Status {
             error: state.error.clone(),
             switching: state.switching,
             push: state.push.clone(),
+            user: state.user.clone(),
         }
     }
 
@@ -179,6 +183,7 @@ impl Status {
         state.error = self.error;
         state.switching = self.switching;
         state.push = self.push;
+        state.user = self.user;
     }
 }
 

@@ -1,0 +1,131 @@
+//! `callboard serve`: the team hub. Checks the viewer policy, binds every listener (before spending a
+//! login), then runs one live source on account scope and the directory task, and serves boards until
+//! interrupted.
+use std::path::PathBuf;
+
+use super::Fatal;
+use super::args::{BoardArgs, ServeArgs};
+use crate::api::Scope;
+use crate::hub::listen::{self, Bound, Listen};
+use crate::hub::policy::describe_view;
+use crate::hub::serve::Hub;
+use crate::hub::{Policy, Rule, Who};
+
+/// Runs `serve` (or `serve --check`).
+pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
+    let (policy, from) = load_policy(serve, args.demo)?;
+    if serve.check {
+        println!(
+            "{from}: {} viewer entr{}, first match decides",
+            policy.viewers.len(),
+            plural(policy.viewers.len())
+        );
+        print!("{}", policy.describe());
+        return Ok(());
+    }
+    let tls = match (&serve.tls_cert, &serve.tls_key) {
+        (Some(cert), Some(key)) => Some(listen::tls_acceptor(cert, key).map_err(Fatal::Other)?),
+        _ => None,
+    };
+    let listens = match serve.listen.as_slice() {
+        [] => vec![Listen::Unix(listen::default_socket())],
+        given => given.to_vec(),
+    };
+    let mut bound = Vec::new();
+    for listen in &listens {
+        bound.push(listen::bind(listen, tls.as_ref()).await.map_err(Fatal::Other)?);
+    }
+    let sockets: Vec<PathBuf> = bound
+        .iter()
+        .filter_map(|b| match b {
+            Bound::Unix(_, path) => Some(path.clone()),
+            Bound::Tcp(..) => None,
+        })
+        .collect();
+    let (client, sim, config) = super::connect(args).await?;
+    let directory = crate::directory::spawn_for(&client);
+    let mut feed = super::start_source(client, args, Some(Scope::Account), config.as_ref(), None);
+    let (hub, pump) = Hub::start(&feed, directory.directory.clone(), policy);
+    let listeners: Vec<_> = bound
+        .into_iter()
+        .map(|b| tokio::spawn(listen::accept(std::sync::Arc::clone(&hub), b)))
+        .collect();
+    let names: Vec<String> = listens.iter().map(ToString::to_string).collect();
+    println!(
+        "callboard hub: serving boards on {} (policy: {from}); Ctrl-C stops",
+        names.join(", ")
+    );
+    let result = tokio::select! {
+        _ = shutdown() => Ok(()),
+        _ = &mut feed.task => Err(Fatal::Other("the hub's call source stopped unexpectedly; see the log file".into())),
+    };
+    for task in listeners.iter().chain([&pump, &directory.task, &feed.task]) {
+        task.abort();
+    }
+    for path in sockets {
+        let _ = std::fs::remove_file(path);
+    }
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+    result
+}
+
+/// The policy and where it came from: `--config`, else `hub.toml` beside `config.toml`; with `--demo`
+/// and no file there, the current user alone on the whole account.
+fn load_policy(serve: &ServeArgs, demo: bool) -> Result<(Policy, String), Fatal> {
+    let default = crate::config::config_file_path().map(|p| p.with_file_name("hub.toml"));
+    let path = match (&serve.config, default) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) if path.exists() || !demo => path,
+        (None, _) => return Ok((demo_policy()?, "the demo's policy".into())),
+    };
+    let policy = Policy::load(&path).map_err(|e| Fatal::Other(e.to_string()))?;
+    Ok((policy, path.display().to_string()))
+}
+
+/// The current user, whole account.
+fn demo_policy() -> Result<Policy, Fatal> {
+    let uid = nix::unistd::Uid::current();
+    let user = nix::unistd::User::from_uid(uid).ok().flatten().ok_or_else(|| {
+        Fatal::Other(format!(
+            "uid {uid} has no user name for the demo's policy; give --config"
+        ))
+    })?;
+    let view = crate::hub::protocol::View {
+        viewer: format!("user {}", user.name),
+        account: true,
+        ..Default::default()
+    };
+    tracing::info!(
+        "hub: demo policy: user {} sees {}",
+        user.name,
+        describe_view(&view)
+    );
+    Ok(Policy {
+        viewers: vec![Rule {
+            line: 0,
+            name: Some("demo".into()),
+            who: Who::User(user.name),
+            view,
+        }],
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "y" } else { "ies" }
+}
+
+/// Ctrl-C or SIGTERM (systemd's stop).
+async fn shutdown() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async {
+            match term.as_mut() {
+                Some(term) => { term.recv().await; }
+                None => std::future::pending().await,
+            }
+        } => {}
+    }
+}

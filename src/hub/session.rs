@@ -1,0 +1,312 @@
+//! One attached board, on any byte stream: its hello and admission, then the updates its view allows
+//! (filtered here, before a byte leaves), its status, its directory entries and heartbeats, and its
+//! commands (scope, refresh). A board that cannot keep up gets a fresh listing instead of the backlog;
+//! one that stops reading or goes silent is dropped.
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, timeout};
+use tokio_util::codec::Framed;
+
+use super::filter::ViewFilter;
+use super::protocol::{
+    self, Hello, HubCodec, Numbered, ProtocolError, Status, ToBoard, ToHub, Update, View, Welcome,
+};
+use super::serve::{Event, Hub};
+use crate::api::Scope;
+use crate::directory::Directory;
+use crate::feed::FeedState;
+
+/// How often the hub says it is there.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A board silent this long (it heartbeats every [`HEARTBEAT`]) is gone.
+const SILENCE: Duration = Duration::from_secs(60);
+/// A board that takes this long to take one message is not reading.
+const WRITE: Duration = Duration::from_secs(30);
+/// Time a board has to say hello.
+const HELLO: Duration = Duration::from_secs(10);
+
+/// Serves one board on `stream` (`transport` names it in metrics and logs). `admit` decides from the
+/// hello what the board may see, or why it may not attach.
+pub async fn serve<S>(
+    hub: Arc<Hub>,
+    stream: S,
+    transport: &'static str,
+    admit: impl FnOnce(&Hello) -> Result<View, String>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut frames = Framed::new(stream, protocol::codec());
+    let first = match timeout(HELLO, frames.next()).await {
+        Ok(Some(Ok(frame))) => protocol::read_hello(&frame),
+        Ok(Some(Err(e))) => Err(ProtocolError::Io(e)),
+        Ok(None) => return,
+        Err(_) => Err(ProtocolError::Garbled("no hello within 10 s".into())),
+    };
+    let mut framed = frames.map_codec(|_| HubCodec::default());
+    let admitted = first
+        .map_err(|e| e.to_string())
+        .and_then(|hello| Ok((admit(&hello)?, hello)));
+    let (view, hello) = match admitted {
+        Ok(admitted) => admitted,
+        Err(reason) => {
+            tracing::info!("hub: refused a board over {transport}: {reason}");
+            let _ = timeout(WRITE, framed.send(&ToBoard::Refused { reason })).await;
+            return;
+        }
+    };
+    let _attached = crate::metrics::viewer_attached(transport);
+    let mut session = Session::new(hub, view);
+    tracing::info!(
+        "hub: board {} ({}) attached over {transport} as {}",
+        session.id,
+        hello.client,
+        session.view.viewer
+    );
+    match session.run(&mut framed, &hello).await {
+        Ok(()) => tracing::info!("hub: board {} left", session.id),
+        Err(e) => tracing::info!("hub: board {} dropped: {e}", session.id),
+    }
+}
+
+struct Session {
+    hub: Arc<Hub>,
+    id: u64,
+    view: View,
+    /// The board's scope and the filter of it.
+    scope: Scope,
+    filter: ViewFilter,
+    directory: tokio::sync::watch::Receiver<Option<Arc<Directory>>>,
+    /// The newest hub update the board is up to date with.
+    through: u64,
+    status: Option<Status>,
+}
+
+type Frames<S> = Framed<S, HubCodec>;
+
+impl Session {
+    fn new(hub: Arc<Hub>, view: View) -> Session {
+        let mut directory = hub.directory();
+        let filter = ViewFilter::new(&view, directory.borrow_and_update().as_deref());
+        Session {
+            id: hub.next_session(),
+            hub,
+            view,
+            scope: Scope::Account,
+            filter,
+            directory,
+            through: 0,
+            status: None,
+        }
+    }
+
+    async fn run<S>(&mut self, framed: &mut Frames<S>, hello: &Hello) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut events = self.hub.subscribe();
+        let (welcome, state, missed) = {
+            let history = self.hub.history();
+            let missed = hello.resume.as_ref().and_then(|r| history.since(r));
+            let welcome = Welcome {
+                version: protocol::VERSION,
+                hub: history.hub().to_owned(),
+                session: self.id,
+                view: self.view.clone(),
+                user: history.state().user.clone(),
+                resumed: missed.is_some(),
+            };
+            self.through = history.last_seq();
+            (welcome, Arc::clone(history.state()), missed)
+        };
+        send(framed, &ToBoard::Welcome(welcome)).await?;
+        self.send_directory(framed).await?;
+        match missed {
+            Some(missed) => {
+                // The sessions of the calls the board has are the ones the current listing allows.
+                self.filter.listing(&state.listing, None);
+                for numbered in missed {
+                    self.forward(framed, &numbered, None).await?;
+                }
+            }
+            None => self.snapshot(framed, &state).await?,
+        }
+        self.send_status(framed, &state).await?;
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
+        let mut heard = Instant::now();
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(Event::Update(numbered, bytes)) => self.forward(framed, &numbered, Some(bytes)).await?,
+                    Ok(Event::State(state)) => self.send_status(framed, &state).await?,
+                    Err(RecvError::Lagged(_)) => {
+                        let state = Arc::clone(self.hub.history().state());
+                        self.snapshot(framed, &state).await?;
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                message = framed.next() => {
+                    heard = Instant::now();
+                    match message {
+                        Some(message) => self.command(framed, message?).await?,
+                        None => return Ok(()),
+                    }
+                }
+                changed = self.directory.changed() => {
+                    if changed.is_ok() {
+                        self.rebuild_filter();
+                        self.send_directory(framed).await?;
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if heard.elapsed() > SILENCE {
+                        return Err(ProtocolError::Garbled("silent for a minute".into()));
+                    }
+                    send(framed, &ToBoard::Heartbeat).await?;
+                }
+            }
+        }
+    }
+
+    /// Sends one update if the board's view allows it; `whole` is its message already encoded, for a
+    /// board that sees everything.
+    async fn forward<S>(
+        &mut self,
+        framed: &mut Frames<S>,
+        numbered: &Numbered,
+        whole: Option<tokio_util::bytes::Bytes>,
+    ) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        if numbered.seq <= self.through {
+            return Ok(());
+        }
+        self.through = numbered.seq;
+        let everything = self.filter.is_whole_account() && self.scope.is_account();
+        if let (true, Some(bytes)) = (everything, whole) {
+            return send_bytes(framed, bytes).await;
+        }
+        let update = match &numbered.update {
+            Update::Listing(listing) => {
+                Update::Listing(Arc::new(self.filter.listing(listing, Some(self.scope.clone()))))
+            }
+            Update::Delta(delta) if self.filter.allows_delta(delta) => Update::Delta(delta.clone()),
+            Update::Delta(_) => return Ok(()),
+        };
+        let seq = numbered.seq;
+        send(framed, &ToBoard::Update(Numbered { seq, update })).await
+    }
+
+    /// A fresh listing of the board's scope from `state`, and the deltas after it that it may see.
+    async fn snapshot<S>(&mut self, framed: &mut Frames<S>, state: &FeedState) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        self.through = self.hub.history().last_seq();
+        let seq = self.through;
+        let listing = self.filter.listing(&state.listing, Some(self.scope.clone()));
+        let update = Update::Listing(Arc::new(listing));
+        send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
+        for delta in state.deltas.iter() {
+            if self.filter.allows_delta(delta) {
+                let update = Update::Delta(delta.clone());
+                send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn command<S>(&mut self, framed: &mut Frames<S>, message: ToHub) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        match message {
+            ToHub::SetScope { scope } => match self.filter_of(&scope) {
+                Ok(filter) => {
+                    self.filter = filter;
+                    self.scope = scope;
+                    let state = Arc::clone(self.hub.history().state());
+                    self.snapshot(framed, &state).await?;
+                    self.status = None;
+                    self.send_status(framed, &state).await
+                }
+                Err(message) => send(framed, &ToBoard::Notice { message }).await,
+            },
+            ToHub::Refresh => {
+                self.hub.refresh();
+                Ok(())
+            }
+            ToHub::Heartbeat => Ok(()),
+            ToHub::Hello(_) => Err(ProtocolError::Garbled("a second hello".into())),
+        }
+    }
+
+    /// The filter of `scope` within the view, with names and numbers resolved through the current
+    /// directory; `Err` says why the policy does not allow it.
+    fn filter_of(&self, scope: &Scope) -> Result<ViewFilter, String> {
+        let directory = self.directory.borrow().clone();
+        let base = ViewFilter::new(&self.view, directory.as_deref());
+        base.scoped(scope, &self.view, directory.as_deref())
+    }
+
+    /// The board's filter again, after the directory changed.
+    fn rebuild_filter(&mut self) {
+        self.directory.borrow_and_update();
+        if let Ok(filter) = self.filter_of(&self.scope) {
+            self.filter = filter;
+        }
+    }
+
+    async fn send_directory<S>(&mut self, framed: &mut Frames<S>) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let directory = self.directory.borrow().clone();
+        match directory {
+            Some(directory) => {
+                let entries = self.filter.directory(&directory);
+                send(framed, &ToBoard::Directory { entries }).await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The status of `state`, if it changed since the last one sent.
+    async fn send_status<S>(&mut self, framed: &mut Frames<S>, state: &FeedState) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let status = Status::of(state, Some(self.scope.clone()));
+        if self.status.as_ref() == Some(&status) {
+            return Ok(());
+        }
+        self.status = Some(status.clone());
+        send(framed, &ToBoard::Status(status)).await
+    }
+}
+
+async fn send<S>(framed: &mut Frames<S>, message: &ToBoard) -> Result<(), ProtocolError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    timeout(WRITE, framed.send(message))
+        .await
+        .map_err(|_| not_reading())?
+}
+
+async fn send_bytes<S>(framed: &mut Frames<S>, bytes: tokio_util::bytes::Bytes) -> Result<(), ProtocolError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    timeout(WRITE, framed.send(bytes))
+        .await
+        .map_err(|_| not_reading())?
+}
+
+fn not_reading() -> ProtocolError {
+    ProtocolError::Garbled("not reading for 30 s".into())
+}
