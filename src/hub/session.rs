@@ -55,6 +55,7 @@ pub async fn serve<S>(
         Err(reason) => {
             tracing::info!("hub: refused a board over {transport}: {reason}");
             let _ = timeout(WRITE, framed.send(&ToBoard::Refused { reason })).await;
+            let _ = timeout(WRITE, SinkExt::<&ToBoard>::close(&mut framed)).await;
             return;
         }
     };
@@ -70,6 +71,7 @@ pub async fn serve<S>(
         Ok(()) => tracing::info!("hub: board {} left", session.id),
         Err(e) => tracing::info!("hub: board {} dropped: {e}", session.id),
     }
+    let _ = timeout(WRITE, SinkExt::<&ToBoard>::close(&mut framed)).await;
 }
 
 struct Session {
@@ -119,13 +121,13 @@ impl Session {
                 user: history.state().user.clone(),
                 resumed: missed.is_some(),
             };
-            self.through = history.last_seq();
             (welcome, Arc::clone(history.state()), missed)
         };
         send(framed, &ToBoard::Welcome(welcome)).await?;
         self.send_directory(framed).await?;
         match missed {
             Some(missed) => {
+                self.through = hello.resume.as_ref().map_or(0, |r| r.seq);
                 // The sessions of the calls the board has are the ones the current listing allows.
                 self.filter.listing(&state.listing, None);
                 for numbered in missed {
@@ -201,16 +203,20 @@ impl Session {
         send(framed, &ToBoard::Update(Numbered { seq, update })).await
     }
 
-    /// A fresh listing of the board's scope from `state`, and the deltas after it that it may see.
+    /// A fresh listing of the board's scope from `state` (once there is one), and the deltas after it
+    /// that it may see.
     async fn snapshot<S>(&mut self, framed: &mut Frames<S>, state: &FeedState) -> Result<(), ProtocolError>
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
         self.through = self.hub.history().last_seq();
         let seq = self.through;
-        let listing = self.filter.listing(&state.listing, Some(self.scope.clone()));
-        let update = Update::Listing(Arc::new(listing));
-        send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
+        // Before the source's first listing there is none to send (an empty one would say "no calls").
+        if state.listing.seq > 0 {
+            let listing = self.filter.listing(&state.listing, Some(self.scope.clone()));
+            let update = Update::Listing(Arc::new(listing));
+            send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
+        }
         for delta in state.deltas.iter() {
             if self.filter.allows_delta(delta) {
                 let update = Update::Delta(delta.clone());

@@ -7,6 +7,7 @@ pub mod captured;
 pub mod captures;
 pub mod client;
 pub mod gateway;
+pub mod hub;
 pub mod live;
 pub mod pty;
 pub mod push;

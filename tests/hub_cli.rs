@@ -1,0 +1,138 @@
+//! The binary's hub commands: `serve --check` prints the effective policy or names the bad line, and
+//! `once --hub` prints the calls of a `serve --demo` hub.
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_callboard");
+
+/// The binary with its home, config and runtime directories in `home` (no user's hub.toml or config).
+fn callboard(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("CALLBOARD_HUB_TOKEN");
+    cmd
+}
+
+#[test]
+fn serve_check_prints_the_effective_policy_or_names_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("hub.toml");
+    std::fs::write(
+        &file,
+        "[[viewer]]\ngroup = \"supervisors\"\naccount = true\n\n[[viewer]]\nname = \"sales wall\"\n\
+         token_sha256 = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"\nqueues = [\"Sales\", \"201\"]\n",
+    )
+    .unwrap();
+    let out = callboard(home.path())
+        .args(["serve", "--check", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "1. group supervisors, line 1: the whole account",
+            "2. a token (sales wall), line 5: only queues Sales, 201",
+        ]
+    );
+    assert!(
+        stdout.starts_with(&format!("{}: 2 viewer entries", file.display())),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("9f86"), "no hash shown");
+
+    std::fs::write(
+        &file,
+        "[[viewer]]\nuser = \"bob\"\naccount = true\nextensoins = [\"101\"]\n",
+    )
+    .unwrap();
+    let out = callboard(home.path())
+        .args(["serve", "--check", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("line 4") && stderr.contains("extensoins"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tcp_without_tls_is_refused_before_anything_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let out = callboard(home.path())
+        .args(["serve", "--demo", "--listen", "tcp:127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("needs TLS: give --tls-cert and --tls-key"),
+        "{stderr}"
+    );
+}
+
+/// Kills the hub when the test ends, however it ends.
+struct Hub(Child);
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn once_on_a_demo_hub_prints_its_calls() {
+    let home = tempfile::tempdir().unwrap();
+    let socket = home.path().join("hub.sock");
+    let mut hub = Hub(callboard(home.path())
+        .args(["serve", "--demo", "--listen"])
+        .arg(format!("unix:{}", socket.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap());
+    let mut banner = String::new();
+    BufReader::new(hub.0.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(
+        banner.starts_with("callboard hub: serving boards on unix:"),
+        "{banner}"
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o660, "the socket's group decides who may connect");
+
+    let out = callboard(home.path())
+        .args(["once", "--format", "json", "--hub"])
+        .arg(format!("unix:{}", socket.display()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert!(calls.len() >= 5, "the demo's calls: {stdout}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c["id"].as_str().is_some_and(|id| id.starts_with("LI")))
+    );
+}

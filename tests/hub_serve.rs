@@ -1,0 +1,340 @@
+//! The team hub on loopback, asserted on the messages and bytes boards receive: restricted viewers over
+//! the Unix socket and over TCP+TLS get exactly the calls their policy allows; refusals say why; a board
+//! that reconnects resumes; protocol versions that differ give a clear error both ways.
+use callboard::api::Scope;
+use callboard::feed::{Change, Delta, PartyChange, PartyStatus};
+use callboard::hub::protocol::{Numbered, Resume, ToBoard, ToHub, Update};
+use jiff::Timestamp;
+
+use crate::support::hub::{RawBoard, TestHub, call};
+
+/// The user the test runs as, whom the policy restricts to Ana (by name).
+fn user() -> String {
+    nix::unistd::User::from_uid(nix::unistd::Uid::current())
+        .unwrap()
+        .unwrap()
+        .name
+}
+
+/// The wallboard's token (the policy holds its hash).
+const TOKEN: &str = "wallboard-token-1";
+
+fn policy() -> String {
+    format!(
+        r#"
+[[viewer]]
+user = "{}"
+extensions = ["Ana Gómez"]
+own_extension = "101"
+
+[[viewer]]
+name = "support wallboard"
+token_sha256 = "{}"
+queues = ["Support"]
+"#,
+        user(),
+        callboard::hub::policy::token_sha256(TOKEN)
+    )
+}
+
+fn t(secs: i64) -> Timestamp {
+    Timestamp::from_second(1_767_600_000 + secs).unwrap()
+}
+
+/// Lists calls to Ana (101), Ben (102) and the Support queue.
+fn list_three(hub: &TestHub) {
+    hub.step(|out| {
+        let calls = vec![
+            call("LI-ana", "101"),
+            call("LI-ben", "102"),
+            call("LI-queue", "Support"),
+        ];
+        out.list(Scope::Account, t(0), calls, 0);
+    });
+}
+
+/// A party of `session` put on hold.
+fn hold(hub: &TestHub, session: &'static str, at: i64) {
+    hub.step(move |out| {
+        out.change(
+            t(at),
+            Change::Party(PartyChange::new(session, "p2", PartyStatus::Hold)),
+        )
+    });
+}
+
+fn listed_ids(message: &ToBoard) -> Option<Vec<String>> {
+    match message {
+        ToBoard::Update(Numbered {
+            update: Update::Listing(l),
+            ..
+        }) => Some(l.calls.iter().map(|c| c.id.to_string()).collect()),
+        _ => None,
+    }
+}
+
+fn delta_session(message: &ToBoard) -> Option<String> {
+    match message {
+        ToBoard::Update(Numbered {
+            update:
+                Update::Delta(Delta {
+                    change: Change::Party(p),
+                    ..
+                }),
+            ..
+        }) => Some(p.session_id.to_string()),
+        _ => None,
+    }
+}
+
+fn is_listing(m: &ToBoard) -> bool {
+    listed_ids(m).is_some()
+}
+
+#[tokio::test]
+async fn restricted_viewers_over_unix_and_tls_receive_only_the_calls_their_policy_allows() {
+    let hub = TestHub::start(&policy()).await;
+    list_three(&hub);
+    hub.wait_numbered(1).await;
+
+    let mut ana = RawBoard::unix(&hub.socket).await;
+    ana.hello(None, None).await;
+    let mut wall = RawBoard::tls(&hub).await;
+    wall.hello(Some(TOKEN), None).await;
+
+    let seen = ana.until(is_listing).await;
+    let ToBoard::Welcome(welcome) = &seen[0] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(welcome.view.extensions, ["Ana Gómez"]);
+    assert!(!welcome.view.account);
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ana"]);
+    let directory: Vec<_> = seen
+        .iter()
+        .find_map(|m| match m {
+            ToBoard::Directory { entries } => Some(entries.iter().map(|e| e.id.clone()).collect()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(directory, ["9101"], "only Ana's own directory entry");
+
+    let seen = wall.until(is_listing).await;
+    let ToBoard::Welcome(welcome) = &seen[0] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(welcome.view.viewer, "support wallboard");
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-queue"]);
+
+    // Deltas: each board gets its own call's, and a new call only where it is allowed.
+    hold(&hub, "s-LI-ben", 1);
+    hold(&hub, "s-LI-ana", 2);
+    hold(&hub, "s-LI-queue", 3);
+    hub.step(|out| out.change(t(4), Change::Call(call("LI-ana-2", "101"))));
+    hub.step(|out| out.change(t(5), Change::Call(call("LI-ben-2", "102"))));
+    hub.step(|out| {
+        out.change(
+            t(6),
+            Change::Party(PartyChange::new("s-LI-queue", "p3", PartyStatus::Answered)),
+        )
+    });
+    hub.wait_numbered(7).await;
+
+    let last_seq = |m: &ToBoard| matches!(m, ToBoard::Update(n) if n.seq == 7);
+    let ana_seen = ana.until(|m| matches!(m, ToBoard::Update(n) if n.seq >= 5)).await;
+    let sessions: Vec<_> = ana_seen.iter().filter_map(delta_session).collect();
+    assert_eq!(sessions, ["s-LI-ana"]);
+    assert!(ana_seen.iter().any(|m| matches!(m, ToBoard::Update(Numbered { update: Update::Delta(Delta { change: Change::Call(r), .. }), .. }) if r.id == "LI-ana-2")));
+    let wall_seen = wall.until(last_seq).await;
+    let sessions: Vec<_> = wall_seen.iter().filter_map(delta_session).collect();
+    assert_eq!(sessions, ["s-LI-queue", "s-LI-queue"]);
+
+    // Not one byte of another call reached either board.
+    let (ana_bytes, wall_bytes) = (
+        String::from_utf8(ana.bytes()).unwrap(),
+        String::from_utf8(wall.bytes()).unwrap(),
+    );
+    for other in ["LI-ben", "LI-queue"] {
+        assert!(!ana_bytes.contains(other), "{other} reached Ana's board");
+    }
+    for other in ["LI-ben", "LI-ana"] {
+        assert!(!wall_bytes.contains(other), "{other} reached the wallboard");
+    }
+}
+
+#[tokio::test]
+async fn scope_requests_get_what_the_policy_allows_or_a_notice() {
+    let hub = TestHub::start(&policy()).await;
+    list_three(&hub);
+    hub.wait_numbered(1).await;
+    let mut ana = RawBoard::unix(&hub.socket).await;
+    ana.hello(None, None).await;
+    ana.until(is_listing).await;
+
+    ana.send(&ToHub::SetScope {
+        scope: Scope::Extension("9102".into()),
+    })
+    .await;
+    let seen = ana.until(|m| matches!(m, ToBoard::Notice { .. })).await;
+    let ToBoard::Notice { message } = seen.last().unwrap() else {
+        unreachable!()
+    };
+    assert!(message.contains("does not let"), "{message}");
+
+    ana.send(&ToHub::SetScope {
+        scope: Scope::own_extension(),
+    })
+    .await;
+    let seen = ana.until(is_listing).await;
+    let ToBoard::Update(Numbered {
+        update: Update::Listing(l),
+        ..
+    }) = seen.last().unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(l.scope, Some(Scope::own_extension()));
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ana"]);
+
+    let mut wall = RawBoard::tls(&hub).await;
+    wall.hello(Some(TOKEN), None).await;
+    wall.until(is_listing).await;
+    wall.send(&ToHub::SetScope {
+        scope: Scope::own_extension(),
+    })
+    .await;
+    let seen = wall.until(|m| matches!(m, ToBoard::Notice { .. })).await;
+    let ToBoard::Notice { message } = seen.last().unwrap() else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("names no own extension for support wallboard"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_token_or_a_user_outside_the_policy_is_refused_with_a_reason() {
+    let hub = TestHub::start(&policy()).await;
+    let mut guess = RawBoard::tls(&hub).await;
+    guess.hello(Some("guess"), None).await;
+    let Some(ToBoard::Refused { reason }) = guess.next().await else {
+        panic!()
+    };
+    assert!(reason.contains("does not know this viewer token"), "{reason}");
+    assert!(guess.next().await.is_none(), "then the hub hangs up");
+
+    let mut none = RawBoard::tls(&hub).await;
+    none.hello(None, None).await;
+    let Some(ToBoard::Refused { reason }) = none.next().await else {
+        panic!()
+    };
+    assert!(reason.contains("CALLBOARD_HUB_TOKEN"), "{reason}");
+
+    let groups_only =
+        TestHub::start("[[viewer]]\ngroup = \"callboard-test-no-such-group\"\naccount = true\n").await;
+    let mut me = RawBoard::unix(&groups_only.socket).await;
+    me.hello(None, None).await;
+    let Some(ToBoard::Refused { reason }) = me.next().await else {
+        panic!()
+    };
+    assert!(
+        reason.contains(&format!("user {} is not in the hub's policy", user())),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_board_that_reconnects_gets_what_it_missed_or_a_fresh_listing() {
+    let hub = TestHub::start(&policy()).await;
+    list_three(&hub);
+    hub.wait_numbered(1).await;
+    let mut first = RawBoard::unix(&hub.socket).await;
+    first.hello(None, None).await;
+    let seen = first.until(is_listing).await;
+    let ToBoard::Welcome(welcome) = &seen[0] else {
+        panic!()
+    };
+    let hub_id = welcome.hub.clone();
+    drop(first); // killed
+
+    hold(&hub, "s-LI-ana", 1);
+    hold(&hub, "s-LI-ben", 2);
+    hub.step(|out| {
+        out.change(
+            t(3),
+            Change::Party(PartyChange::new("s-LI-ana", "p2", PartyStatus::Answered)),
+        )
+    });
+    hub.wait_numbered(4).await;
+
+    let mut again = RawBoard::unix(&hub.socket).await;
+    again
+        .hello(
+            None,
+            Some(Resume {
+                hub: hub_id.clone(),
+                seq: 1,
+            }),
+        )
+        .await;
+    let seen = again
+        .until(|m| matches!(m, ToBoard::Update(n) if n.seq == 4))
+        .await;
+    let ToBoard::Welcome(welcome) = &seen[0] else {
+        panic!()
+    };
+    assert!(welcome.resumed);
+    assert!(
+        !seen.iter().any(is_listing),
+        "no fresh listing on resume: {seen:?}"
+    );
+    let missed: Vec<_> = seen
+        .iter()
+        .filter_map(|m| match m {
+            ToBoard::Update(n) => Some((n.seq, delta_session(m).unwrap())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(missed, [(2, "s-LI-ana".to_owned()), (4, "s-LI-ana".to_owned())]);
+
+    // A resume of another hub run (or too old) starts over with a listing.
+    let mut stale = RawBoard::unix(&hub.socket).await;
+    stale
+        .hello(
+            None,
+            Some(Resume {
+                hub: "an-old-hub".into(),
+                seq: 1,
+            }),
+        )
+        .await;
+    let seen = stale.until(is_listing).await;
+    let ToBoard::Welcome(welcome) = &seen[0] else {
+        panic!()
+    };
+    assert!(!welcome.resumed);
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ana"]);
+}
+
+#[tokio::test]
+async fn a_board_of_another_protocol_version_is_told_which_side_to_upgrade() {
+    let hub = TestHub::start(&policy()).await;
+    let mut newer = RawBoard::unix(&hub.socket).await;
+    newer
+        .send_raw(br#"{"type":"hello","version":2,"client":"callboard 9.0","capabilities":["x"]}"#.to_vec())
+        .await;
+    let Some(ToBoard::Refused { reason }) = newer.next().await else {
+        panic!()
+    };
+    assert_eq!(
+        reason,
+        "this board speaks hub protocol 2, the hub speaks 1: upgrade the hub's side"
+    );
+
+    let mut garbage = RawBoard::unix(&hub.socket).await;
+    garbage.send_raw(b"GET / HTTP/1.1".to_vec()).await;
+    let Some(ToBoard::Refused { reason }) = garbage.next().await else {
+        panic!()
+    };
+    assert!(reason.contains("not a callboard hub message"), "{reason}");
+}
