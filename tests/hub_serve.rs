@@ -1,6 +1,8 @@
 //! The team hub on loopback, asserted on the messages and bytes boards receive: restricted viewers over
 //! the Unix socket and over TCP+TLS get exactly the calls their policy allows; refusals say why; a board
 //! that reconnects resumes; protocol versions that differ give a clear error both ways.
+use std::sync::Arc;
+
 use callboard::api::Scope;
 use callboard::feed::{Change, Delta, PartyChange, PartyStatus};
 use callboard::hub::protocol::{Numbered, Resume, ToBoard, ToHub, Update};
@@ -337,4 +339,61 @@ async fn a_board_of_another_protocol_version_is_told_which_side_to_upgrade() {
         panic!()
     };
     assert!(reason.contains("not a callboard hub message"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_board_that_stops_reading_gets_a_fresh_listing_and_slows_no_one() {
+    let user = user();
+    let hub = TestHub::start(&format!("[[viewer]]\nuser = \"{user}\"\naccount = true\n")).await;
+    list_three(&hub);
+    hub.wait_numbered(1).await;
+    let mut slow = RawBoard::unix(&hub.socket).await;
+    slow.hello(None, None).await;
+    slow.until(is_listing).await;
+    let mut fast = RawBoard::unix(&hub.socket).await;
+    fast.hello(None, None).await;
+    fast.until(is_listing).await;
+
+    // Far more than the slow board's socket buffer and its queue hold (big records fill the socket),
+    // in batches the reading board takes as they come.
+    let updates = 3 * callboard::hub::serve::QUEUE as u64;
+    let filler = "x".repeat(2000);
+    let mut received = 0;
+    for batch in 0..updates / 128 {
+        for i in batch * 128..(batch + 1) * 128 {
+            let mut record = callboard::api::model::CallRecord::clone(&call(&format!("LI-n{i}"), "101"));
+            record.uri = Some(filler.clone().into());
+            hub.step(move |out| out.change(t(10), Change::Call(Arc::new(record))));
+        }
+        let through = (batch + 1) * 128 + 1;
+        let seen = fast
+            .until(|m| matches!(m, ToBoard::Update(n) if n.seq == through))
+            .await;
+        received += seen.iter().filter(|m| matches!(m, ToBoard::Update(_))).count() as u64;
+    }
+    assert_eq!(
+        received, updates,
+        "the reading board got every update while the other stalled"
+    );
+    let last = updates + 1;
+
+    let seen = slow
+        .until(|m| matches!(m, ToBoard::Update(n) if n.seq == last))
+        .await;
+    let fresh = seen.iter().rev().find_map(|m| match m {
+        ToBoard::Update(Numbered {
+            seq,
+            update: Update::Listing(_),
+        }) => Some(*seq),
+        _ => None,
+    });
+    assert!(
+        fresh.is_some_and(|seq| seq > 1),
+        "the stalled board got a fresh listing, not the backlog"
+    );
+    assert!(
+        (seen.len() as u64) < updates,
+        "and fewer messages: {}",
+        seen.len()
+    );
 }
