@@ -18,21 +18,26 @@ fn callboard(home: &Path) -> Command {
     cmd
 }
 
-#[test]
-fn serve_check_prints_the_effective_policy_or_names_the_line() {
-    let home = tempfile::tempdir().unwrap();
-    let file = home.path().join("hub.toml");
-    std::fs::write(
-        &file,
-        "[[viewer]]\ngroup = \"supervisors\"\naccount = true\n\n[[viewer]]\nname = \"sales wall\"\n\
-         token_sha256 = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"\nqueues = [\"Sales\", \"201\"]\n",
-    )
-    .unwrap();
-    let out = callboard(home.path())
+/// `serve --check` of `policy` (written to a file in `home`): the file's path and the output.
+fn check(home: &Path, policy: &str) -> (std::path::PathBuf, std::process::Output) {
+    let file = home.join("hub.toml");
+    std::fs::write(&file, policy).unwrap();
+    let out = callboard(home)
         .args(["serve", "--check", "--config"])
         .arg(&file)
         .output()
         .unwrap();
+    (file, out)
+}
+
+#[test]
+fn serve_check_prints_the_effective_policy_or_names_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let (file, out) = check(
+        home.path(),
+        "[[viewer]]\ngroup = \"supervisors\"\naccount = true\n\n[[viewer]]\nname = \"sales wall\"\n\
+         token_sha256 = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"\nqueues = [\"Sales\", \"201\"]\n",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -52,16 +57,10 @@ fn serve_check_prints_the_effective_policy_or_names_the_line() {
     );
     assert!(!stdout.contains("9f86"), "no hash shown");
 
-    std::fs::write(
-        &file,
+    let (_, out) = check(
+        home.path(),
         "[[viewer]]\nuser = \"bob\"\naccount = true\nextensoins = [\"101\"]\n",
-    )
-    .unwrap();
-    let out = callboard(home.path())
-        .args(["serve", "--check", "--config"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

@@ -93,11 +93,25 @@ fn is_listing(m: &ToBoard) -> bool {
     listed_ids(m).is_some()
 }
 
-#[tokio::test]
-async fn restricted_viewers_over_unix_and_tls_receive_only_the_calls_their_policy_allows() {
-    let hub = TestHub::start(&policy()).await;
+/// A hub of `policy` whose source has listed [`list_three`].
+async fn hub_with_three(policy: &str) -> TestHub {
+    let hub = TestHub::start(policy).await;
     list_three(&hub);
     hub.wait_numbered(1).await;
+    hub
+}
+
+/// A board on the hub's Unix socket, resuming from `resume`, and what it got up to its first listing.
+async fn unix_board(hub: &TestHub, resume: Option<Resume>) -> (RawBoard, Vec<ToBoard>) {
+    let mut board = RawBoard::unix(&hub.socket).await;
+    board.hello(None, resume).await;
+    let seen = board.until(is_listing).await;
+    (board, seen)
+}
+
+#[tokio::test]
+async fn restricted_viewers_over_unix_and_tls_receive_only_the_calls_their_policy_allows() {
+    let hub = hub_with_three(&policy()).await;
 
     let mut ana = RawBoard::unix(&hub.socket).await;
     ana.hello(None, None).await;
@@ -165,12 +179,8 @@ async fn restricted_viewers_over_unix_and_tls_receive_only_the_calls_their_polic
 
 #[tokio::test]
 async fn scope_requests_get_what_the_policy_allows_or_a_notice() {
-    let hub = TestHub::start(&policy()).await;
-    list_three(&hub);
-    hub.wait_numbered(1).await;
-    let mut ana = RawBoard::unix(&hub.socket).await;
-    ana.hello(None, None).await;
-    ana.until(is_listing).await;
+    let hub = hub_with_three(&policy()).await;
+    let (mut ana, _) = unix_board(&hub, None).await;
 
     ana.send(&ToHub::SetScope {
         scope: Scope::Extension("9102".into()),
@@ -247,12 +257,8 @@ async fn a_wrong_token_or_a_user_outside_the_policy_is_refused_with_a_reason() {
 
 #[tokio::test]
 async fn a_board_that_reconnects_gets_what_it_missed_or_a_fresh_listing() {
-    let hub = TestHub::start(&policy()).await;
-    list_three(&hub);
-    hub.wait_numbered(1).await;
-    let mut first = RawBoard::unix(&hub.socket).await;
-    first.hello(None, None).await;
-    let seen = first.until(is_listing).await;
+    let hub = hub_with_three(&policy()).await;
+    let (first, seen) = unix_board(&hub, None).await;
     let ToBoard::Welcome(welcome) = &seen[0] else {
         panic!()
     };
@@ -300,17 +306,11 @@ async fn a_board_that_reconnects_gets_what_it_missed_or_a_fresh_listing() {
     assert_eq!(missed, [(2, "s-LI-ana".to_owned()), (4, "s-LI-ana".to_owned())]);
 
     // A resume of another hub run (or too old) starts over with a listing.
-    let mut stale = RawBoard::unix(&hub.socket).await;
-    stale
-        .hello(
-            None,
-            Some(Resume {
-                hub: "an-old-hub".into(),
-                seq: 1,
-            }),
-        )
-        .await;
-    let seen = stale.until(is_listing).await;
+    let old = Resume {
+        hub: "an-old-hub".into(),
+        seq: 1,
+    };
+    let (_, seen) = unix_board(&hub, Some(old)).await;
     let ToBoard::Welcome(welcome) = &seen[0] else {
         panic!()
     };
@@ -344,15 +344,9 @@ async fn a_board_of_another_protocol_version_is_told_which_side_to_upgrade() {
 #[tokio::test]
 async fn a_board_that_stops_reading_gets_a_fresh_listing_and_slows_no_one() {
     let user = user();
-    let hub = TestHub::start(&format!("[[viewer]]\nuser = \"{user}\"\naccount = true\n")).await;
-    list_three(&hub);
-    hub.wait_numbered(1).await;
-    let mut slow = RawBoard::unix(&hub.socket).await;
-    slow.hello(None, None).await;
-    slow.until(is_listing).await;
-    let mut fast = RawBoard::unix(&hub.socket).await;
-    fast.hello(None, None).await;
-    fast.until(is_listing).await;
+    let hub = hub_with_three(&format!("[[viewer]]\nuser = \"{user}\"\naccount = true\n")).await;
+    let (mut slow, _) = unix_board(&hub, None).await;
+    let (mut fast, _) = unix_board(&hub, None).await;
 
     // Far more than the slow board's socket buffer and its queue hold (big records fill the socket),
     // in batches the reading board takes as they come.
