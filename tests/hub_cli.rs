@@ -3,6 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::support::pty::Pty;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callboard");
 
@@ -94,11 +97,10 @@ impl Drop for Hub {
     }
 }
 
-#[test]
-fn once_on_a_demo_hub_prints_its_calls() {
-    let home = tempfile::tempdir().unwrap();
-    let socket = home.path().join("hub.sock");
-    let mut hub = Hub(callboard(home.path())
+/// `serve --demo` on a socket in `home`, once it says it is serving; its address for `--hub`.
+fn demo_hub(home: &Path) -> (Hub, String) {
+    let socket = home.join("hub.sock");
+    let mut hub = Hub(callboard(home)
         .args(["serve", "--demo", "--listen"])
         .arg(format!("unix:{}", socket.display()))
         .stdout(Stdio::piped())
@@ -115,10 +117,15 @@ fn once_on_a_demo_hub_prints_its_calls() {
     );
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o660, "the socket's group decides who may connect");
+    (hub, format!("unix:{}", socket.display()))
+}
 
+#[test]
+fn once_on_a_demo_hub_prints_its_calls() {
+    let home = tempfile::tempdir().unwrap();
+    let (_hub, addr) = demo_hub(home.path());
     let out = callboard(home.path())
-        .args(["once", "--format", "json", "--hub"])
-        .arg(format!("unix:{}", socket.display()))
+        .args(["once", "--format", "json", "--hub", &addr])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -134,4 +141,24 @@ fn once_on_a_demo_hub_prints_its_calls() {
             .iter()
             .all(|c| c["id"].as_str().is_some_and(|id| id.starts_with("LI")))
     );
+}
+
+#[test]
+fn the_board_on_a_demo_hub_shows_its_calls_and_its_scope_key_asks_the_hub() {
+    let home = tempfile::tempdir().unwrap();
+    let (_hub, addr) = demo_hub(home.path());
+    let mut pty = Pty::spawn(&["--hub", &addr]);
+    let long = Duration::from_secs(30);
+    pty.wait_for("calls on the hub board", long, |s| {
+        s.contains("hub unix:")
+            && s.contains("account")
+            && s.lines().filter(|l| l.contains("talk")).count() >= 2
+    });
+    // The demo's policy names no own extension: the hub says so and stays on the account.
+    pty.send("s");
+    let screen = pty.wait_for("the hub's refusal", long, |s| {
+        s.contains("names no own extension")
+    });
+    assert!(screen.contains("account"), "{screen}");
+    pty.quit("the hub board");
 }

@@ -122,16 +122,12 @@ impl Link {
         }
     }
 
-    /// Publishes a failure in the board's status.
+    /// Publishes a failure in the board's status (which adds when it is retried, or that R retries).
     fn fail(&mut self, kind: SourceErrorKind, message: String, retry_at: Option<Timestamp>) {
-        let shown = match retry_at {
-            Some(_) => format!("{message}; reconnecting"),
-            None => format!("{message} (R to try again)"),
-        };
         self.out.state.error = Some(SourceError {
             kind,
             scope: self.scope.clone(),
-            message: shown,
+            message,
             at: Timestamp::now(),
             retry_at,
         });
@@ -278,12 +274,15 @@ impl Link {
                 false
             }
             ToBoard::Notice { message } => {
-                // The hub stays on the scope it was showing.
-                self.scope = self.out.state.scope.clone().unwrap_or(Scope::Account);
+                // The hub stays on the scope it was showing; the error names the one it refused.
+                let refused = std::mem::replace(
+                    &mut self.scope,
+                    self.out.state.scope.clone().unwrap_or(Scope::Account),
+                );
                 self.out.state.switching = false;
                 let notice = SourceError {
                     kind: SourceErrorKind::Permission { permission: None },
-                    scope: self.scope.clone(),
+                    scope: refused,
                     message,
                     at: now,
                     retry_at: None,
