@@ -103,11 +103,11 @@ pub struct BoardArgs {
 
     /// Seconds between safety-net polls while push is live, 10 to 3600 (default 60; config
     /// `safety_interval`).
-    #[arg(long, value_name = "SECS", value_parser = SAFETY_INTERVAL.parser())]
+    #[arg(global = true, long, value_name = "SECS", value_parser = SAFETY_INTERVAL.parser())]
     pub safety_interval: Option<f64>,
 
     /// Poll only: no live push over RingCentral's WebSocket (config `push = false`).
-    #[arg(long)]
+    #[arg(global = true, long)]
     pub no_push: bool,
 
     /// How long ended calls stay in the recently-ended section, in seconds (1 to 86400).

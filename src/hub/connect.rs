@@ -54,6 +54,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 /// How to reach a hub: its address and, for TCP, the TLS setup.
 #[derive(Clone)]
 pub struct Connector {
+    /// Where the hub is.
     pub addr: HubAddr,
     tls: Option<TlsConnector>,
 }
@@ -76,7 +77,12 @@ impl Connector {
 
     /// Opens a connection.
     pub async fn connect(&self) -> Result<Box<dyn Stream>, String> {
-        let fail = |e: std::io::Error| format!("cannot reach the hub at {}: {e}", self.addr);
+        let fail = |e: std::io::Error| {
+            format!(
+                "cannot reach the hub at {}: {e}; is `callboard serve` running and listening there?",
+                self.addr
+            )
+        };
         match (&self.addr, &self.tls) {
             (HubAddr::Unix(path), _) => Ok(Box::new(UnixStream::connect(path).await.map_err(fail)?)),
             (HubAddr::Tcp { host, port }, Some(tls)) => {

@@ -123,7 +123,7 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
 pub async fn accept(hub: Arc<Hub>, bound: Bound) {
     match bound {
         Bound::Unix(listener, _) => loop {
-            let Ok((stream, _)) = listener.accept().await else {
+            let Some((stream, _)) = accepted(listener.accept().await).await else {
                 continue;
             };
             let hub = Arc::clone(&hub);
@@ -138,7 +138,7 @@ pub async fn accept(hub: Arc<Hub>, bound: Bound) {
             });
         },
         Bound::Tcp(listener, tls) => loop {
-            let Ok((stream, addr)) = listener.accept().await else {
+            let Some((stream, addr)) = accepted(listener.accept().await).await else {
                 continue;
             };
             let hub = Arc::clone(&hub);
@@ -163,6 +163,19 @@ pub async fn accept(hub: Arc<Hub>, bound: Bound) {
                 .await;
             });
         },
+    }
+}
+
+/// A connection, or `None` after a failed accept (out of file descriptors…), logged and paced so a
+/// lasting failure does not spin.
+async fn accepted<T>(result: std::io::Result<T>) -> Option<T> {
+    match result {
+        Ok(conn) => Some(conn),
+        Err(e) => {
+            tracing::warn!("hub: cannot accept a board: {e}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            None
+        }
     }
 }
 

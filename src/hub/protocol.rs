@@ -128,6 +128,7 @@ pub struct View {
 pub struct Numbered {
     /// Rises by one per update the hub publishes (before filtering, so a board may see gaps).
     pub seq: u64,
+    /// The update, already filtered for the board's view.
     pub update: Update,
 }
 
@@ -135,7 +136,9 @@ pub struct Numbered {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Update {
+    /// Every call of the board's scope its view allows.
     Listing(Arc<Listing>),
+    /// One call or party changed.
     Delta(Delta),
 }
 
@@ -145,14 +148,20 @@ pub struct Status {
     /// The board's scope on the hub.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// When the hub's source lists next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_listing_at: Option<Timestamp>,
+    /// The hub source's interval between listings.
     pub interval: SignedDuration,
+    /// The hub's Heavy-group headroom.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<RateHeadroom>,
+    /// The hub source's last error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SourceError>,
+    /// The board's scope change has not been listed yet.
     pub switching: bool,
+    /// The hub's push connection.
     pub push: PushHealth,
     /// Who the hub is logged in to RingCentral as, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]

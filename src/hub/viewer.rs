@@ -27,7 +27,9 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(250), Duration::fro
 
 /// A running hub source and the directory entries the hub lets it see.
 pub struct HubFeed {
+    /// The source, as the board, `once` and `tail` read any source.
     pub feed: Feed,
+    /// The directory entries the hub sends (`None` until it sends some).
     pub directory: watch::Receiver<Option<Arc<Directory>>>,
 }
 
