@@ -391,3 +391,21 @@ async fn a_board_that_stops_reading_gets_a_fresh_listing_and_slows_no_one() {
         seen.len()
     );
 }
+
+#[tokio::test]
+async fn a_listing_of_two_thousand_calls_reaches_a_board_in_one_frame() {
+    let user = user();
+    let hub = TestHub::start(&format!("[[viewer]]\nuser = \"{user}\"\naccount = true\n")).await;
+    hub.step(|out| {
+        let calls = (0..2000).map(|i| call(&format!("LI-{i}"), "101")).collect();
+        out.list(Scope::Account, t(0), calls, 0);
+    });
+    hub.wait_numbered(1).await;
+    let (board, seen) = unix_board(&hub, None).await;
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap().len(), 2000);
+    let biggest = board.frames.iter().map(Vec::len).max().unwrap();
+    assert!(
+        biggest > callboard::hub::protocol::MAX_FRAME_TO_HUB,
+        "{biggest} bytes"
+    );
+}

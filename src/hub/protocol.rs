@@ -24,8 +24,12 @@ use crate::secret::Secret;
 /// The protocol version this build speaks.
 pub const VERSION: u32 = 1;
 
-/// The largest frame either side accepts: a listing of a few thousand calls is a few megabytes.
+/// The largest frame a board accepts: a listing of a few thousand calls is a few megabytes.
 pub const MAX_FRAME: usize = 64 * 1024 * 1024;
+
+/// The largest frame the hub accepts: a board's messages are small, and a peer that has not said who
+/// it is yet must not make the hub hold megabytes.
+pub const MAX_FRAME_TO_HUB: usize = 64 * 1024;
 
 /// A board's message to the hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,9 +236,14 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ProtocolError> {
 
 /// The frame layer: 4-byte big-endian lengths, frames up to [`MAX_FRAME`].
 pub fn codec() -> LengthDelimitedCodec {
+    codec_up_to(MAX_FRAME)
+}
+
+/// The frame layer, frames up to `max` bytes.
+pub fn codec_up_to(max: usize) -> LengthDelimitedCodec {
     LengthDelimitedCodec::builder()
         .length_field_length(4)
-        .max_frame_length(MAX_FRAME)
+        .max_frame_length(max)
         .new_codec()
 }
 
@@ -279,16 +288,17 @@ pub fn read_welcome(bytes: &[u8]) -> Result<Welcome, ProtocolError> {
 
 /// A [`tokio_util::codec`] of JSON messages in [`codec`] frames: decodes `In`, encodes `Out`.
 pub struct JsonCodec<In, Out> {
-    frames: LengthDelimitedCodec,
+    /// Reads frames up to the codec's limit.
+    reader: LengthDelimitedCodec,
+    /// Writes frames up to [`MAX_FRAME`].
+    writer: LengthDelimitedCodec,
     kinds: PhantomData<fn(Out) -> In>,
 }
 
 impl<In, Out> Default for JsonCodec<In, Out> {
+    /// Frames up to [`MAX_FRAME`].
     fn default() -> Self {
-        JsonCodec {
-            frames: codec(),
-            kinds: PhantomData,
-        }
+        JsonCodec::up_to(MAX_FRAME)
     }
 }
 
@@ -304,9 +314,13 @@ pub type BoardCodec = JsonCodec<ToBoard, ToHub>;
 pub type HubCodec = JsonCodec<ToHub, ToBoard>;
 
 impl<In, Out> JsonCodec<In, Out> {
-    /// The next whole frame, undecoded (for the first message of a connection).
-    pub fn decode_frame(&mut self, src: &mut BytesMut) -> Result<Option<BytesMut>, ProtocolError> {
-        Ok(self.frames.decode(src)?)
+    /// A codec that refuses to read frames over `max` bytes (it writes frames up to [`MAX_FRAME`]).
+    pub fn up_to(max: usize) -> Self {
+        JsonCodec {
+            reader: codec_up_to(max),
+            writer: codec(),
+            kinds: PhantomData,
+        }
     }
 }
 
@@ -315,7 +329,7 @@ impl<In: DeserializeOwned, Out> Decoder for JsonCodec<In, Out> {
     type Error = ProtocolError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<In>, ProtocolError> {
-        match self.frames.decode(src)? {
+        match self.reader.decode(src)? {
             Some(frame) => decode(&frame).map(Some),
             None => Ok(None),
         }
@@ -326,7 +340,7 @@ impl<In, Out: Serialize> Encoder<&Out> for JsonCodec<In, Out> {
     type Error = ProtocolError;
 
     fn encode(&mut self, item: &Out, dst: &mut BytesMut) -> Result<(), ProtocolError> {
-        Ok(self.frames.encode(encode(item), dst)?)
+        Ok(self.writer.encode(encode(item), dst)?)
     }
 }
 
@@ -335,7 +349,7 @@ impl<In> Encoder<Bytes> for JsonCodec<In, ToBoard> {
 
     /// An already encoded message (the hub encodes an update once for every viewer that gets it whole).
     fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), ProtocolError> {
-        Ok(self.frames.encode(item, dst)?)
+        Ok(self.writer.encode(item, dst)?)
     }
 }
 
@@ -482,9 +496,25 @@ mod tests {
 
     #[test]
     fn an_oversized_frame_is_refused() {
-        let mut buf = BytesMut::new();
-        buf.extend_from_slice(&(MAX_FRAME as u32 + 1).to_be_bytes());
-        buf.extend_from_slice(b"{}");
-        assert!(BoardCodec::default().decode(&mut buf).is_err());
+        let oversized = |len: usize| {
+            let mut buf = BytesMut::new();
+            buf.extend_from_slice(&(len as u32).to_be_bytes());
+            buf.extend_from_slice(b"{}");
+            buf
+        };
+        assert!(
+            BoardCodec::default()
+                .decode(&mut oversized(MAX_FRAME + 1))
+                .is_err()
+        );
+        let mut hub = HubCodec::up_to(MAX_FRAME_TO_HUB);
+        assert!(hub.decode(&mut oversized(MAX_FRAME_TO_HUB + 1)).is_err());
+        let big = ToBoard::Notice {
+            message: "x".repeat(MAX_FRAME_TO_HUB * 2),
+        };
+        assert!(
+            hub.encode(&big, &mut BytesMut::new()).is_ok(),
+            "it still writes big frames"
+        );
     }
 }

@@ -39,14 +39,14 @@ pub async fn serve<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut frames = Framed::new(stream, protocol::codec());
+    let mut frames = Framed::new(stream, protocol::codec_up_to(protocol::MAX_FRAME_TO_HUB));
     let first = match timeout(HELLO, frames.next()).await {
         Ok(Some(Ok(frame))) => protocol::read_hello(&frame),
         Ok(Some(Err(e))) => Err(ProtocolError::Io(e)),
         Ok(None) => return,
         Err(_) => Err(ProtocolError::Garbled("no hello within 10 s".into())),
     };
-    let mut framed = frames.map_codec(|_| HubCodec::default());
+    let mut framed = frames.map_codec(|_| HubCodec::up_to(protocol::MAX_FRAME_TO_HUB));
     let admitted = first
         .map_err(|e| e.to_string())
         .and_then(|hello| Ok((admit(&hello)?, hello)));
