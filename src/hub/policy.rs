@@ -117,7 +117,9 @@ impl Policy {
     pub fn load(path: &std::path::Path) -> Result<Policy, PolicyError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             PolicyError(format!(
-                "cannot read the hub policy {}: {e}; write one (see `callboard serve --help`) or pass --config",
+                "cannot read the hub policy {}: {e}; create it with [[viewer]] entries (user, group or \
+                 token_sha256, and account = true or extensions/queues; see the README's Team hub \
+                 section) or pass --config FILE",
                 path.display()
             ))
         })?;

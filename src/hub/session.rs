@@ -64,7 +64,7 @@ pub async fn serve<S>(
     tracing::info!(
         "hub: board {} ({}) attached over {transport} as {}",
         session.id,
-        hello.client,
+        crate::text::fit(&hello.client, 60),
         session.view.viewer
     );
     match session.run(&mut framed, &hello).await {
