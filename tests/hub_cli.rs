@@ -73,6 +73,26 @@ fn serve_check_prints_the_effective_policy_or_names_the_line() {
 }
 
 #[test]
+fn without_a_hub_toml_only_the_user_running_the_hub_may_attach() {
+    let home = tempfile::tempdir().unwrap();
+    let out = callboard(home.path())
+        .args(["serve", "--check"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let user = nix::unistd::User::from_uid(nix::unistd::Uid::current())
+        .unwrap()
+        .unwrap()
+        .name;
+    assert!(stdout.contains("hub.toml, so only user"), "{stdout}");
+    assert!(
+        stdout.ends_with(&format!("1. user {user}: the whole account\n")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn tcp_without_tls_is_refused_before_anything_starts() {
     let home = tempfile::tempdir().unwrap();
     let out = callboard(home.path())

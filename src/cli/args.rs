@@ -225,8 +225,8 @@ pub struct ServeArgs {
     /// The TLS private key (PEM) for tcp: listeners.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// The viewer policy (default: hub.toml beside config.toml; with --demo and none there, you alone,
-    /// whole account).
+    /// The viewer policy (default: hub.toml beside config.toml; without one, only the user running the
+    /// hub may attach, and sees the whole account).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Check the viewer policy, print it as the hub reads it, and exit.

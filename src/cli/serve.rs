@@ -7,13 +7,13 @@ use super::Fatal;
 use super::args::{BoardArgs, ServeArgs};
 use crate::api::Scope;
 use crate::hub::listen::{self, Bound, Listen};
-use crate::hub::policy::describe_view;
+use crate::hub::protocol::View;
 use crate::hub::serve::Hub;
 use crate::hub::{Policy, Rule, Who};
 
 /// Runs `serve` (or `serve --check`).
 pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
-    let (policy, from) = load_policy(serve, args.demo)?;
+    let (policy, from) = load_policy(serve)?;
     if serve.check {
         println!(
             "{from}: {} viewer entr{}, first match decides",
@@ -71,45 +71,46 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
     result
 }
 
-/// The policy and where it came from: `--config`, else `hub.toml` beside `config.toml`; with `--demo`
-/// and no file there, the current user alone on the whole account.
-fn load_policy(serve: &ServeArgs, demo: bool) -> Result<(Policy, String), Fatal> {
+/// The policy and where it came from: `--config`, else `hub.toml` beside `config.toml`, else (no file
+/// there) the user running the hub alone, on the whole account.
+fn load_policy(serve: &ServeArgs) -> Result<(Policy, String), Fatal> {
     let default = crate::config::config_file_path().map(|p| p.with_file_name("hub.toml"));
     let path = match (&serve.config, default) {
         (Some(path), _) => path.clone(),
-        (None, Some(path)) if path.exists() || !demo => path,
-        (None, _) => return Ok((demo_policy()?, "the demo's policy".into())),
+        (None, Some(path)) if path.exists() => path,
+        (None, default) => {
+            let (policy, user) = owner_policy()?;
+            let place = default.map_or_else(
+                || "no config directory".to_owned(),
+                |p| format!("no {}", p.display()),
+            );
+            return Ok((policy, format!("{place}, so only user {user}, whole account")));
+        }
     };
     let policy = Policy::load(&path).map_err(|e| Fatal::Other(e.to_string()))?;
     Ok((policy, path.display().to_string()))
 }
 
-/// The current user, whole account.
-fn demo_policy() -> Result<Policy, Fatal> {
+/// The user running the hub, whole account; and that user's name.
+fn owner_policy() -> Result<(Policy, String), Fatal> {
     let uid = nix::unistd::Uid::current();
     let user = nix::unistd::User::from_uid(uid).ok().flatten().ok_or_else(|| {
         Fatal::Other(format!(
-            "uid {uid} has no user name for the demo's policy; give --config"
+            "uid {uid} has no user name for the default policy; give --config FILE"
         ))
     })?;
-    let view = crate::hub::protocol::View {
+    let view = View {
         viewer: format!("user {}", user.name),
         account: true,
-        ..Default::default()
+        ..View::default()
     };
-    tracing::info!(
-        "hub: demo policy: user {} sees {}",
-        user.name,
-        describe_view(&view)
-    );
-    Ok(Policy {
-        viewers: vec![Rule {
-            line: 0,
-            name: Some("demo".into()),
-            who: Who::User(user.name),
-            view,
-        }],
-    })
+    let rule = Rule {
+        line: 0,
+        name: None,
+        who: Who::User(user.name.clone()),
+        view,
+    };
+    Ok((Policy { viewers: vec![rule] }, user.name))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -33,7 +33,7 @@ pub struct Policy {
 /// One `[[viewer]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
-    /// Its line in the file.
+    /// Its line in the file (0 for a rule the hub made itself).
     pub line: usize,
     /// Its `name`, when given.
     pub name: Option<String>,
@@ -205,14 +205,18 @@ impl Policy {
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
             let sees = describe_view(&rule.view);
-            let _ = writeln!(out, "{}. {:?}{name}, line {}: {sees}", i + 1, rule.who, rule.line);
+            let line = match rule.line {
+                0 => String::new(),
+                line => format!(", line {line}"),
+            };
+            let _ = writeln!(out, "{}. {:?}{name}{line}: {sees}", i + 1, rule.who);
         }
         out
     }
 }
 
 /// What a view lets its viewer see, in words.
-pub fn describe_view(view: &View) -> String {
+fn describe_view(view: &View) -> String {
     let mut sees = if view.account {
         "the whole account".to_owned()
     } else {
