@@ -1,12 +1,14 @@
-//! `callboard doctor`: checks the setup one step at a time — configuration, server, clock, token, user,
-//! both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are never
-//! shown. Spends one Light request for the server clock, one for the user, and one Heavy request per scope.
+//! `callboard doctor`: checks the setup one step at a time — configuration, TLS, server, clock, token,
+//! user, both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are
+//! never shown. Spends one Light request for the server clock, one for the user, and one Heavy request per
+//! scope.
 use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::client::{ClientConfig, RcClient};
 use crate::api::error::ApiError;
+use crate::api::handshake::Handshake;
 use crate::api::rate_limit::HEAVY;
 use crate::api::token::Token;
 use crate::api::token_cache::TokenCache;
@@ -72,10 +74,16 @@ pub fn configuration(config: &Config) -> Check {
     } else {
         "set".to_owned()
     };
+    let cas: Vec<String> = config.ca_files.iter().map(ToString::to_string).collect();
+    let cas = if cas.is_empty() {
+        String::new()
+    } else {
+        format!("; CAs trusted beside the system's: {}", cas.join(", "))
+    };
     Check::ok(
         "configuration",
         format!(
-            "server {} ({}); client id {shown_id} ({}); client secret set ({}); JWT set ({})",
+            "server {} ({}); client id {shown_id} ({}); client secret set ({}); JWT set ({}){cas}",
             config.server_url, o.server_url, o.client_id, o.client_secret, o.jwt
         ),
     )
@@ -89,16 +97,26 @@ pub fn demo_configuration(user: &str) -> Check {
     )
 }
 
-/// The checks that talk to the server, in order; stops after a failed login (nothing else could work).
+/// The checks that talk to the server, in order; stops after a failed TLS handshake or login (nothing
+/// else could work).
 pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Check> {
     let mut checks = Vec::new();
+    match client.tls_handshake().await {
+        Ok(Some(handshake)) => checks.push(Check::ok("tls", tls_text(&handshake))),
+        Ok(None) => {}
+        Err(e) => {
+            checks.push(Check::failed("tls", e));
+            return checks;
+        }
+    }
     match client.server_time().await {
         Ok(t) => {
             checks.push(Check::ok(
                 "server",
                 format!(
-                    "{} answered in {} ms",
+                    "{} answered over {} in {} ms",
                     config.server_url,
+                    t.http_version,
                     t.round_trip.as_millis()
                 ),
             ));
@@ -166,6 +184,19 @@ pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Chec
         ),
     });
     checks
+}
+
+/// What a handshake negotiated, in words.
+fn tls_text(handshake: &Handshake) -> String {
+    let alpn = match &handshake.alpn {
+        Some(protocol) => format!("ALPN {protocol}"),
+        None => "no ALPN protocol".to_owned(),
+    };
+    let issuer = match &handshake.issuer {
+        Some(issuer) => format!("certificate issued by \"{issuer}\", trusted"),
+        None => "no certificate".to_owned(),
+    };
+    format!("{}, {alpn}; {issuer}", handshake.tls_version)
 }
 
 /// The clock check: the server's `Date` has whole seconds, so up to 1 s is noise.

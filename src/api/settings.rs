@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::tls::CaFile;
 use crate::clock::Clock;
 use crate::secret::Secret;
 
@@ -41,6 +42,8 @@ pub struct ClientConfig {
     pub total_timeout: Duration,
     /// The time rate limits, penalties and token lifetimes are measured in (the system clock by default).
     pub clock: Clock,
+    /// Company CAs trusted beside the system's roots (`SSL_CERT_FILE`, `ca_file`), for REST and push.
+    pub ca_files: Vec<CaFile>,
 }
 
 impl ClientConfig {
@@ -57,6 +60,7 @@ impl ClientConfig {
             read_timeout: Duration::from_secs(20),
             total_timeout: Duration::from_secs(30),
             clock: Clock::system(),
+            ca_files: Vec::new(),
         }
     }
 

@@ -11,6 +11,7 @@ use url::Url;
 use super::error::{self, ApiError};
 use super::rate_limit::{self, Headroom, RateLimitHeaders, RateLimiter};
 use super::settings::{ClientConfig, is_loopback};
+use super::tls;
 use crate::clock::Clock;
 use crate::text::clean_server_text;
 
@@ -20,6 +21,8 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 /// A response, whatever its status, with the body read in full.
 pub(crate) struct Reply {
     pub status: u16,
+    /// The HTTP version the answer came over.
+    pub version: reqwest::Version,
     pub rate: Option<RateLimitHeaders>,
     pub retry_after: Option<Duration>,
     /// When the response arrived, on the client's clock.
@@ -39,16 +42,20 @@ impl Reply {
 /// [`Transport::send`].
 pub(crate) struct Transport {
     http: reqwest::Client,
+    /// The HTTP client's TLS and the WebSocket gateway's, trusting the same CAs.
+    tls: tls::ClientTls,
     base: Url,
     limiter: RateLimiter,
     clock: Clock,
 }
 
 impl Transport {
-    /// Builds the HTTP client for `config`'s server and timeouts (no proxy for a loopback server).
+    /// Builds the HTTP client for `config`'s server, trusted CAs and timeouts (no proxy for a loopback
+    /// server).
     pub(crate) fn new(config: &ClientConfig) -> Result<Self, ApiError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = tls::client_tls(&config.ca_files)?;
         let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls.rest))
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
@@ -64,6 +71,7 @@ impl Transport {
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport {
             http,
+            tls,
             base: config.server_url.clone(),
             limiter: RateLimiter::default(),
             clock: config.clock.clone(),
@@ -72,6 +80,11 @@ impl Transport {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The TLS configurations of REST and the WebSocket gateway.
+    pub(crate) fn tls(&self) -> &tls::ClientTls {
+        &self.tls
     }
 
     /// The server every request goes to.
@@ -133,6 +146,7 @@ impl Transport {
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
         let mut response = self.http.execute(request).await.map_err(transport_error)?;
         let status = response.status().as_u16();
+        let version = response.version();
         let received = self.clock.now();
         let received_at = self.clock.wall_at(received);
         let rate = RateLimitHeaders::from_headers(response.headers());
@@ -164,6 +178,7 @@ impl Transport {
         }
         Ok(Reply {
             status,
+            version,
             rate,
             retry_after,
             received_at,
@@ -210,10 +225,14 @@ fn too_large() -> ApiError {
     ))
 }
 
-/// Maps a reqwest failure without its URL: timeouts to `Timeout`, the rest to `Network`.
+/// Maps a reqwest failure without its URL: timeouts to `Timeout`, the rest (an untrusted certificate
+/// in words) to `Network`.
 fn transport_error(e: reqwest::Error) -> ApiError {
     if e.is_timeout() {
         return ApiError::Timeout;
+    }
+    if let Some(untrusted) = tls::untrusted_issuer(&e) {
+        return ApiError::Network(untrusted.to_string());
     }
     let e = e.without_url();
     let mut text = e.to_string();

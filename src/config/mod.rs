@@ -13,6 +13,7 @@ use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
     check_server_url,
 };
+use crate::api::tls::{self, CA_FILE_KEY, CA_FILE_VAR, CaFile};
 use crate::api::token_cache::default_token_cache_dir;
 use crate::secret::Secret;
 use crate::text::clean_server_text;
@@ -67,6 +68,9 @@ pub struct Config {
     pub push: Option<bool>,
     /// `safety_interval` in the config file: seconds between safety-net polls while push is live.
     pub safety_interval: Option<f64>,
+    /// Company CAs to trust beside the system's: `SSL_CERT_FILE` in the environment, then `ca_file` in
+    /// the config file (both, when both are set).
+    pub ca_files: Vec<CaFile>,
 }
 
 /// Why the configuration is unusable, with what to do about it.
@@ -121,6 +125,7 @@ struct FileConfig {
     jwt: Option<String>,
     push: Option<bool>,
     safety_interval: Option<f64>,
+    ca_file: Option<String>,
 }
 
 impl FileConfig {
@@ -177,6 +182,13 @@ impl Config {
         let jwt = lookup(JWT_VAR, None);
 
         let server_url = parse_server_url(&server_url)?;
+        let ca_files = [
+            env(CA_FILE_VAR).and_then(|v| tls::ca_file(&v, CA_FILE_VAR)),
+            file.ca_file.as_deref().and_then(|v| tls::ca_file(v, CA_FILE_KEY)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let (min, max) = crate::push::SAFETY_INTERVAL_RANGE;
         if let Some(secs) = file.safety_interval.filter(|s| !(min..=max).contains(s)) {
             return Err(ConfigError::File {
@@ -211,6 +223,7 @@ impl Config {
             jwt: Secret::new(jwt.0.clone()),
             push: file.push,
             safety_interval: file.safety_interval,
+            ca_files,
         })
     }
 
@@ -235,6 +248,16 @@ impl Config {
             dotenv.as_deref(),
             file.as_deref(),
         )
+        .map(|mut config| {
+            // A relative `ca_file` is relative to the config file that names it.
+            let dir = path.as_deref().and_then(Path::parent);
+            for ca in config.ca_files.iter_mut().filter(|ca| ca.setting == CA_FILE_KEY) {
+                if let Some(dir) = dir.filter(|_| ca.path.is_relative()) {
+                    ca.path = dir.join(&ca.path);
+                }
+            }
+            config
+        })
         .map_err(|e| match e {
             ConfigError::Missing { variables, .. } => ConfigError::Missing {
                 variables,
@@ -257,6 +280,7 @@ impl Config {
             self.jwt.clone(),
         );
         config.token_cache_dir = default_token_cache_dir();
+        config.ca_files = self.ca_files.clone();
         config
     }
 }
@@ -323,13 +347,14 @@ fn unknown_key(message: &str) -> Option<&str> {
 /// The valid `config.toml` key most like `key`: one that contains it (or that it contains) first, then
 /// the fewest edits.
 fn closest_key(key: &str) -> &'static str {
-    const KEYS: [&str; 6] = [
+    const KEYS: [&str; 7] = [
         "server_url",
         "client_id",
         "client_secret",
         "jwt",
         "push",
         "safety_interval",
+        "ca_file",
     ];
     let key = key.to_ascii_lowercase();
     let score = |valid: &str| {

@@ -106,7 +106,12 @@ impl Listener for SimListener {
                     // Out of file descriptors and the like: back off instead of spinning.
                     (Err(_), _) => tokio::time::sleep(Duration::from_millis(50)).await,
                 },
-                Some(Ok(Some(done))) = self.handshakes.join_next() => return done,
+                // Disabled only while no handshake runs; a new one ends this select through `accept`.
+                Some(joined) = self.handshakes.join_next() => {
+                    if let Ok(Some(done)) = joined {
+                        return done;
+                    }
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use callboard::api::tls::{CA_FILE_VAR, CaFile};
 use callboard::api::{ClientConfig, RcClient};
 use callboard::clock::Clock;
 use callboard::secret::Secret;
@@ -14,8 +15,8 @@ pub struct SimClient {
 }
 
 impl SimClient {
-    /// The simulator's admin user (`admin`) or its non-admin user, on the simulator's clock, with no token
-    /// cache and the default page size and timeouts.
+    /// The simulator's admin user (`admin`) or its non-admin user, on the simulator's clock, trusting its
+    /// CA when it serves TLS, with no token cache and the default page size and timeouts.
     pub fn new(sim: &Simulator, admin: bool) -> SimClient {
         let creds = sim.credentials();
         let jwt = if admin {
@@ -25,6 +26,10 @@ impl SimClient {
         };
         let mut client = SimClient::at(&sim.base_url(), &creds.client_id, &creds.client_secret, jwt);
         client.config = client.config.clock(sim.clock().clone());
+        client.config.ca_files.extend(sim.ca_file().map(|path| CaFile {
+            path: path.to_owned(),
+            setting: CA_FILE_VAR,
+        }));
         client
     }
 
@@ -80,6 +85,12 @@ impl SimClient {
         self.config.connect_timeout = Duration::from_millis(500);
         self.config.read_timeout = Duration::from_secs(1);
         self.total_timeout(Duration::from_millis(1500))
+    }
+
+    /// Trusts only the system's CAs (not a TLS simulator's).
+    pub fn system_roots_only(mut self) -> SimClient {
+        self.config.ca_files.clear();
+        self
     }
 
     /// The configuration as built so far.

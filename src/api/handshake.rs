@@ -1,0 +1,71 @@
+//! `doctor`'s TLS probe: one handshake with the server, as the REST client would make it, reporting the
+//! negotiated TLS version, the ALPN protocol and the certificate's issuer — or, when verification fails,
+//! the issuer nobody trusts. The TCP connection comes from [`tcp_stream`], the one place that decides how
+//! to reach the server.
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ProtocolVersion;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use url::Url;
+
+use super::error::ApiError;
+use super::tls::{issuer_name, untrusted_issuer};
+use crate::text::clean_server_text;
+
+/// Longest the probe waits to connect and to finish the handshake, each.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a handshake negotiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// `TLS 1.3`, `TLS 1.2`.
+    pub tls_version: String,
+    /// The ALPN protocol the server chose (`h2`, `http/1.1`), if any.
+    pub alpn: Option<String>,
+    /// The issuer of the last certificate the server presented.
+    pub issuer: Option<String>,
+}
+
+/// A TCP connection to `url`'s host and port.
+pub(crate) async fn tcp_stream(url: &Url) -> std::io::Result<TcpStream> {
+    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
+    let port = url.port_or_known_default().unwrap_or(443);
+    TcpStream::connect((host, port)).await
+}
+
+/// Connects to `url` and completes a TLS handshake with `tls`.
+pub(crate) async fn handshake(url: &Url, tls: Arc<rustls::ClientConfig>) -> Result<Handshake, ApiError> {
+    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|_| ApiError::Config(format!("the server's host name {host:?} is not usable for TLS")))?;
+    let network = |e: std::io::Error| {
+        ApiError::Network(match untrusted_issuer(&e) {
+            Some(untrusted) => untrusted.to_string(),
+            None => clean_server_text(&e.to_string(), &[]),
+        })
+    };
+    let tcp = tokio::time::timeout(TIMEOUT, tcp_stream(url))
+        .await
+        .map_err(|_| ApiError::Timeout)?
+        .map_err(network)?;
+    let stream = tokio::time::timeout(TIMEOUT, TlsConnector::from(tls).connect(name, tcp))
+        .await
+        .map_err(|_| ApiError::Timeout)?
+        .map_err(network)?;
+    let (_, conn) = stream.get_ref();
+    Ok(Handshake {
+        tls_version: match conn.protocol_version() {
+            Some(ProtocolVersion::TLSv1_3) => "TLS 1.3".to_owned(),
+            Some(ProtocolVersion::TLSv1_2) => "TLS 1.2".to_owned(),
+            Some(other) => format!("{other:?}"),
+            None => "an unknown TLS version".to_owned(),
+        },
+        alpn: conn
+            .alpn_protocol()
+            .map(|p| clean_server_text(&String::from_utf8_lossy(p), &[])),
+        issuer: conn.peer_certificates().and_then(<[_]>::last).map(issuer_name),
+    })
+}
