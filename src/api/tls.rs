@@ -4,7 +4,7 @@
 //! nobody trusts fails with [`UntrustedIssuer`], which names the host, the issuer and the fix.
 use std::error::Error as StdError;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -26,6 +26,17 @@ pub struct CaFile {
     pub path: PathBuf,
     /// [`CA_FILE_VAR`] or [`CA_FILE_KEY`].
     pub setting: &'static str,
+}
+
+impl CaFile {
+    /// The CA file named by `value` of `setting`, or `None` for an empty value.
+    pub fn named(value: &str, setting: &'static str) -> Option<CaFile> {
+        let value = value.trim();
+        (!value.is_empty()).then(|| CaFile {
+            path: PathBuf::from(value),
+            setting,
+        })
+    }
 }
 
 impl fmt::Display for CaFile {
@@ -220,11 +231,70 @@ impl ServerCertVerifier for Explaining {
     }
 }
 
-/// The CA file named by `value` of `setting`, or `None` for an empty value.
-pub fn ca_file(value: &str, setting: &'static str) -> Option<CaFile> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| CaFile {
-        path: Path::new(value).to_owned(),
-        setting,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(contents: Option<&[u8]>, setting: &'static str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("company-ca.pem");
+        if let Some(contents) = contents {
+            std::fs::write(&path, contents).unwrap();
+        }
+        let file = CaFile { path, setting };
+        match client_tls(&[file]) {
+            Err(ApiError::Config(message)) => message,
+            other => panic!("not a configuration error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unusable_ca_file_is_a_configuration_error_naming_it_and_its_setting() {
+        for (contents, what) in [
+            (None, "cannot be read"),
+            (Some(&b""[..]), "holds no certificate"),
+            (Some(&b"just some text\n"[..]), "holds no certificate"),
+            (
+                Some(&b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"[..]),
+                "is not readable PEM",
+            ),
+            (
+                Some(&b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"[..]),
+                "holds a certificate that cannot be used",
+            ),
+        ] {
+            for setting in [CA_FILE_VAR, CA_FILE_KEY] {
+                let message = error_of(contents, setting);
+                assert!(
+                    message.contains("company-ca.pem") && message.contains(setting) && message.contains(what),
+                    "{message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_setting_names_no_file() {
+        assert_eq!(CaFile::named("  ", CA_FILE_VAR), None);
+        let file = CaFile::named(" /etc/company.pem ", CA_FILE_KEY).unwrap();
+        assert_eq!(file.to_string(), "/etc/company.pem (ca_file in config.toml)");
+    }
+
+    #[test]
+    fn the_untrusted_issuer_is_found_through_io_and_rustls_errors() {
+        let untrusted = UntrustedIssuer {
+            host: "platform.ringcentral.com".into(),
+            issuer: "CN=Example Corp Proxy CA".into(),
+        };
+        let rustls_error = rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(
+            untrusted.clone(),
+        ))));
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls_error);
+        assert_eq!(untrusted_issuer(&io), Some(&untrusted));
+        let other = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls::Error::DecryptError);
+        assert_eq!(untrusted_issuer(&other), None);
+        assert!(untrusted.to_string().starts_with(
+            "the certificate of platform.ringcentral.com is issued by \"CN=Example Corp Proxy CA\", which"
+        ));
+    }
 }

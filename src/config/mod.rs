@@ -13,7 +13,7 @@ use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
     check_server_url,
 };
-use crate::api::tls::{self, CA_FILE_KEY, CA_FILE_VAR, CaFile};
+use crate::api::tls::{CA_FILE_KEY, CA_FILE_VAR, CaFile};
 use crate::api::token_cache::default_token_cache_dir;
 use crate::secret::Secret;
 use crate::text::clean_server_text;
@@ -183,8 +183,10 @@ impl Config {
 
         let server_url = parse_server_url(&server_url)?;
         let ca_files = [
-            env(CA_FILE_VAR).and_then(|v| tls::ca_file(&v, CA_FILE_VAR)),
-            file.ca_file.as_deref().and_then(|v| tls::ca_file(v, CA_FILE_KEY)),
+            env(CA_FILE_VAR).and_then(|v| CaFile::named(&v, CA_FILE_VAR)),
+            file.ca_file
+                .as_deref()
+                .and_then(|v| CaFile::named(v, CA_FILE_KEY)),
         ]
         .into_iter()
         .flatten()
