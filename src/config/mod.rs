@@ -1,13 +1,15 @@
 //! Configuration: command-line flags > environment > `.env` in the working directory > `config.toml` in
 //! the platform config dir > defaults. [`Config::resolve`] is the pure layering; [`Config::load`] reads
 //! the real sources. Secrets come only from the environment, `.env` or the config file, never flags, and
-//! no error message ever contains one.
+//! no error message ever contains one. Proxy settings come from the environment alone, as curl reads them
+//! ([`crate::api::proxy`]).
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use url::Url;
 
+use crate::api::proxy::{ProxyError, ProxySettings};
 use crate::api::settings::ClientConfig;
 use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
@@ -67,6 +69,8 @@ pub struct Config {
     pub push: Option<bool>,
     /// `safety_interval` in the config file: seconds between safety-net polls while push is live.
     pub safety_interval: Option<f64>,
+    /// The proxies in the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+    pub proxy: ProxySettings,
 }
 
 /// Why the configuration is unusable, with what to do about it.
@@ -81,6 +85,9 @@ pub enum ConfigError {
     /// The server URL does not parse or would send credentials in clear text.
     #[error(transparent)]
     ServerUrl(#[from] ServerUrlError),
+    /// A proxy variable is unusable.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
     /// `.env` in the working directory cannot be read.
     #[error(".env in the working directory: {0}")]
     DotEnv(String),
@@ -177,6 +184,7 @@ impl Config {
         let jwt = lookup(JWT_VAR, None);
 
         let server_url = parse_server_url(&server_url)?;
+        let proxy = ProxySettings::from_lookup(&env)?;
         let (min, max) = crate::push::SAFETY_INTERVAL_RANGE;
         if let Some(secs) = file.safety_interval.filter(|s| !(min..=max).contains(s)) {
             return Err(ConfigError::File {
@@ -211,6 +219,7 @@ impl Config {
             jwt: Secret::new(jwt.0.clone()),
             push: file.push,
             safety_interval: file.safety_interval,
+            proxy,
         })
     }
 
@@ -248,7 +257,7 @@ impl Config {
         })
     }
 
-    /// A [`ClientConfig`] with default timeouts and the platform token cache directory.
+    /// A [`ClientConfig`] with default timeouts, the platform token cache directory and the proxies.
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new(
             self.server_url.clone(),
@@ -257,6 +266,7 @@ impl Config {
             self.jwt.clone(),
         );
         config.token_cache_dir = default_token_cache_dir();
+        config.proxy = self.proxy.clone();
         config
     }
 }

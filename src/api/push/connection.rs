@@ -1,7 +1,9 @@
 //! One connection to the WebSocket gateway: connect to the token's `uri` with `?access_token=` (and
 //! `&wsc=` to recover a session), wait for `ConnectionDetails` before sending anything, then send and
-//! receive [`Frame`]s. `wss://` is verified against the platform's roots as the REST client's are;
-//! `ws://` is for the simulator. The URL carries the token, so it never reaches a log or an error.
+//! receive [`Frame`]s. The socket goes through the REST client's proxy and resolver ([`tunnel::connect`]),
+//! then TLS and the WebSocket handshake run inside it. `wss://` is verified against the platform's roots as
+//! the REST client's are; `ws://` is for the simulator. The URL carries the token, so it never reaches a
+//! log or an error.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,9 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
+use super::super::error::ApiError;
+use super::super::settings::Network;
+use super::super::tunnel;
 use super::super::wsg::{ConnectionDetails, Frame, MessageType, Meta, WsToken, WsgError};
 use super::PushError;
 use crate::text::clean_server_text;
@@ -34,8 +39,9 @@ pub struct Opened {
     pub meta: Meta,
 }
 
-/// Connects with `token` (recovering the session of `wsc` when given) and waits for `ConnectionDetails`.
-pub async fn open(token: &WsToken, wsc: Option<&str>) -> Result<Opened, PushError> {
+/// Connects over `net` with `token` (recovering the session of `wsc` when given) and waits for
+/// `ConnectionDetails`.
+pub async fn open(net: &Network, token: &WsToken, wsc: Option<&str>) -> Result<Opened, PushError> {
     let secrets = [token.ws_access_token.as_str(), wsc.unwrap_or_default()];
     let opening = async {
         let url = address(token, wsc)?;
@@ -47,8 +53,15 @@ pub async fn open(token: &WsToken, wsc: Option<&str>) -> Result<Opened, PushErro
         let config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE))
             .max_frame_size(Some(MAX_MESSAGE));
+        let stream = tunnel::connect(net, &url).await.map_err(|e| match e {
+            ApiError::Network(detail) => {
+                PushError::Closed(format!("the WebSocket connection failed: {detail}"))
+            }
+            ApiError::Timeout => PushError::Closed("the WebSocket gateway did not answer in time".into()),
+            other => PushError::Api(other),
+        })?;
         let (ws, _) =
-            tokio_tungstenite::connect_async_tls_with_config(url.as_str(), Some(config), true, connector)
+            tokio_tungstenite::client_async_tls_with_config(url.as_str(), stream, Some(config), connector)
                 .await
                 .map_err(|e| socket_error(&e, &secrets))?;
         let mut connection = Connection {
