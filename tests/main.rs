@@ -52,6 +52,7 @@ mod terminal_escapes;
 mod terminal_mouse;
 mod terminal_panic;
 mod terminal_signals;
+mod tls_sim;
 mod tui_keys;
 mod tui_props;
 mod tui_screens;
