@@ -204,9 +204,15 @@ impl ProxyUrl {
                 self.port()
             ),
             ProxyFailure::Refused(status) => {
+                // Some proxies (tinyproxy) answer wrong credentials with 401, or the status is not known.
+                let check = if self.credentials().is_some() && matches!(status, None | Some(401)) {
+                    format!("check the user name and password in {var}, ")
+                } else {
+                    String::new()
+                };
                 let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
                 format!(
-                    "the proxy {self} refused to open a tunnel to {target}{status}; ask the network's \
+                    "the proxy {self} refused to open a tunnel to {target}{status}; {check}ask the network's \
                      administrators to allow it, {direct}"
                 )
             }

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use callboard::api::dns::Resolver;
+use callboard::api::proxy::ProxySettings;
 use callboard::api::{ClientConfig, RcClient};
 use callboard::clock::Clock;
 use callboard::secret::Secret;
@@ -80,6 +82,23 @@ impl SimClient {
         self.config.connect_timeout = Duration::from_millis(500);
         self.config.read_timeout = Duration::from_secs(1);
         self.total_timeout(Duration::from_millis(1500))
+    }
+
+    /// Connects through the proxies of these variables (`HTTPS_PROXY`, `NO_PROXY`, …).
+    pub fn proxy(mut self, vars: &[(&str, &str)]) -> SimClient {
+        self.config.proxy = ProxySettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("usable proxy settings");
+        self
+    }
+
+    /// Resolves host names with `resolver`.
+    pub fn resolver(mut self, resolver: Resolver) -> SimClient {
+        self.config.resolver = resolver;
+        self
     }
 
     /// The configuration as built so far.
