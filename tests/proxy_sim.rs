@@ -34,10 +34,7 @@ fn text(out: &std::process::Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_reaches_the_server_and_the_gateway_through_the_proxy() {
-    let Some(proxy) = Tinyproxy::start(ProxyOptions {
-        credentials: Some((USER, PASSWORD)),
-        ..ProxyOptions::default()
-    }) else {
+    let Some(proxy) = Tinyproxy::start(ProxyOptions::basic_auth(USER, PASSWORD)) else {
         return;
     };
     let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
@@ -150,10 +147,7 @@ async fn a_refusing_proxy_is_named_with_its_password_masked() {
 
 #[tokio::test]
 async fn a_proxy_wanting_credentials_says_where_to_put_them() {
-    let Some(proxy) = Tinyproxy::start(ProxyOptions {
-        credentials: Some((USER, PASSWORD)),
-        ..ProxyOptions::default()
-    }) else {
+    let Some(proxy) = Tinyproxy::start(ProxyOptions::basic_auth(USER, PASSWORD)) else {
         return;
     };
     let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();

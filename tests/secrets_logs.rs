@@ -140,10 +140,7 @@ fn a_config_file_readable_by_others_is_reported_on_stderr() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_password_reaches_no_output_error_or_trace_log() {
     const PASSWORD: &str = "pr0xy-pa55-secret";
-    let Some(proxy) = Tinyproxy::start(ProxyOptions {
-        credentials: Some(("alice", PASSWORD)),
-        ..ProxyOptions::default()
-    }) else {
+    let Some(proxy) = Tinyproxy::start(ProxyOptions::basic_auth("alice", PASSWORD)) else {
         return;
     };
     let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();

@@ -22,6 +22,16 @@ pub struct ProxyOptions {
     pub refuse_connect: bool,
 }
 
+impl ProxyOptions {
+    /// A proxy asking for `user` and `password`.
+    pub fn basic_auth(user: &'static str, password: &'static str) -> Self {
+        ProxyOptions {
+            credentials: Some((user, password)),
+            ..ProxyOptions::default()
+        }
+    }
+}
+
 /// A running tinyproxy; killed on drop.
 pub struct Tinyproxy {
     child: Child,
