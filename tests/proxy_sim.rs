@@ -1,8 +1,10 @@
-//! Through a real proxy (tinyproxy on loopback): `doctor` reaches `sim --tls` and its WebSocket gateway
-//! by CONNECT (the proxy's log shows both ports), the live source polls and listens to push through it,
+//! Through a real proxy (tinyproxy on loopback): `doctor` and `tail` reach `sim --tls` and its WebSocket
+//! gateway by CONNECT (the proxy's log shows both ports), the live source polls and listens to push through
+//! it over plain http:// too,
 //! NO_PROXY sends the same traffic direct, and a proxy that refuses or wants credentials gets a message
 //! naming it with the password masked — for REST and for the WebSocket alike.
-use std::time::Duration;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use callboard::api::Scope;
 use callboard::api::error::ApiError;
@@ -13,7 +15,7 @@ use callboard::sim::{SimOptions, Simulator};
 use url::Url;
 
 use crate::support::client::SimClient;
-use crate::support::proxy::{ProxyOptions, Tinyproxy, run_binary};
+use crate::support::proxy::{ProxyOptions, Running, Tinyproxy, binary, run_binary};
 use crate::support::wait::wait_until;
 
 const USER: &str = "alice";
@@ -80,7 +82,37 @@ async fn no_proxy_sends_the_same_run_direct() {
 }
 
 #[tokio::test]
-async fn the_live_source_polls_and_listens_through_the_proxy() {
+async fn tail_polls_and_listens_to_sim_tls_through_the_proxy() {
+    let Some(proxy) = Tinyproxy::start(ProxyOptions::default()) else {
+        return;
+    };
+    let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = proxy.url(None);
+    let args = ["tail", "--format", "ndjson"];
+    let mut cmd = binary(&sim, &args, &[("HTTPS_PROXY", &url)], home.path());
+    let _tail = Running(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    for port in [authority(&sim.base_url()), authority(sim.gateway_url())] {
+        assert!(
+            proxy.wait_connect(&port).await,
+            "no CONNECT to {port}: {}",
+            proxy.log()
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let seen = |what: &str| sim.requests().iter().any(|r| r.path.contains(what));
+    while !(seen("active-calls") && seen("/ws?")) {
+        assert!(
+            Instant::now() < deadline,
+            "no poll and socket: {:?}",
+            sim.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_live_source_polls_and_listens_through_all_proxy_over_plain_http() {
     let Some(proxy) = Tinyproxy::start(ProxyOptions::default()) else {
         return;
     };

@@ -132,15 +132,10 @@ impl Drop for Tinyproxy {
     }
 }
 
-/// Runs the binary with `args` against `sim` (its admin user, its CA trusted through `SSL_CERT_FILE`
-/// when it has one) in an environment of its own under `home`, plus `env`; off the runtime's thread, so
-/// the simulator keeps serving. The log goes to `home/state/callboard/logs`.
-pub async fn run_binary(
-    sim: &Simulator,
-    args: &[&str],
-    env: &[(&str, &str)],
-    home: &Path,
-) -> std::process::Output {
+/// The binary with `args` against `sim` (its admin user, its CA trusted through `SSL_CERT_FILE` when it
+/// has one) in an environment of its own under `home`, plus `env`. The log goes to
+/// `home/state/callboard/logs`.
+pub fn binary(sim: &Simulator, args: &[&str], env: &[(&str, &str)], home: &Path) -> Command {
     let creds = sim.credentials();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_callboard"));
     cmd.args(args)
@@ -158,7 +153,28 @@ pub async fn run_binary(
     if let Some(ca) = sim.ca_file() {
         cmd.env("SSL_CERT_FILE", ca);
     }
+    cmd
+}
+
+/// Runs [`binary`] to its end off the runtime's thread, so the simulator keeps serving.
+pub async fn run_binary(
+    sim: &Simulator,
+    args: &[&str],
+    env: &[(&str, &str)],
+    home: &Path,
+) -> std::process::Output {
+    let mut cmd = binary(sim, args, env, home);
     tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap()
+}
+
+/// A child process killed when the guard drops.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
