@@ -180,7 +180,8 @@ async fn an_untrusted_issuer_is_named_with_the_fix_for_rest_and_websocket() {
     };
     let token = wstoken(&h, &h.admin().await).await;
     let system_only = tls::client_tls(&[]).unwrap().websocket;
-    let error = connection::open(&token, None, system_only)
+    let direct = untrusting.config().network();
+    let error = connection::open(&direct, &token, None, system_only)
         .await
         .err()
         .expect("refused");

@@ -20,7 +20,7 @@ use super::rate_limit::{Headroom, LIGHT, RateLimitHeaders};
 use super::scope::Scope;
 use super::session::Session;
 pub use super::settings::ClientConfig;
-use super::settings::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, MAX_PER_PAGE, check_server_url};
+use super::settings::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, MAX_PER_PAGE, Network, check_server_url};
 use super::token_cache::TokenCache;
 use super::transport::{Transport, json_error};
 use super::wsg::WsToken;
@@ -123,9 +123,13 @@ impl RcClient {
         if transport.base().scheme() != "https" {
             return Ok(None);
         }
-        handshake::handshake(transport.base(), transport.tls().rest.clone())
-            .await
-            .map(Some)
+        handshake::handshake(
+            transport.network(),
+            transport.base(),
+            transport.tls().rest.clone(),
+        )
+        .await
+        .map(Some)
     }
 
     /// All active calls of `scope` (`view=Detailed`), following `navigation.nextPage` on the same origin.
@@ -222,6 +226,11 @@ impl RcClient {
     /// The server every request goes to.
     pub fn server_url(&self) -> &Url {
         self.transport().base()
+    }
+
+    /// The proxies, resolver and connect timeout this client's connections use (the WebSocket's too).
+    pub fn network(&self) -> &Network {
+        self.transport().network()
     }
 
     /// The clock this client measures time on, for whoever schedules its requests.

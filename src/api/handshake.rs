@@ -1,18 +1,19 @@
 //! `doctor`'s TLS probe: one handshake with the server, as the REST client would make it, reporting the
 //! negotiated TLS version, the ALPN protocol and the certificate's issuer — or, when verification fails,
-//! the issuer nobody trusts. The TCP connection comes from [`tcp_stream`], the one place that decides how
-//! to reach the server.
+//! the issuer nobody trusts. The connection goes the way REST's do: through the proxy the settings choose
+//! ([`tunnel::connect`]) and the configured resolver.
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ProtocolVersion;
 use rustls::pki_types::ServerName;
-use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use url::Url;
 
 use super::error::ApiError;
+use super::settings::Network;
 use super::tls::{issuer_name, untrusted_issuer};
+use super::tunnel;
 use crate::text::clean_server_text;
 
 /// Longest the probe waits to connect and to finish the handshake, each.
@@ -29,15 +30,12 @@ pub struct Handshake {
     pub issuer: Option<String>,
 }
 
-/// A TCP connection to `url`'s host and port.
-pub(crate) async fn tcp_stream(url: &Url) -> std::io::Result<TcpStream> {
-    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
-    let port = url.port_or_known_default().unwrap_or(443);
-    TcpStream::connect((host, port)).await
-}
-
-/// Connects to `url` and completes a TLS handshake with `tls`.
-pub(crate) async fn handshake(url: &Url, tls: Arc<rustls::ClientConfig>) -> Result<Handshake, ApiError> {
+/// Connects to `url` over `net` and completes a TLS handshake with `tls`.
+pub(crate) async fn handshake(
+    net: &Network,
+    url: &Url,
+    tls: Arc<rustls::ClientConfig>,
+) -> Result<Handshake, ApiError> {
     let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| ApiError::Config(format!("the server's host name {host:?} is not usable for TLS")))?;
@@ -47,10 +45,9 @@ pub(crate) async fn handshake(url: &Url, tls: Arc<rustls::ClientConfig>) -> Resu
             None => clean_server_text(&e.to_string(), &[]),
         })
     };
-    let tcp = tokio::time::timeout(TIMEOUT, tcp_stream(url))
+    let tcp = tokio::time::timeout(TIMEOUT, tunnel::connect(net, url))
         .await
-        .map_err(|_| ApiError::Timeout)?
-        .map_err(network)?;
+        .map_err(|_| ApiError::Timeout)??;
     let stream = tokio::time::timeout(TIMEOUT, TlsConnector::from(tls).connect(name, tcp))
         .await
         .map_err(|_| ApiError::Timeout)?

@@ -1,13 +1,15 @@
 //! Configuration: command-line flags > environment > `.env` in the working directory > `config.toml` in
 //! the platform config dir > defaults. [`Config::resolve`] is the pure layering; [`Config::load`] reads
 //! the real sources. Secrets come only from the environment, `.env` or the config file, never flags, and
-//! no error message ever contains one.
+//! no error message ever contains one. Proxy settings come from the environment alone, as curl reads them
+//! ([`crate::api::proxy`]).
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use url::Url;
 
+use crate::api::proxy::{ProxyError, ProxySettings};
 use crate::api::settings::ClientConfig;
 use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
@@ -71,6 +73,8 @@ pub struct Config {
     /// Company CAs to trust beside the system's: `SSL_CERT_FILE` in the environment, then `ca_file` in
     /// the config file (both, when both are set).
     pub ca_files: Vec<CaFile>,
+    /// The proxies in the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+    pub proxy: ProxySettings,
 }
 
 /// Why the configuration is unusable, with what to do about it.
@@ -85,6 +89,9 @@ pub enum ConfigError {
     /// The server URL does not parse or would send credentials in clear text.
     #[error(transparent)]
     ServerUrl(#[from] ServerUrlError),
+    /// A proxy variable is unusable.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
     /// `.env` in the working directory cannot be read.
     #[error(".env in the working directory: {0}")]
     DotEnv(String),
@@ -191,6 +198,7 @@ impl Config {
         .into_iter()
         .flatten()
         .collect();
+        let proxy = ProxySettings::from_lookup(&env)?;
         let (min, max) = crate::push::SAFETY_INTERVAL_RANGE;
         if let Some(secs) = file.safety_interval.filter(|s| !(min..=max).contains(s)) {
             return Err(ConfigError::File {
@@ -226,6 +234,7 @@ impl Config {
             push: file.push,
             safety_interval: file.safety_interval,
             ca_files,
+            proxy,
         })
     }
 
@@ -273,7 +282,7 @@ impl Config {
         })
     }
 
-    /// A [`ClientConfig`] with default timeouts and the platform token cache directory.
+    /// A [`ClientConfig`] with default timeouts, the platform token cache directory and the proxies.
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new(
             self.server_url.clone(),
@@ -283,6 +292,7 @@ impl Config {
         );
         config.token_cache_dir = default_token_cache_dir();
         config.ca_files = self.ca_files.clone();
+        config.proxy = self.proxy.clone();
         config
     }
 }

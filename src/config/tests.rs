@@ -274,3 +274,44 @@ fn ssl_cert_file_and_ca_file_both_add_a_ca() {
         .to_string();
     assert!(text.contains("did you mean `ca_file`?"), "{text}");
 }
+
+#[test]
+fn proxies_come_from_the_environment_into_the_client_config() {
+    let file = full_file("file");
+    let c = Config::resolve(
+        &Overrides::default(),
+        env(&[
+            ("HTTPS_PROXY", "http://alice:hunter2@proxy.corp:3128"),
+            ("no_proxy", ".example.com"),
+        ]),
+        None,
+        Some(&file),
+    )
+    .unwrap();
+    let client = c.client_config();
+    let via = |url: &str| {
+        client
+            .proxy
+            .for_url(&url.parse().unwrap())
+            .map(ToString::to_string)
+    };
+    assert_eq!(
+        via("https://platform.ringcentral.com").as_deref(),
+        Some("http://alice:***@proxy.corp:3128")
+    );
+    assert_eq!(via("https://file.example.com"), None);
+    assert!(!format!("{c:?} {client:?}").contains("hunter2"));
+
+    let e = Config::resolve(
+        &Overrides::default(),
+        env(&[("ALL_PROXY", "socks5://alice:hunter2@proxy.corp")]),
+        None,
+        Some(&file),
+    )
+    .unwrap_err();
+    assert!(matches!(e, ConfigError::Proxy(_)), "{e}");
+    assert!(
+        e.to_string().contains("HTTP proxies") && !e.to_string().contains("hunter2"),
+        "{e}"
+    );
+}

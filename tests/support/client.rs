@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use callboard::api::dns::Resolver;
+use callboard::api::proxy::ProxySettings;
 use callboard::api::tls::{CA_FILE_VAR, CaFile};
 use callboard::api::{ClientConfig, RcClient};
 use callboard::clock::Clock;
@@ -90,6 +92,23 @@ impl SimClient {
     /// Trusts only the system's CAs (not a TLS simulator's).
     pub fn system_roots_only(mut self) -> SimClient {
         self.config.ca_files.clear();
+        self
+    }
+
+    /// Connects through the proxies of these variables (`HTTPS_PROXY`, `NO_PROXY`, …).
+    pub fn proxy(mut self, vars: &[(&str, &str)]) -> SimClient {
+        self.config.proxy = ProxySettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("usable proxy settings");
+        self
+    }
+
+    /// Resolves host names with `resolver`.
+    pub fn resolver(mut self, resolver: Resolver) -> SimClient {
+        self.config.resolver = resolver;
         self
     }
 

@@ -1,7 +1,9 @@
 //! One connection to the WebSocket gateway: connect to the token's `uri` with `?access_token=` (and
 //! `&wsc=` to recover a session), wait for `ConnectionDetails` before sending anything, then send and
-//! receive [`Frame`]s. `wss://` is verified as the REST client's connections are (the same trusted CAs);
-//! `ws://` is for the simulator. The URL carries the token, so it never reaches a log or an error.
+//! receive [`Frame`]s. The socket goes through the REST client's proxy and resolver ([`tunnel::connect`]),
+//! then TLS and the WebSocket handshake run inside it. `wss://` is verified as the REST client's connections
+//! are (the same trusted CAs); `ws://` is for the simulator. The URL carries the token, so it never reaches
+//! a log or an error.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,10 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
+use super::super::error::ApiError;
+use super::super::settings::Network;
 use super::super::tls::untrusted_issuer;
+use super::super::tunnel;
 use super::super::wsg::{ConnectionDetails, Frame, MessageType, Meta, WsToken, WsgError};
 use super::PushError;
 use crate::text::clean_server_text;
@@ -35,9 +40,10 @@ pub struct Opened {
     pub meta: Meta,
 }
 
-/// Connects with `token` (recovering the session of `wsc` when given) over `tls` for `wss://`, and waits
-/// for `ConnectionDetails`.
+/// Connects over `net` with `token` (recovering the session of `wsc` when given), over `tls` for `wss://`,
+/// and waits for `ConnectionDetails`.
 pub async fn open(
+    net: &Network,
     token: &WsToken,
     wsc: Option<&str>,
     tls: Arc<rustls::ClientConfig>,
@@ -49,8 +55,15 @@ pub async fn open(
         let config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE))
             .max_frame_size(Some(MAX_MESSAGE));
+        let stream = tunnel::connect(net, &url).await.map_err(|e| match e {
+            ApiError::Network(detail) => {
+                PushError::Closed(format!("the WebSocket connection failed: {detail}"))
+            }
+            ApiError::Timeout => PushError::Closed("the WebSocket gateway did not answer in time".into()),
+            other => PushError::Api(other),
+        })?;
         let (ws, _) =
-            tokio_tungstenite::connect_async_tls_with_config(url.as_str(), Some(config), true, connector)
+            tokio_tungstenite::client_async_tls_with_config(url.as_str(), stream, Some(config), connector)
                 .await
                 .map_err(|e| socket_error(&e, &secrets))?;
         let mut connection = Connection {
