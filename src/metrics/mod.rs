@@ -1,7 +1,10 @@
 //! The process's Prometheus series, through the `metrics` facade: each call is a no-op until a recorder
 //! is installed (the hub's `/metrics` endpoint installs one), so the client and the feed can count without
 //! knowing whether anyone reads. The series' names are here and nowhere else.
+pub mod endpoint;
+
 use jiff::Timestamp;
+use metrics::Unit;
 
 use crate::feed::{FeedState, PushHealth};
 
@@ -18,6 +21,48 @@ pub const LISTING_AGE: &str = "callboard_last_listing_age_seconds";
 
 /// Every value of [`PUSH_STATE`]'s `state` label.
 pub const PUSH_STATES: [&str; 5] = ["off", "connecting", "live", "reconnecting", "unavailable"];
+/// Every value of [`VIEWERS`]' `transport` label.
+pub const TRANSPORTS: [&str; 3] = ["unix", "tcp", "nats"];
+/// Every value of [`REQUESTS`]' `group` label: RingCentral's rate groups as `api::rate_limit` names them
+/// (spelt out here: the client counts through this module, so this module does not import the client's).
+pub const RATE_GROUPS: [&str; 4] = ["Heavy", "Medium", "Light", "Auth"];
+
+/// Gives every series its help text and unit, and a zero value for each of its label values, on the
+/// current recorder, so that a scrape right after it is installed lists them all. Counts made before stay.
+pub fn register_all() {
+    metrics::describe_gauge!(
+        VIEWERS,
+        Unit::Count,
+        "Boards attached to the hub now, by transport."
+    );
+    metrics::describe_counter!(EVENTS, Unit::Count, "Push events received from RingCentral.");
+    metrics::describe_counter!(
+        REQUESTS,
+        Unit::Count,
+        "Requests sent to RingCentral, by rate group."
+    );
+    metrics::describe_gauge!(
+        PUSH_STATE,
+        Unit::Count,
+        "1 for the push connection's current state, 0 for the others."
+    );
+    metrics::describe_gauge!(
+        LISTING_AGE,
+        Unit::Seconds,
+        "Seconds since the newest listing was taken (0 until the first one)."
+    );
+    for transport in TRANSPORTS {
+        metrics::gauge!(VIEWERS, "transport" => transport).increment(0.0);
+    }
+    metrics::counter!(EVENTS).increment(0);
+    for group in RATE_GROUPS {
+        metrics::counter!(REQUESTS, "group" => group).increment(0);
+    }
+    for state in PUSH_STATES {
+        metrics::gauge!(PUSH_STATE, "state" => state).increment(0.0);
+    }
+    metrics::gauge!(LISTING_AGE).increment(0.0);
+}
 
 /// Counts one request sent to RingCentral in rate `group`.
 pub fn ringcentral_request(group: &str) {
