@@ -21,6 +21,7 @@ mod fault_screens;
 mod fuzz_parser;
 mod metrics_endpoint;
 mod once_output;
+mod packaging_unit;
 mod poller_pages;
 mod poller_sim;
 mod push_client;
