@@ -1,5 +1,8 @@
-//! The hub's systemd unit (`packaging/callboard-hub.service`): what it must say, and `systemd-analyze
-//! verify` finding nothing in it (skipped with a message where systemd-analyze is missing).
+//! The hub's systemd unit (`packaging/callboard-hub.service`) and its user (`packaging/callboard.sysusers`):
+//! what the unit must say, `systemd-analyze verify` finding nothing in it, and `systemd-sysusers` creating
+//! the user (each program's check skipped with a message where it is missing). `scripts/package-deb`
+//! checks that the package installs them.
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -9,8 +12,27 @@ fn unit() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// What `program` with `args` said (stderr, then stdout), prefixed with its exit status when it failed;
+/// `None`, with a message, when the program is not installed.
+fn run(program: &str, args: &[&OsStr]) -> Option<String> {
+    let out = match Command::new(program).args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("{program} is not installed: its check is skipped");
+            return None;
+        }
+        Err(e) => panic!("{program}: {e}"),
+    };
+    let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    Some(if out.status.success() {
+        said
+    } else {
+        format!("{}: {said}", out.status)
+    })
+}
+
 /// What `systemd-analyze verify` says about `text` saved as `callboard-hub.service`, with the packaged
-/// binary's path replaced by the one just built (verify looks for it); `None` without systemd-analyze.
+/// binary's path replaced by the one just built (verify looks for it).
 fn verify(text: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("callboard-hub.service");
@@ -20,21 +42,10 @@ fn verify(text: &str) -> Option<String> {
     )
     .unwrap();
     // The man page is not installed where tests run; the package installs it.
-    let out = match Command::new("systemd-analyze")
-        .args(["verify", "--man=no"])
-        .arg(&path)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => panic!("systemd-analyze: {e}"),
-    };
-    let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-    Some(if out.status.success() {
-        said
-    } else {
-        format!("{}: {said}", out.status)
-    })
+    run(
+        "systemd-analyze",
+        &["verify".as_ref(), "--man=no".as_ref(), path.as_os_str()],
+    )
 }
 
 #[test]
@@ -64,10 +75,7 @@ fn the_unit_runs_serve_as_its_own_user_with_the_credentials_file_and_hardening()
 
 #[test]
 fn systemd_analyze_verify_finds_nothing() {
-    let Some(said) = verify(&unit()) else {
-        eprintln!("systemd-analyze is not installed: the unit's check is skipped");
-        return;
-    };
+    let Some(said) = verify(&unit()) else { return };
     assert_eq!(said, "", "systemd-analyze verify on the unit");
     // The check can fail: a setting systemd cannot read is reported.
     let broken = unit().replace("ProtectSystem=strict", "ProtectSystem=everything");
@@ -76,4 +84,17 @@ fn systemd_analyze_verify_finds_nothing() {
         said.contains("ProtectSystem") || said.contains("protect system"),
         "{said}"
     );
+}
+
+#[test]
+fn the_package_creates_the_units_user_and_group() {
+    let conf = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/callboard.sysusers");
+    let dir = tempfile::tempdir().unwrap();
+    let root = format!("--root={}", dir.path().display());
+    let args: [&OsStr; 3] = ["--dry-run".as_ref(), root.as_ref(), conf.as_os_str()];
+    let Some(said) = run("systemd-sysusers", &args) else {
+        return;
+    };
+    assert!(said.contains("Creating group 'callboard'"), "{said}");
+    assert!(said.contains("Creating user 'callboard'"), "{said}");
 }
