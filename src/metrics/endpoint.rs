@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use jiff::Timestamp;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
@@ -53,5 +54,6 @@ pub async fn serve_handle(
 }
 
 async fn scrape(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
+    super::refresh_listing_age(Timestamp::now());
     ([(CONTENT_TYPE, CONTENT_TYPE_TEXT)], handle.render())
 }

@@ -3,6 +3,8 @@
 //! knowing whether anyone reads. The series' names are here and nowhere else.
 pub mod endpoint;
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use jiff::Timestamp;
 use metrics::Unit;
 
@@ -92,6 +94,11 @@ impl Drop for ViewerGuard {
     }
 }
 
+/// When the newest observed listing was taken, in Unix milliseconds ([`NO_LISTING`] before the first):
+/// [`refresh_listing_age`] ages it at each scrape, so a source that stops publishing shows a growing age.
+static NEWEST_LISTING_MS: AtomicI64 = AtomicI64::new(NO_LISTING);
+const NO_LISTING: i64 = i64::MIN;
+
 /// Sets the push state and the listing's age from a published state, at `now`.
 pub fn observe_feed(state: &FeedState, now: Timestamp) {
     let current = push_state(&state.push);
@@ -99,8 +106,17 @@ pub fn observe_feed(state: &FeedState, now: Timestamp) {
         metrics::gauge!(PUSH_STATE, "state" => label).set(f64::from(u8::from(label == current)));
     }
     if let Some(taken) = state.listing.taken_at {
-        let age = now.duration_since(taken).as_secs_f64().max(0.0);
-        metrics::gauge!(LISTING_AGE).set(age);
+        NEWEST_LISTING_MS.store(taken.as_millisecond(), Ordering::Relaxed);
+        refresh_listing_age(now);
+    }
+}
+
+/// Sets [`LISTING_AGE`] to the time from the newest observed listing to `now`; nothing before the first.
+pub fn refresh_listing_age(now: Timestamp) {
+    let taken = NEWEST_LISTING_MS.load(Ordering::Relaxed);
+    if taken != NO_LISTING {
+        let age_ms = now.as_millisecond().saturating_sub(taken).max(0);
+        metrics::gauge!(LISTING_AGE).set(age_ms as f64 / 1000.0);
     }
 }
 
@@ -139,5 +155,25 @@ mod tests {
         ] {
             assert!(PUSH_STATES.contains(&push_state(&push)), "{push:?}");
         }
+    }
+
+    #[test]
+    fn the_listing_age_grows_between_listings() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let taken = Timestamp::from_second(1_800_000_000).unwrap();
+        let state = FeedState {
+            listing: crate::feed::Listing {
+                taken_at: Some(taken),
+                ..Default::default()
+            },
+            ..FeedState::default()
+        };
+        let at = |secs: i64| taken + jiff::SignedDuration::from_secs(secs);
+        metrics::with_local_recorder(&recorder, || {
+            observe_feed(&state, at(2));
+            refresh_listing_age(at(95));
+        });
+        let text = recorder.handle().render();
+        assert!(text.contains(&format!("{LISTING_AGE} 95\n")), "{text}");
     }
 }
