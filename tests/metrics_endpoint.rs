@@ -51,16 +51,36 @@ impl Scraped {
     }
 }
 
-/// Every series with every value of its label, and whether it is a counter.
-fn every_series() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, &'static str)> {
+/// One sample a scrape must have: a series' name, one value of its label, and the series' type.
+struct Expected {
+    name: &'static str,
+    labels: Vec<(&'static str, &'static str)>,
+    kind: &'static str,
+}
+
+/// Every series with every value of its label.
+fn every_series() -> Vec<Expected> {
+    let one = |name, label: Option<(&'static str, &'static str)>, kind| Expected {
+        name,
+        labels: label.into_iter().collect(),
+        kind,
+    };
     let mut all = vec![
-        (metrics::EVENTS, vec![], "counter"),
-        (metrics::LISTING_AGE, vec![], "gauge"),
+        one(metrics::EVENTS, None, "counter"),
+        one(metrics::LISTING_AGE, None, "gauge"),
     ];
-    all.extend(metrics::TRANSPORTS.map(|t| (metrics::VIEWERS, vec![("transport", t)], "gauge")));
-    all.extend(metrics::RATE_GROUPS.map(|g| (metrics::REQUESTS, vec![("group", g)], "counter")));
-    all.extend(metrics::PUSH_STATES.map(|s| (metrics::PUSH_STATE, vec![("state", s)], "gauge")));
+    all.extend(metrics::TRANSPORTS.map(|t| one(metrics::VIEWERS, Some(("transport", t)), "gauge")));
+    all.extend(metrics::RATE_GROUPS.map(|g| one(metrics::REQUESTS, Some(("group", g)), "counter")));
+    all.extend(metrics::PUSH_STATES.map(|s| one(metrics::PUSH_STATE, Some(("state", s)), "gauge")));
     all
+}
+
+/// Asserts `got` has every series, described, with every value of its label.
+fn assert_every_series(got: &Scraped) {
+    for series in every_series() {
+        got.assert_described(series.name, series.kind);
+        got.value(series.name, &series.labels);
+    }
 }
 
 async fn scrape(addr: SocketAddr, path: &str) -> reqwest::Response {
@@ -140,10 +160,7 @@ async fn a_scrape_shows_every_series_with_what_was_counted() {
 
     let got = scrape_metrics(addr).await;
     assert_eq!(got.content_type, endpoint::CONTENT_TYPE_TEXT);
-    for (name, labels, kind) in every_series() {
-        got.assert_described(name, kind);
-        got.value(name, &labels);
-    }
+    assert_every_series(&got);
     assert_eq!(
         got.value(metrics::REQUESTS, &[("group", HEAVY)]),
         &Value::Counter(2.0)
@@ -190,10 +207,7 @@ async fn a_scrape_shows_every_series_with_what_was_counted() {
 async fn the_installed_endpoint_lists_every_series_from_the_start() {
     let (addr, _stop) = start(|listener, _stopped| endpoint::serve(listener)).await;
     let got = scrape_metrics(addr).await;
-    for (name, labels, kind) in every_series() {
-        got.assert_described(name, kind);
-        got.value(name, &labels);
-    }
+    assert_every_series(&got);
     assert!(
         endpoint::install().is_ok(),
         "a second install returns the same recorder"
