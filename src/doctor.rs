@@ -1,12 +1,22 @@
-//! `callboard doctor`: checks the setup one step at a time — configuration, server, clock, token, user,
-//! both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are never
-//! shown. Spends one Light request for the server clock, one for the user, and one Heavy request per scope.
+//! `callboard doctor`: checks the setup one step at a time — configuration, TLS, server, clock, token,
+//! user, both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are
+//! never shown. Spends one Light request for the server clock, one for the user, and one Heavy request per
+//! scope.
+//! `callboard doctor`: checks the setup one step at a time — configuration, the way out (proxy, DNS),
+//! server, clock, token, user, both scopes, rate limits, the push gateway, files — and says for each what is
+//! wrong and what to do. Secrets (proxy passwords too) are never shown. Spends one Light request for the
+//! server clock, one for the user, one Heavy request per scope, and one Auth request for the WebSocket
+//! token that opens the gateway once.
 use std::path::Path;
+use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::api::client::{ClientConfig, RcClient};
 use crate::api::error::ApiError;
+use crate::api::handshake::Handshake;
+use crate::api::push::PushError;
+use crate::api::push::connection;
 use crate::api::rate_limit::HEAVY;
 use crate::api::token::Token;
 use crate::api::token_cache::TokenCache;
@@ -72,10 +82,16 @@ pub fn configuration(config: &Config) -> Check {
     } else {
         "set".to_owned()
     };
+    let cas: Vec<String> = config.ca_files.iter().map(ToString::to_string).collect();
+    let cas = if cas.is_empty() {
+        String::new()
+    } else {
+        format!("; CAs trusted beside the system's: {}", cas.join(", "))
+    };
     Check::ok(
         "configuration",
         format!(
-            "server {} ({}); client id {shown_id} ({}); client secret set ({}); JWT set ({})",
+            "server {} ({}); client id {shown_id} ({}); client secret set ({}); JWT set ({}){cas}",
             config.server_url, o.server_url, o.client_id, o.client_secret, o.jwt
         ),
     )
@@ -89,16 +105,26 @@ pub fn demo_configuration(user: &str) -> Check {
     )
 }
 
-/// The checks that talk to the server, in order; stops after a failed login (nothing else could work).
+/// The checks that talk to the server, in order; stops after a failed TLS handshake or login (nothing
+/// else could work).
 pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Check> {
     let mut checks = Vec::new();
+    match client.tls_handshake().await {
+        Ok(Some(handshake)) => checks.push(Check::ok("tls", tls_text(&handshake))),
+        Ok(None) => {}
+        Err(e) => {
+            checks.push(Check::failed("tls", e));
+            return checks;
+        }
+    }
     match client.server_time().await {
         Ok(t) => {
             checks.push(Check::ok(
                 "server",
                 format!(
-                    "{} answered in {} ms",
+                    "{} answered over {} in {} ms",
                     config.server_url,
+                    t.http_version,
                     t.round_trip.as_millis()
                 ),
             ));
@@ -168,6 +194,19 @@ pub async fn server_checks(client: &RcClient, config: &ClientConfig) -> Vec<Chec
     checks
 }
 
+/// What a handshake negotiated, in words.
+fn tls_text(handshake: &Handshake) -> String {
+    let alpn = match &handshake.alpn {
+        Some(protocol) => format!("ALPN {protocol}"),
+        None => "no ALPN protocol".to_owned(),
+    };
+    let issuer = match &handshake.issuer {
+        Some(issuer) => format!("certificate issued by \"{issuer}\", trusted"),
+        None => "no certificate".to_owned(),
+    };
+    format!("{}, {alpn}; {issuer}", handshake.tls_version)
+}
+
 /// The clock check: the server's `Date` has whole seconds, so up to 1 s is noise.
 fn clock(server: Option<Timestamp>, local: Timestamp) -> Check {
     let Some(server) = server else {
@@ -208,6 +247,102 @@ fn token_text(config: &ClientConfig, cached: Option<&Token>) -> String {
         ),
         (None, Some(_)) => "logged in with the JWT; the new token is cached for the next run".to_owned(),
         (None, None) => "logged in with the JWT (token kept in memory only)".to_owned(),
+    }
+}
+
+/// The proxy the server is reached through (its password masked), or "direct" and why.
+pub fn proxy(config: &ClientConfig) -> Check {
+    let settings = &config.proxy;
+    let server = &config.server_url;
+    let text = match settings.for_url(server) {
+        Some(proxy) => format!("{server} through {proxy} (from {})", proxy.variable()),
+        None if settings.is_direct() => "direct (no HTTPS_PROXY or ALL_PROXY set)".to_owned(),
+        None if settings.bypasses(server) => format!(
+            "direct (NO_PROXY lists {})",
+            server.host_str().unwrap_or_default()
+        ),
+        None => format!("direct (no ALL_PROXY for {}://)", server.scheme()),
+    };
+    Check::ok("proxy", text)
+}
+
+/// How long the first name a connection needs takes to resolve: the proxy's when there is one, else the
+/// server's.
+pub async fn dns(config: &ClientConfig) -> Check {
+    let (host, setting) = match config.proxy.for_url(&config.server_url) {
+        Some(proxy) => (proxy.host().to_owned(), proxy.variable()),
+        None => (
+            config.server_url.host_str().unwrap_or_default().to_owned(),
+            crate::api::settings::SERVER_URL_VAR,
+        ),
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return Check::ok("dns", format!("{bare} is an address; nothing to resolve"));
+    }
+    let started = Instant::now();
+    match config.resolver.lookup(bare, 0).await {
+        Ok(addrs) => Check::ok(
+            "dns",
+            format!(
+                "{bare} resolved in {} ms ({} address(es), first {})",
+                started.elapsed().as_millis(),
+                addrs.len(),
+                addrs.first().map(|a| a.ip().to_string()).unwrap_or_default()
+            ),
+        ),
+        Err(e) => Check {
+            name: "dns",
+            outcome: Err(Failure {
+                message: format!("{e}; check the host name in {setting} and the machine's DNS settings"),
+                error: Some(ApiError::Network(e.to_string())),
+            }),
+        },
+    }
+}
+
+/// Whether the WebSocket gateway answers through the same path as REST: one WebSocket token (one Auth
+/// request), the socket opened until `ConnectionDetails` arrives, then closed.
+pub async fn gateway(client: &RcClient) -> Check {
+    const NAME: &str = "push gateway";
+    let started = Instant::now();
+    let token = match client.ws_token().await {
+        Ok(token) => token,
+        Err(e) => return Check::failed(NAME, e),
+    };
+    let (address, route) = match url::Url::parse(&token.uri) {
+        Ok(url) => {
+            let route = match client.network().proxy.for_url(&url) {
+                Some(proxy) => format!("through {proxy}"),
+                None => "directly".to_owned(),
+            };
+            let port = url.port_or_known_default().unwrap_or_default();
+            let host = url.host_str().unwrap_or_default();
+            (format!("{}://{host}:{port}", url.scheme()), route)
+        }
+        Err(_) => ("the gateway".to_owned(), "directly".to_owned()),
+    };
+    match connection::open(client.network(), &token, None, client.websocket_tls()).await {
+        Ok(opened) => {
+            opened.connection.close().await;
+            Check::ok(
+                NAME,
+                format!(
+                    "{address} reachable {route}; it said hello within {} ms",
+                    started.elapsed().as_millis()
+                ),
+            )
+        }
+        Err(e) => Check {
+            name: NAME,
+            outcome: Err(Failure {
+                message: format!("{address} {route}: {e}"),
+                error: match e {
+                    PushError::Api(e) => Some(e),
+                    _ => None,
+                },
+            }),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 //! token in it, writes nothing to the terminal while the board owns it, and `--help` shows where the log is
 //! but none of the credentials in the environment; a push session that drops and recovers logs no access
 //! token, wstoken or wsc token at trace level.
+use crate::support::proxy::{ProxyOptions, Tinyproxy, run_binary};
 use crate::support::pty::Pty;
 use crate::support::push::Rig;
 use crate::support::sim::demo_with_rate;
@@ -134,6 +135,44 @@ fn a_config_file_readable_by_others_is_reported_on_stderr() {
         !stderr.contains("file-secret-value") && !stderr.contains("file-jwt-value"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_password_reaches_no_output_error_or_trace_log() {
+    const PASSWORD: &str = "pr0xy-pa55-secret";
+    let Some(proxy) = Tinyproxy::start(ProxyOptions::basic_auth("alice", PASSWORD)) else {
+        return;
+    };
+    let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
+    for (password, ok) in [(PASSWORD, true), ("wr0ng-pa55-secret", false)] {
+        let home = tempfile::tempdir().unwrap();
+        let env = [
+            ("HTTPS_PROXY", proxy.url(Some(("alice", password)))),
+            ("CALLBOARD_LOG", "trace".to_owned()),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let basic = STANDARD.encode(format!("alice:{password}"));
+        for args in [&["doctor"][..], &["once"]] {
+            let out = run_binary(&sim, args, &env, home.path()).await;
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.success(), ok, "{args:?}: {shown}");
+            assert!(shown.contains("alice:***@") || ok, "{args:?}: {shown}");
+            assert!(
+                !shown.contains(password) && !shown.contains(&basic),
+                "{args:?}: {shown}"
+            );
+        }
+        let log = read_all(&home.path().join("state/callboard/logs"));
+        assert!(log.contains("TRACE"), "a trace log was written");
+        assert!(
+            !log.contains(password) && !log.contains(&basic),
+            "the log holds the proxy password"
+        );
+    }
 }
 
 #[tokio::test]

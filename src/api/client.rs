@@ -15,11 +15,12 @@ use super::auth::Auth;
 pub use super::auth::Logout;
 pub use super::directory::DirectoryEntry;
 use super::error::{ApiError, Endpoint};
+use super::handshake::{self, Handshake};
 use super::rate_limit::{Headroom, LIGHT, RateLimitHeaders};
 use super::scope::Scope;
 use super::session::Session;
 pub use super::settings::ClientConfig;
-use super::settings::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, MAX_PER_PAGE, check_server_url};
+use super::settings::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, JWT_VAR, MAX_PER_PAGE, Network, check_server_url};
 use super::token_cache::TokenCache;
 use super::transport::{Transport, json_error};
 use super::wsg::WsToken;
@@ -36,6 +37,8 @@ pub struct ServerTime {
     pub round_trip: jiff::SignedDuration,
     /// HTTP status of the answer.
     pub status: u16,
+    /// `HTTP/2`, `HTTP/1.1`: the version the answer came over.
+    pub http_version: &'static str,
 }
 
 /// The logged-in user (`GET /restapi/v1.0/account/~/extension/~`).
@@ -109,6 +112,26 @@ impl RcClient {
         &self.inner.session.transport
     }
 
+    /// TLS for the WebSocket gateway, trusting what the REST client trusts.
+    pub(crate) fn websocket_tls(&self) -> Arc<rustls::ClientConfig> {
+        self.transport().tls().websocket.clone()
+    }
+
+    /// One TLS handshake with the server as REST makes it (`doctor`); `None` for a plain-HTTP server.
+    pub async fn tls_handshake(&self) -> Result<Option<Handshake>, ApiError> {
+        let transport = self.transport();
+        if transport.base().scheme() != "https" {
+            return Ok(None);
+        }
+        handshake::handshake(
+            transport.network(),
+            transport.base(),
+            transport.tls().rest.clone(),
+        )
+        .await
+        .map(Some)
+    }
+
     /// All active calls of `scope` (`view=Detailed`), following `navigation.nextPage` on the same origin.
     /// Each page spends one Heavy request; when the budget runs out mid-way the fetch stops with
     /// `RateLimited { sent: false }`. A one-off: nothing is reused and no page is kept.
@@ -178,6 +201,12 @@ impl RcClient {
             local: sent_at.checked_add(round_trip / 2).unwrap_or(reply.received_at),
             round_trip,
             status: reply.status,
+            http_version: match reply.version {
+                reqwest::Version::HTTP_2 => "HTTP/2",
+                reqwest::Version::HTTP_11 => "HTTP/1.1",
+                reqwest::Version::HTTP_10 => "HTTP/1.0",
+                _ => "an HTTP version callboard does not name",
+            },
         })
     }
 
@@ -197,6 +226,11 @@ impl RcClient {
     /// The server every request goes to.
     pub fn server_url(&self) -> &Url {
         self.transport().base()
+    }
+
+    /// The proxies, resolver and connect timeout this client's connections use (the WebSocket's too).
+    pub fn network(&self) -> &Network {
+        self.transport().network()
     }
 
     /// The clock this client measures time on, for whoever schedules its requests.

@@ -43,6 +43,10 @@ pub enum ApiError {
     /// Connection refused, DNS, TLS or a dropped connection.
     #[error("could not reach RingCentral ({0}); check the network connection and RC_SERVER_URL")]
     Network(String),
+    /// The proxy between callboard and RingCentral refused, wanted credentials or could not be reached; the
+    /// message names the proxy (its password masked) and what to do.
+    #[error("{0}")]
+    Proxy(String),
     /// The server answered something unreadable.
     #[error("RingCentral sent a response callboard cannot read ({0}); the next poll tries again")]
     Malformed(String),

@@ -104,9 +104,11 @@ async fn wait_for_budget(session: &Session, group: &str, max_wait: Duration) -> 
 fn is_transient(e: &ApiError) -> bool {
     match e {
         ApiError::Server { status, .. } => *status >= 500,
-        ApiError::Timeout | ApiError::Network(_) | ApiError::Malformed(_) | ApiError::RateLimited { .. } => {
-            true
-        }
+        ApiError::Timeout
+        | ApiError::Network(_)
+        | ApiError::Proxy(_)
+        | ApiError::Malformed(_)
+        | ApiError::RateLimited { .. } => true,
         _ => false,
     }
 }

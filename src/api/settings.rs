@@ -1,11 +1,14 @@
-//! What the client is configured by: [`ClientConfig`], the names of the environment variables its
-//! settings come from, the production server, and the rule a server URL must pass before credentials are
-//! sent to it.
+//! What the client is configured by: [`ClientConfig`] (and the [`Network`] part of it every connection
+//! shares), the names of the environment variables its settings come from, the production server, and the
+//! rule a server URL must pass before credentials are sent to it.
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
 
+use super::dns::Resolver;
+use super::proxy::ProxySettings;
+use super::tls::CaFile;
 use crate::clock::Clock;
 use crate::secret::Secret;
 
@@ -41,6 +44,20 @@ pub struct ClientConfig {
     pub total_timeout: Duration,
     /// The time rate limits, penalties and token lifetimes are measured in (the system clock by default).
     pub clock: Clock,
+    /// Company CAs trusted beside the system's roots (`SSL_CERT_FILE`, `ca_file`), for REST and push.
+    pub ca_files: Vec<CaFile>,
+    /// The proxies for REST and the WebSocket (none by default; [`crate::config`] reads the environment's).
+    pub proxy: ProxySettings,
+    /// How host names become addresses (the system's resolver by default).
+    pub resolver: Resolver,
+}
+
+/// How connections leave the machine: the proxy settings, the resolver and the connect timeout.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub proxy: ProxySettings,
+    pub resolver: Resolver,
+    pub connect_timeout: Duration,
 }
 
 impl ClientConfig {
@@ -57,6 +74,18 @@ impl ClientConfig {
             read_timeout: Duration::from_secs(20),
             total_timeout: Duration::from_secs(30),
             clock: Clock::system(),
+            ca_files: Vec::new(),
+            proxy: ProxySettings::direct(),
+            resolver: Resolver::system(),
+        }
+    }
+
+    /// The proxy settings, resolver and connect timeout every connection of this client uses.
+    pub fn network(&self) -> Network {
+        Network {
+            proxy: self.proxy.clone(),
+            resolver: self.resolver.clone(),
+            connect_timeout: self.connect_timeout,
         }
     }
 

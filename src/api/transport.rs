@@ -1,16 +1,20 @@
 //! [`Transport`]: one HTTP exchange with RingCentral. It spends the request's rate budget first, records
 //! the response's rate headers (a 429 starts a penalty), logs the response, reads the body up to a limit
 //! and maps network failures to [`ApiError`]. It asks for gzip-compressed responses. All its time comes from
-//! the client's [`Clock`].
+//! the client's [`Clock`]. Connections go through the proxy the [`ProxySettings`] choose (reqwest reads no
+//! proxy variable itself) and names resolve through the configured resolver.
 use std::time::Duration;
 
 use jiff::Timestamp;
 use reqwest::header::{DATE, HeaderMap};
 use url::Url;
 
+use super::dns::chain;
 use super::error::{self, ApiError};
+use super::proxy::{ProxyFailure, ProxySettings, ProxyUrl};
 use super::rate_limit::{self, Headroom, RateLimitHeaders, RateLimiter};
-use super::settings::{ClientConfig, is_loopback};
+use super::settings::{ClientConfig, Network};
+use super::tls;
 use crate::clock::Clock;
 use crate::text::clean_server_text;
 
@@ -20,6 +24,8 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 /// A response, whatever its status, with the body read in full.
 pub(crate) struct Reply {
     pub status: u16,
+    /// The HTTP version the answer came over.
+    pub version: reqwest::Version,
     pub rate: Option<RateLimitHeaders>,
     pub retry_after: Option<Duration>,
     /// When the response arrived, on the client's clock.
@@ -39,39 +45,57 @@ impl Reply {
 /// [`Transport::send`].
 pub(crate) struct Transport {
     http: reqwest::Client,
+    /// The HTTP client's TLS and the WebSocket gateway's, trusting the same CAs.
+    tls: tls::ClientTls,
     base: Url,
     limiter: RateLimiter,
     clock: Clock,
+    network: Network,
 }
 
 impl Transport {
-    /// Builds the HTTP client for `config`'s server and timeouts (no proxy for a loopback server).
+    /// Builds the HTTP client for `config`'s server, trusted CAs, timeouts, proxies and resolver.
     pub(crate) fn new(config: &ClientConfig) -> Result<Self, ApiError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = tls::client_tls(&config.ca_files)?;
         let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls.rest))
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
             // `Accept-Encoding: gzip`: a 1,000-call page is about a tenth of its size compressed.
             .gzip(true)
-            .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")));
-        if is_loopback(&config.server_url) {
-            builder = builder.no_proxy();
+            .user_agent(concat!("callboard/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(config.resolver.clone())
+            .no_proxy();
+        for proxy in config.proxy.proxies() {
+            builder = builder.proxy(reqwest_proxy(&config.proxy, proxy));
         }
         let http = builder
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport {
             http,
+            tls,
             base: config.server_url.clone(),
             limiter: RateLimiter::default(),
             clock: config.clock.clone(),
+            network: config.network(),
         })
+    }
+
+    /// The proxies, resolver and connect timeout, for connections other than REST (the WebSocket).
+    pub(crate) fn network(&self) -> &Network {
+        &self.network
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The TLS configurations of REST and the WebSocket gateway.
+    pub(crate) fn tls(&self) -> &tls::ClientTls {
+        &self.tls
     }
 
     /// The server every request goes to.
@@ -125,14 +149,21 @@ impl Transport {
         group: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<Reply, ApiError> {
-        let request = request.build().map_err(transport_error)?;
+        let request = request.build().map_err(|e| transport_error(e, None))?;
+        let proxy = self
+            .network
+            .proxy
+            .for_url(request.url())
+            .map(|p| (p, authority(request.url())));
         self.limiter
             .try_acquire(group, self.clock.now())
             .map_err(|wait| refused(group, wait))?;
         crate::metrics::ringcentral_request(group);
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
-        let mut response = self.http.execute(request).await.map_err(transport_error)?;
+        let failed = |e| transport_error(e, proxy.as_ref().map(|(p, target)| (*p, target.as_str())));
+        let mut response = self.http.execute(request).await.map_err(failed)?;
         let status = response.status().as_u16();
+        let version = response.version();
         let received = self.clock.now();
         let received_at = self.clock.wall_at(received);
         let rate = RateLimitHeaders::from_headers(response.headers());
@@ -156,7 +187,7 @@ impl Transport {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BODY {
                 return Err(too_large());
             }
@@ -164,6 +195,7 @@ impl Transport {
         }
         Ok(Reply {
             status,
+            version,
             rate,
             retry_after,
             received_at,
@@ -210,20 +242,60 @@ fn too_large() -> ApiError {
     ))
 }
 
-/// Maps a reqwest failure without its URL: timeouts to `Timeout`, the rest to `Network`.
-fn transport_error(e: reqwest::Error) -> ApiError {
+/// reqwest's proxy for the URLs `settings` send through `proxy`, with its credentials.
+fn reqwest_proxy(settings: &ProxySettings, proxy: &ProxyUrl) -> reqwest::Proxy {
+    let (settings, chosen) = (settings.clone(), proxy.clone());
+    let mut out = reqwest::Proxy::custom(move |url| {
+        (settings.for_url(url) == Some(&chosen)).then(|| chosen.url().clone())
+    });
+    if let Some((user, password)) = proxy.credentials() {
+        out = out.basic_auth(user, password);
+    }
+    out
+}
+
+/// `host:port` of a URL.
+fn authority(url: &Url) -> String {
+    let port = url.port_or_known_default().unwrap_or_default();
+    format!("{}:{port}", url.host_str().unwrap_or_default())
+}
+
+/// Maps a reqwest failure without its URL: timeouts to `Timeout`, a failure of `proxy` (on the way to
+/// the `host:port` given with it) to `Proxy`, the rest to `Network`.
+fn transport_error(e: reqwest::Error, proxy: Option<(&ProxyUrl, &str)>) -> ApiError {
     if e.is_timeout() {
         return ApiError::Timeout;
     }
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+    if let Some(untrusted) = tls::untrusted_issuer(&e) {
+        return ApiError::Network(untrusted.to_string());
     }
-    ApiError::Network(clean_server_text(&text, &[]))
+    let text = clean_server_text(&chain(&e.without_url()), &[]);
+    match proxy.and_then(|(proxy, target)| proxy_failure(&text).map(|f| proxy.failure(target, f))) {
+        Some(failure) => failure,
+        None => ApiError::Network(text),
+    }
+}
+
+/// What the text of a failed request says about the proxy it went through. hyper-util's tunnel error
+/// is not public, so its words are matched (the tests through a real proxy pin them).
+fn proxy_failure(text: &str) -> Option<ProxyFailure> {
+    const TUNNEL: &str = "tunnel error: ";
+    if let Some(at) = text.find(TUNNEL) {
+        let what = &text[at + TUNNEL.len()..];
+        return Some(if what.starts_with("proxy authorization required") {
+            ProxyFailure::Credentials
+        } else if what.starts_with("unsuccessful") {
+            ProxyFailure::Refused(None)
+        } else {
+            let detail = what.split_once(": ").map_or(what, |(_, cause)| cause);
+            ProxyFailure::Unreachable(detail.to_owned())
+        });
+    }
+    // Plain http:// goes to the proxy without a tunnel: any connect failure is the proxy's.
+    ["tcp connect error", "dns error"]
+        .iter()
+        .find_map(|words| text.find(words))
+        .map(|at| ProxyFailure::Unreachable(text[at..].to_owned()))
 }
 
 /// A JSON error as `Malformed`, naming only its kind and position (serde's text can quote the data).

@@ -168,6 +168,14 @@ pub enum Command {
         /// Writes one line per request and per probe event, with Unix-time stamps, to FILE.
         #[arg(long, value_name = "FILE")]
         bench_log: Option<PathBuf>,
+        /// Serves HTTPS (HTTP/2 and HTTP/1.1) and wss:// with a certificate authority generated at start;
+        /// the banner names the file holding its certificate, for SSL_CERT_FILE.
+        #[arg(long)]
+        tls: bool,
+        /// With --tls, writes the certificate authority's certificate (PEM) to FILE instead of a
+        /// directory removed when the simulator stops.
+        #[arg(long, value_name = "FILE", requires = "tls")]
+        ca_out: Option<PathBuf>,
     },
     /// Run a team hub: one RingCentral session and rate budget serving many boards (`callboard --hub`),
     /// each seeing what the viewer policy (hub.toml) allows.

@@ -31,9 +31,16 @@ pub async fn run(args: &BoardArgs) -> Result<(), Fatal> {
             }
         }
     };
-    let mut checks = vec![first];
+    let mut checks = vec![first, doctor::proxy(&config), doctor::dns(&config).await];
     match RcClient::new(config.clone()) {
-        Ok(client) => checks.extend(doctor::server_checks(&client, &config).await),
+        Ok(client) => {
+            let server = doctor::server_checks(&client, &config).await;
+            let logged_in = server.iter().any(|c| c.name == "user" && c.outcome.is_ok());
+            checks.extend(server);
+            if logged_in {
+                checks.push(doctor::gateway(&client).await);
+            }
+        }
         Err(e) => checks.push(Check {
             name: "configuration",
             outcome: Err(Failure {

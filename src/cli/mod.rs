@@ -38,8 +38,16 @@ pub async fn run(args: Args) -> Result<(), Fatal> {
             scenario,
             probe_every,
             bench_log,
+            tls,
+            ca_out,
         }) => {
             let mut opts = sim_options(scenario.as_deref())?.listen(listen);
+            if tls {
+                opts = opts.tls();
+            }
+            if let Some(path) = ca_out {
+                opts = opts.ca_out(path);
+            }
             if let Some(secs) = probe_every {
                 opts = opts.probe_every(secs);
             }

@@ -1,18 +1,21 @@
 //! Configuration: command-line flags > environment > `.env` in the working directory > `config.toml` in
 //! the platform config dir > defaults. [`Config::resolve`] is the pure layering; [`Config::load`] reads
 //! the real sources. Secrets come only from the environment, `.env` or the config file, never flags, and
-//! no error message ever contains one.
+//! no error message ever contains one. Proxy settings come from the environment alone, as curl reads them
+//! ([`crate::api::proxy`]).
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use url::Url;
 
+use crate::api::proxy::{ProxyError, ProxySettings};
 use crate::api::settings::ClientConfig;
 use crate::api::settings::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, DEFAULT_SERVER_URL, JWT_VAR, SERVER_URL_VAR, ServerUrlError,
     check_server_url,
 };
+use crate::api::tls::{CA_FILE_KEY, CA_FILE_VAR, CaFile};
 use crate::api::token_cache::default_token_cache_dir;
 use crate::secret::Secret;
 use crate::text::clean_server_text;
@@ -67,6 +70,11 @@ pub struct Config {
     pub push: Option<bool>,
     /// `safety_interval` in the config file: seconds between safety-net polls while push is live.
     pub safety_interval: Option<f64>,
+    /// Company CAs to trust beside the system's: `SSL_CERT_FILE` in the environment, then `ca_file` in
+    /// the config file (both, when both are set).
+    pub ca_files: Vec<CaFile>,
+    /// The proxies in the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+    pub proxy: ProxySettings,
 }
 
 /// Why the configuration is unusable, with what to do about it.
@@ -81,6 +89,9 @@ pub enum ConfigError {
     /// The server URL does not parse or would send credentials in clear text.
     #[error(transparent)]
     ServerUrl(#[from] ServerUrlError),
+    /// A proxy variable is unusable.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
     /// `.env` in the working directory cannot be read.
     #[error(".env in the working directory: {0}")]
     DotEnv(String),
@@ -121,6 +132,7 @@ struct FileConfig {
     jwt: Option<String>,
     push: Option<bool>,
     safety_interval: Option<f64>,
+    ca_file: Option<String>,
     /// A board's token for a team hub over TCP (see [`hub_token`]).
     hub_token: Option<String>,
 }
@@ -179,6 +191,16 @@ impl Config {
         let jwt = lookup(JWT_VAR, None);
 
         let server_url = parse_server_url(&server_url)?;
+        let ca_files = [
+            env(CA_FILE_VAR).and_then(|v| CaFile::named(&v, CA_FILE_VAR)),
+            file.ca_file
+                .as_deref()
+                .and_then(|v| CaFile::named(v, CA_FILE_KEY)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let proxy = ProxySettings::from_lookup(&env)?;
         let (min, max) = crate::push::SAFETY_INTERVAL_RANGE;
         if let Some(secs) = file.safety_interval.filter(|s| !(min..=max).contains(s)) {
             return Err(ConfigError::File {
@@ -213,6 +235,8 @@ impl Config {
             jwt: Secret::new(jwt.0.clone()),
             push: file.push,
             safety_interval: file.safety_interval,
+            ca_files,
+            proxy,
         })
     }
 
@@ -237,6 +261,16 @@ impl Config {
             dotenv.as_deref(),
             file.as_deref(),
         )
+        .map(|mut config| {
+            // A relative `ca_file` is relative to the config file that names it.
+            let dir = path.as_deref().and_then(Path::parent);
+            for ca in config.ca_files.iter_mut().filter(|ca| ca.setting == CA_FILE_KEY) {
+                if let Some(dir) = dir.filter(|_| ca.path.is_relative()) {
+                    ca.path = dir.join(&ca.path);
+                }
+            }
+            config
+        })
         .map_err(|e| match e {
             ConfigError::Missing { variables, .. } => ConfigError::Missing {
                 variables,
@@ -250,7 +284,7 @@ impl Config {
         })
     }
 
-    /// A [`ClientConfig`] with default timeouts and the platform token cache directory.
+    /// A [`ClientConfig`] with default timeouts, the platform token cache directory and the proxies.
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new(
             self.server_url.clone(),
@@ -259,6 +293,8 @@ impl Config {
             self.jwt.clone(),
         );
         config.token_cache_dir = default_token_cache_dir();
+        config.ca_files = self.ca_files.clone();
+        config.proxy = self.proxy.clone();
         config
     }
 }
@@ -349,13 +385,14 @@ fn unknown_key(message: &str) -> Option<&str> {
 /// The valid `config.toml` key most like `key`: one that contains it (or that it contains) first, then
 /// the fewest edits.
 fn closest_key(key: &str) -> &'static str {
-    const KEYS: [&str; 6] = [
+    const KEYS: [&str; 7] = [
         "server_url",
         "client_id",
         "client_secret",
         "jwt",
         "push",
         "safety_interval",
+        "ca_file",
     ];
     let key = key.to_ascii_lowercase();
     let score = |valid: &str| {

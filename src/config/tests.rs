@@ -243,3 +243,75 @@ fn debug_output_redacts_secrets() {
         assert!(!text.contains(SECRET) && !text.contains(JWT), "{text}");
     }
 }
+
+#[test]
+fn ssl_cert_file_and_ca_file_both_add_a_ca() {
+    let minimal = "client_id = \"a\"\nclient_secret = \"b\"\njwt = \"c\"\n";
+    let c = Config::resolve(&Overrides::default(), env(&[]), None, Some(minimal)).unwrap();
+    assert!(c.ca_files.is_empty() && c.client_config().ca_files.is_empty());
+    let file = format!("{minimal}ca_file = \"corp/ca.pem\"\n");
+    let e = env(&[("SSL_CERT_FILE", "/etc/ssl/company.pem")]);
+    let c = Config::resolve(&Overrides::default(), e, None, Some(&file)).unwrap();
+    let named: Vec<String> = c
+        .client_config()
+        .ca_files
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "/etc/ssl/company.pem (SSL_CERT_FILE)",
+            "corp/ca.pem (ca_file in config.toml)"
+        ]
+    );
+    let blank = env(&[("SSL_CERT_FILE", " ")]);
+    let c = Config::resolve(&Overrides::default(), blank, None, Some(minimal)).unwrap();
+    assert!(c.ca_files.is_empty(), "an empty SSL_CERT_FILE names no file");
+    let misspelt = format!("{minimal}cafile = \"x.pem\"\n");
+    let text = Config::resolve(&Overrides::default(), env(&[]), None, Some(&misspelt))
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("did you mean `ca_file`?"), "{text}");
+}
+
+#[test]
+fn proxies_come_from_the_environment_into_the_client_config() {
+    let file = full_file("file");
+    let c = Config::resolve(
+        &Overrides::default(),
+        env(&[
+            ("HTTPS_PROXY", "http://alice:hunter2@proxy.corp:3128"),
+            ("no_proxy", ".example.com"),
+        ]),
+        None,
+        Some(&file),
+    )
+    .unwrap();
+    let client = c.client_config();
+    let via = |url: &str| {
+        client
+            .proxy
+            .for_url(&url.parse().unwrap())
+            .map(ToString::to_string)
+    };
+    assert_eq!(
+        via("https://platform.ringcentral.com").as_deref(),
+        Some("http://alice:***@proxy.corp:3128")
+    );
+    assert_eq!(via("https://file.example.com"), None);
+    assert!(!format!("{c:?} {client:?}").contains("hunter2"));
+
+    let e = Config::resolve(
+        &Overrides::default(),
+        env(&[("ALL_PROXY", "socks5://alice:hunter2@proxy.corp")]),
+        None,
+        Some(&file),
+    )
+    .unwrap_err();
+    assert!(matches!(e, ConfigError::Proxy(_)), "{e}");
+    assert!(
+        e.to_string().contains("HTTP proxies") && !e.to_string().contains("hunter2"),
+        "{e}"
+    );
+}

@@ -1,13 +1,13 @@
-//! A board's way to a hub: `unix:PATH`, or `tcp://HOST:PORT` over TLS trusting the system's roots plus
-//! `--hub-ca`.
+//! A board's way to a hub: `unix:PATH`, or `tcp://HOST:PORT` over TLS trusting what connections to
+//! RingCentral trust plus `--hub-ca`.
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, UnixStream};
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{self, pki_types::ServerName, pki_types::pem::PemObject};
+use tokio_rustls::rustls::pki_types::ServerName;
+
+use crate::api::tls::{CaFile, client_tls};
 
 /// A hub's address as `--hub` gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,23 +102,17 @@ impl Connector {
     }
 }
 
+/// TLS trusting what RingCentral connections trust (the system's roots, `SSL_CERT_FILE`) plus `ca`.
 fn tls_connector(ca: Option<&Path>) -> Result<TlsConnector, String> {
-    let extra = match ca {
-        Some(path) => rustls::pki_types::CertificateDer::pem_file_iter(path)
-            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-            .map_err(|e| format!("cannot read --hub-ca {}: {e}", path.display()))?,
-        None => Vec::new(),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, Arc::clone(&provider))
-        .map_err(|e| format!("cannot set up TLS for the hub: {e}"))?;
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS for the hub: {e}"))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
+    let ca_files: Vec<CaFile> = ca
+        .map(|path| CaFile {
+            path: path.to_owned(),
+            setting: "--hub-ca",
+        })
+        .into_iter()
+        .collect();
+    let tls = client_tls(&ca_files).map_err(|e| format!("cannot set up TLS for the hub: {e}"))?;
+    Ok(TlsConnector::from(tls.websocket))
 }
 
 #[cfg(test)]

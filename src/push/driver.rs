@@ -151,7 +151,14 @@ impl Driver {
             Err(e) => return e.into(),
         };
         let wsc = self.recovery.token(self.clock.now()).map(str::to_owned);
-        let opened = match connection::open(&token, wsc.as_deref()).await {
+        let opened = match connection::open(
+            self.client.network(),
+            &token,
+            wsc.as_deref(),
+            self.client.websocket_tls(),
+        )
+        .await
+        {
             Ok(opened) => opened,
             Err(e) => {
                 match e {

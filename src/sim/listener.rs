@@ -1,4 +1,6 @@
-//! A TCP listener whose connections a handler can cut without answering (the "drop" fault).
+//! A TCP listener, plain or TLS, whose connections a handler can cut without answering (the "drop"
+//! fault). TLS handshakes run beside the accept loop, so a client that never finishes one holds up no
+//! other.
 use std::fmt;
 use std::net::Shutdown;
 use std::sync::Arc;
@@ -7,9 +9,35 @@ use std::time::Duration;
 use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+use tokio_util::either::Either;
 
-/// Accepts connections and hands each request a [`ConnHandle`] to its own connection.
-pub struct SimListener(pub TcpListener);
+/// Longest a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection as served: plain TCP, or TLS over it.
+pub type SimIo = Either<TcpStream, TlsStream<TcpStream>>;
+
+/// Accepts connections (TLS ones when given an acceptor) and hands each request a [`ConnHandle`] to its
+/// own connection.
+pub struct SimListener {
+    tcp: TcpListener,
+    tls: Option<TlsAcceptor>,
+    handshakes: JoinSet<Option<(SimIo, ConnHandle)>>,
+}
+
+impl SimListener {
+    /// Serves `tcp`, over TLS when `tls` is given.
+    pub fn new(tcp: TcpListener, tls: Option<TlsAcceptor>) -> Self {
+        SimListener {
+            tcp,
+            tls,
+            handshakes: JoinSet::new(),
+        }
+    }
+}
 
 /// A second handle on a connection's socket, available to handlers as `ConnectInfo`.
 #[derive(Clone, Default)]
@@ -54,24 +82,42 @@ fn duplicate(stream: &TcpStream) -> std::io::Result<std::net::TcpStream> {
 }
 
 impl Listener for SimListener {
-    type Io = TcpStream;
+    type Io = SimIo;
     type Addr = ConnHandle;
 
-    async fn accept(&mut self) -> (TcpStream, ConnHandle) {
+    async fn accept(&mut self) -> (SimIo, ConnHandle) {
         loop {
-            match self.0.accept().await {
-                Ok((stream, _)) => {
-                    let handle = ConnHandle::of(&stream);
-                    return (stream, handle);
+            tokio::select! {
+                accepted = self.tcp.accept() => match (accepted, &self.tls) {
+                    (Ok((stream, _)), None) => {
+                        let handle = ConnHandle::of(&stream);
+                        return (Either::Left(stream), handle);
+                    }
+                    (Ok((stream, _)), Some(tls)) => {
+                        let handshake = tls.accept(stream);
+                        self.handshakes.spawn(async move {
+                            let stream = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await;
+                            // A failed handshake is the client's to report; the simulator drops it.
+                            let stream = stream.ok()?.ok()?;
+                            let handle = ConnHandle::of(stream.get_ref().0);
+                            Some((Either::Right(stream), handle))
+                        });
+                    }
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    (Err(_), _) => tokio::time::sleep(Duration::from_millis(50)).await,
+                },
+                // Disabled only while no handshake runs; a new one ends this select through `accept`.
+                Some(joined) = self.handshakes.join_next() => {
+                    if let Ok(Some(done)) = joined {
+                        return done;
+                    }
                 }
-                // Out of file descriptors and the like: back off instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         }
     }
 
     fn local_addr(&self) -> std::io::Result<ConnHandle> {
-        self.0.local_addr().map(|_| ConnHandle::default())
+        self.tcp.local_addr().map(|_| ConnHandle::default())
     }
 }
 

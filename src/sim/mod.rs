@@ -42,6 +42,7 @@ mod routes;
 mod scenario;
 mod state;
 mod timeline;
+mod tls;
 mod users;
 
 use std::net::SocketAddr;
@@ -64,10 +65,12 @@ pub use scenario::{
     AppSettings, AuthSettings, CallSettings, MixWeights, OutcomeWeights, ProbeSettings, Scenario,
     ScenarioError,
 };
+pub use tls::CA_NAME;
 pub use users::SimCredentials;
 
 use listener::{ConnHandle, SimListener};
 use state::SimState;
+use tls::{CaFile, SimTls};
 use users::Directory;
 
 /// How to run a simulator: the scenario, where to listen and which clock to use.
@@ -79,6 +82,11 @@ pub struct SimOptions {
     pub clock: Clock,
     /// Where to write the bench log (requests and probe events with Unix-time stamps), if anywhere.
     pub bench_log: Option<PathBuf>,
+    /// Serve HTTPS and `wss://` with a certificate authority generated at start.
+    pub tls: bool,
+    /// Where to write that authority's certificate (PEM); `None`: a directory the simulator removes when
+    /// it stops.
+    pub ca_out: Option<PathBuf>,
 }
 
 impl SimOptions {
@@ -104,7 +112,22 @@ impl SimOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: Clock::system(),
             bench_log: None,
+            tls: false,
+            ca_out: None,
         }
+    }
+
+    /// Serves HTTPS (ALPN h2 and http/1.1) and `wss://`, signed by a CA generated at start whose
+    /// certificate [`Simulator::ca_file`] names.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// With [`SimOptions::tls`], writes the CA's certificate to `path` (kept when the simulator stops).
+    pub fn ca_out(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_out = Some(path.into());
+        self
     }
 
     /// Uses `clock` (e.g. [`Clock::manual`]) for calls, tokens and rate limits.
@@ -159,7 +182,7 @@ impl SimOptions {
 /// A running simulator. Stops on [`Simulator::shutdown`] or when dropped.
 pub struct Simulator {
     state: Arc<SimState>,
-    addr: SocketAddr,
+    ca_file: Option<CaFile>,
     credentials: SimCredentials,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -176,11 +199,26 @@ impl Simulator {
             )));
         }
         opts.scenario.validate().map_err(|e| invalid(e.to_string()))?;
+        let tls = opts.tls.then(SimTls::generate).transpose()?;
+        let ca_file = tls
+            .as_ref()
+            .map(|tls| CaFile::write(&tls.ca_pem, opts.ca_out.as_deref()))
+            .transpose()?;
+        let (scheme, ws_scheme) = if tls.is_some() {
+            ("https", "wss")
+        } else {
+            ("http", "ws")
+        };
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let base_url = format!("{scheme}://{addr}");
         let ws_listener = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
-        let ws_url = format!("ws://{}/ws", ws_listener.local_addr()?);
+        let ws_url = format!("{ws_scheme}://{}/ws", ws_listener.local_addr()?);
+        let (rest_tls, ws_tls) = tls.map(|tls| (tls.rest, tls.gateway)).unzip();
+        let (listener, ws_listener) = (
+            SimListener::new(listener, rest_tls),
+            SimListener::new(ws_listener, ws_tls),
+        );
         let (stop, stopping) = watch::channel(false);
         let scenario = opts.scenario;
         let dir = Directory::new(scenario.users, scenario.queues, scenario.hostile_names);
@@ -198,6 +236,7 @@ impl Simulator {
                 .transpose()?,
             gateway: push::Gateway::new(ws_url, &scenario.push, scenario.seed),
             base_url,
+            scheme,
             stopping: stopping.clone(),
             dir,
             scenario,
@@ -207,8 +246,7 @@ impl Simulator {
             // A closed channel also means stop.
             let _ = stopping.wait_for(|stop| *stop).await;
         };
-        let serve =
-            axum::serve(SimListener(listener), app).with_graceful_shutdown(until_stop(stopping.clone()));
+        let serve = axum::serve(listener, app).with_graceful_shutdown(until_stop(stopping.clone()));
         let gateway =
             axum::serve(ws_listener, push::serve(state.clone())).with_graceful_shutdown(until_stop(stopping));
         let tasks = vec![
@@ -224,23 +262,28 @@ impl Simulator {
                 }
             }),
         ];
-        tracing::info!("RingCentral simulator listening on http://{addr}");
+        tracing::info!("RingCentral simulator listening on {}", state.base_url);
         Ok(Simulator {
             credentials: SimCredentials::for_directory(&state.dir),
             state,
-            addr,
+            ca_file,
             stop,
             tasks,
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.state.base_url.clone()
     }
 
-    /// `ws://127.0.0.1:PORT/ws`: the WebSocket gateway, on a listener of its own (the `uri` that
-    /// `POST /restapi/oauth/wstoken` returns).
+    /// With TLS, the file holding the simulator's CA certificate (PEM): what a client must trust.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_ref().map(CaFile::path)
+    }
+
+    /// `ws://127.0.0.1:PORT/ws` (`wss://` with TLS): the WebSocket gateway, on a listener of its own (the
+    /// `uri` that `POST /restapi/oauth/wstoken` returns).
     pub fn gateway_url(&self) -> &str {
         &self.state.gateway.url
     }
@@ -281,9 +324,21 @@ impl Simulator {
         let users = self.state.dir.users();
         let (admin, user) = (&users[0], &users[1]);
         let base = self.base_url();
+        let (tls, trust) = match self.ca_file() {
+            Some(path) => (
+                format!(
+                    "TLS: HTTP/2 and HTTP/1.1; certificates signed by \"{CA_NAME}\", generated at start \
+                     and written to {}\n",
+                    path.display()
+                ),
+                format!("export SSL_CERT_FILE={}\n", path.display()),
+            ),
+            None => (String::new(), String::new()),
+        };
         format!(
             "callboard sim: simulated RingCentral account, scenario \"{scenario}\" ({n} users, {q} call queues)\n\
              Listening on {base} (loopback only). Ctrl-C to stop.\n\
+             {tls}\
              Rate limits: {limits}\n\
              \n\
              Admin user:     {admin_name}, ext {admin_ext} (id {admin_id}), sees the whole account\n\
@@ -293,6 +348,7 @@ impl Simulator {
              export RC_APP_CLIENT_ID={client_id}\n\
              export RC_APP_CLIENT_SECRET={client_secret}\n\
              export RC_USER_JWT={admin_jwt}\n\
+             {trust}\
              # or, as the non-admin user:\n\
              # export RC_USER_JWT={user_jwt}\n",
             scenario = self.state.scenario.name,

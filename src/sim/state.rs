@@ -33,8 +33,10 @@ pub struct SimState {
     pub bench_log: Option<BenchLog>,
     /// The WebSocket gateway's tokens, sessions and faults.
     pub gateway: Gateway,
-    /// `http://127.0.0.1:PORT`, used when a request has no usable `Host` header.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), used when a request has no usable `Host` header.
     pub base_url: String,
+    /// `http` or `https`.
+    pub scheme: &'static str,
     /// Flips to `true` when the simulator stops; withheld responses wait for it.
     pub stopping: watch::Receiver<bool>,
 }
@@ -103,7 +105,7 @@ impl SimState {
         Ok(Caller { ext, verdict })
     }
 
-    /// `http://host:port` as the client addressed the simulator, for absolute URIs.
+    /// `http://host:port` (or `https://`) as the client addressed the simulator, for absolute URIs.
     pub fn base_for(&self, headers: &HeaderMap) -> String {
         let host = headers.get(HOST).and_then(|h| h.to_str().ok()).filter(|h| {
             !h.is_empty()
@@ -112,7 +114,7 @@ impl SimState {
                     .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
         });
         match host {
-            Some(h) => format!("http://{h}"),
+            Some(h) => format!("{}://{h}", self.scheme),
             None => self.base_url.clone(),
         }
     }

@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use callboard::api::dns::Resolver;
+use callboard::api::proxy::ProxySettings;
+use callboard::api::tls::{CA_FILE_VAR, CaFile};
 use callboard::api::{ClientConfig, RcClient};
 use callboard::clock::Clock;
 use callboard::secret::Secret;
@@ -14,8 +17,8 @@ pub struct SimClient {
 }
 
 impl SimClient {
-    /// The simulator's admin user (`admin`) or its non-admin user, on the simulator's clock, with no token
-    /// cache and the default page size and timeouts.
+    /// The simulator's admin user (`admin`) or its non-admin user, on the simulator's clock, trusting its
+    /// CA when it serves TLS, with no token cache and the default page size and timeouts.
     pub fn new(sim: &Simulator, admin: bool) -> SimClient {
         let creds = sim.credentials();
         let jwt = if admin {
@@ -25,6 +28,10 @@ impl SimClient {
         };
         let mut client = SimClient::at(&sim.base_url(), &creds.client_id, &creds.client_secret, jwt);
         client.config = client.config.clock(sim.clock().clone());
+        client.config.ca_files.extend(sim.ca_file().map(|path| CaFile {
+            path: path.to_owned(),
+            setting: CA_FILE_VAR,
+        }));
         client
     }
 
@@ -80,6 +87,29 @@ impl SimClient {
         self.config.connect_timeout = Duration::from_millis(500);
         self.config.read_timeout = Duration::from_secs(1);
         self.total_timeout(Duration::from_millis(1500))
+    }
+
+    /// Trusts only the system's CAs (not a TLS simulator's).
+    pub fn system_roots_only(mut self) -> SimClient {
+        self.config.ca_files.clear();
+        self
+    }
+
+    /// Connects through the proxies of these variables (`HTTPS_PROXY`, `NO_PROXY`, …).
+    pub fn proxy(mut self, vars: &[(&str, &str)]) -> SimClient {
+        self.config.proxy = ProxySettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("usable proxy settings");
+        self
+    }
+
+    /// Resolves host names with `resolver`.
+    pub fn resolver(mut self, resolver: Resolver) -> SimClient {
+        self.config.resolver = resolver;
+        self
     }
 
     /// The configuration as built so far.

@@ -1,5 +1,5 @@
 //! Helpers shared by the test modules, one concern a file: the fixed test board and its app, captures, a raw client of the WebSocket gateway,
-//! a client of the simulator, a plain HTTP harness for the simulator, screens as text, the live poller
+//! a client of the simulator, a real HTTP proxy (tinyproxy), a plain HTTP harness for the simulator, screens as text, the live poller
 //! harness of the fault tests, the binary in a pseudo-terminal, and waiting for a condition.
 pub mod app;
 pub mod board;
@@ -9,6 +9,7 @@ pub mod client;
 pub mod gateway;
 pub mod hub;
 pub mod live;
+pub mod proxy;
 pub mod pty;
 pub mod push;
 pub mod schema;

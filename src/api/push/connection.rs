@@ -1,7 +1,9 @@
 //! One connection to the WebSocket gateway: connect to the token's `uri` with `?access_token=` (and
 //! `&wsc=` to recover a session), wait for `ConnectionDetails` before sending anything, then send and
-//! receive [`Frame`]s. `wss://` is verified against the platform's roots as the REST client's are;
-//! `ws://` is for the simulator. The URL carries the token, so it never reaches a log or an error.
+//! receive [`Frame`]s. The socket goes through the REST client's proxy and resolver ([`tunnel::connect`]),
+//! then TLS and the WebSocket handshake run inside it. `wss://` is verified as the REST client's connections
+//! are (the same trusted CAs); `ws://` is for the simulator. The URL carries the token, so it never reaches
+//! a log or an error.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,10 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
+use super::super::error::ApiError;
+use super::super::settings::Network;
+use super::super::tls::untrusted_issuer;
+use super::super::tunnel;
 use super::super::wsg::{ConnectionDetails, Frame, MessageType, Meta, WsToken, WsgError};
 use super::PushError;
 use crate::text::clean_server_text;
@@ -34,21 +40,30 @@ pub struct Opened {
     pub meta: Meta,
 }
 
-/// Connects with `token` (recovering the session of `wsc` when given) and waits for `ConnectionDetails`.
-pub async fn open(token: &WsToken, wsc: Option<&str>) -> Result<Opened, PushError> {
+/// Connects over `net` with `token` (recovering the session of `wsc` when given), over `tls` for `wss://`,
+/// and waits for `ConnectionDetails`.
+pub async fn open(
+    net: &Network,
+    token: &WsToken,
+    wsc: Option<&str>,
+    tls: Arc<rustls::ClientConfig>,
+) -> Result<Opened, PushError> {
     let secrets = [token.ws_access_token.as_str(), wsc.unwrap_or_default()];
     let opening = async {
         let url = address(token, wsc)?;
-        let connector = if url.scheme() == "wss" {
-            Some(Connector::Rustls(tls_config()?))
-        } else {
-            None
-        };
+        let connector = (url.scheme() == "wss").then_some(Connector::Rustls(tls));
         let config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE))
             .max_frame_size(Some(MAX_MESSAGE));
+        let stream = tunnel::connect(net, &url).await.map_err(|e| match e {
+            ApiError::Network(detail) => {
+                PushError::Closed(format!("the WebSocket connection failed: {detail}"))
+            }
+            ApiError::Timeout => PushError::Closed("the WebSocket gateway did not answer in time".into()),
+            other => PushError::Api(other),
+        })?;
         let (ws, _) =
-            tokio_tungstenite::connect_async_tls_with_config(url.as_str(), Some(config), true, connector)
+            tokio_tungstenite::client_async_tls_with_config(url.as_str(), stream, Some(config), connector)
                 .await
                 .map_err(|e| socket_error(&e, &secrets))?;
         let mut connection = Connection {
@@ -177,15 +192,6 @@ fn address(token: &WsToken, wsc: Option<&str>) -> Result<Url, PushError> {
     Ok(url)
 }
 
-/// TLS trusting what the platform trusts, as the REST client does.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, PushError> {
-    use rustls_platform_verifier::ConfigVerifierExt;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    rustls::ClientConfig::with_platform_verifier()
-        .map(Arc::new)
-        .map_err(|e| PushError::Closed(format!("cannot set up TLS for the WebSocket gateway: {e}")))
-}
-
 /// A socket failure in words, without the address (it carries the token) or any of `secrets`.
 fn socket_error(e: &tungstenite::Error, secrets: &[&str]) -> PushError {
     use tungstenite::Error;
@@ -201,6 +207,9 @@ fn socket_error(e: &tungstenite::Error, secrets: &[&str]) -> PushError {
             response.status().as_u16()
         )),
         Error::Url(_) => PushError::Protocol("the WebSocket gateway's address is unusable".into()),
+        other if let Some(untrusted) = untrusted_issuer(other) => {
+            PushError::Closed(format!("the WebSocket connection failed: {untrusted}"))
+        }
         other => {
             let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
             PushError::Closed(format!(

@@ -66,7 +66,7 @@ async fn upgrade(
     } else {
         redact(&format!("/ws?{query}"))
     };
-    st.log.push(LoggedRequest {
+    st.log_request(LoggedRequest {
         at,
         method: "GET".to_owned(),
         path,
