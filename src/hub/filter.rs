@@ -72,6 +72,11 @@ impl ViewFilter {
         })
     }
 
+    /// Takes over the sessions `old` let through (the same view, rebuilt when the directory changed).
+    pub fn remember_sessions_of(&mut self, old: &mut ViewFilter) {
+        self.sessions.extend(old.sessions.drain());
+    }
+
     /// True for a filter that lets everything through.
     pub fn is_whole_account(&self) -> bool {
         self.keys.is_none()
@@ -350,6 +355,22 @@ mod tests {
             .scoped(&Scope::Extension("9002".into()), &v, Some(&dir))
             .unwrap_err();
         assert!(err.contains("does not let bob see extension 9002"), "{err}");
+        let mut rebuilt = ViewFilter::new(&v, Some(&dir));
+        let mut before = bob.clone();
+        before.listing(
+            &listing(vec![call("a", "s1", None, party("x", Some("101")))]),
+            None,
+        );
+        rebuilt.remember_sessions_of(&mut before);
+        let delta = Delta {
+            seq: 2,
+            at: t(1),
+            change: Change::Party(PartyChange::new("s1", "p", PartyStatus::Hold)),
+        };
+        assert!(
+            rebuilt.allows_delta(&delta),
+            "a rebuilt filter keeps the allowed sessions"
+        );
         let mut none = v.clone();
         none.own_extension = None;
         assert!(

@@ -246,7 +246,7 @@ impl Session {
                 self.hub.refresh();
                 Ok(())
             }
-            ToHub::Heartbeat => Ok(()),
+            ToHub::Heartbeat | ToHub::Unknown => Ok(()),
             ToHub::Hello(_) => Err(ProtocolError::Garbled("a second hello".into())),
         }
     }
@@ -259,10 +259,11 @@ impl Session {
         base.scoped(scope, &self.view, directory.as_deref())
     }
 
-    /// The board's filter again, after the directory changed.
+    /// The board's filter again, after the directory changed; the calls it let through stay allowed.
     fn rebuild_filter(&mut self) {
         self.directory.borrow_and_update();
-        if let Ok(filter) = self.filter_of(&self.scope) {
+        if let Ok(mut filter) = self.filter_of(&self.scope) {
+            filter.remember_sessions_of(&mut self.filter);
             self.filter = filter;
         }
     }

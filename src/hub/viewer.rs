@@ -293,7 +293,7 @@ impl Link {
                 self.notice = Some(notice);
                 true
             }
-            ToBoard::Welcome(_) | ToBoard::Refused { .. } | ToBoard::Heartbeat => false,
+            ToBoard::Welcome(_) | ToBoard::Refused { .. } | ToBoard::Heartbeat | ToBoard::Unknown => false,
         }
     }
 }
