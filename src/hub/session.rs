@@ -125,7 +125,7 @@ impl Session {
         };
         send(framed, &ToBoard::Welcome(welcome)).await?;
         self.send_directory(framed).await?;
-        match missed {
+        let state = match missed {
             Some(missed) => {
                 self.through = hello.resume.as_ref().map_or(0, |r| r.seq);
                 // The sessions of the calls the board has are the ones the current listing allows.
@@ -133,9 +133,10 @@ impl Session {
                 for numbered in missed {
                     self.forward(framed, &numbered, None).await?;
                 }
+                state
             }
-            None => self.snapshot(framed, &state).await?,
-        }
+            None => self.snapshot(framed).await?,
+        };
         self.send_status(framed, &state).await?;
         let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
         let mut heard = Instant::now();
@@ -145,8 +146,7 @@ impl Session {
                     Ok(Event::Update(numbered, bytes)) => self.forward(framed, &numbered, Some(bytes)).await?,
                     Ok(Event::State(state)) => self.send_status(framed, &state).await?,
                     Err(RecvError::Lagged(_)) => {
-                        let state = Arc::clone(self.hub.history().state());
-                        self.snapshot(framed, &state).await?;
+                        self.snapshot(framed).await?;
                     }
                     Err(RecvError::Closed) => return Ok(()),
                 },
@@ -203,14 +203,18 @@ impl Session {
         send(framed, &ToBoard::Update(Numbered { seq, update })).await
     }
 
-    /// A fresh listing of the board's scope from `state` (once there is one), and the deltas after it
-    /// that it may see.
-    async fn snapshot<S>(&mut self, framed: &mut Frames<S>, state: &FeedState) -> Result<(), ProtocolError>
+    /// A fresh listing of the board's scope from the hub's newest state (once there is one), and the
+    /// deltas after it that it may see; returns that state.
+    async fn snapshot<S>(&mut self, framed: &mut Frames<S>) -> Result<Arc<FeedState>, ProtocolError>
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        self.through = self.hub.history().last_seq();
-        let seq = self.through;
+        // The state and its number together: an update numbered after it comes through the fan-out.
+        let (state, seq) = {
+            let history = self.hub.history();
+            (Arc::clone(history.state()), history.last_seq())
+        };
+        self.through = seq;
         // Before the source's first listing there is none to send (an empty one would say "no calls").
         if state.listing.seq > 0 {
             let listing = self.filter.listing(&state.listing, Some(self.scope.clone()));
@@ -223,7 +227,7 @@ impl Session {
                 send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
             }
         }
-        Ok(())
+        Ok(state)
     }
 
     async fn command<S>(&mut self, framed: &mut Frames<S>, message: ToHub) -> Result<(), ProtocolError>
@@ -235,8 +239,7 @@ impl Session {
                 Ok(filter) => {
                     self.filter = filter;
                     self.scope = scope;
-                    let state = Arc::clone(self.hub.history().state());
-                    self.snapshot(framed, &state).await?;
+                    let state = self.snapshot(framed).await?;
                     self.status = None;
                     self.send_status(framed, &state).await
                 }
