@@ -159,7 +159,8 @@ impl Link {
             version: protocol::VERSION,
             client: format!("callboard {}", env!("CARGO_PKG_VERSION")),
             token: self.token.clone(),
-            resume: self.resume.clone(),
+            // Only once something of that hub run was received: a bare run id would resume from 0.
+            resume: self.resume.clone().filter(|r| r.seq > 0),
         });
         let said = frames.send(protocol::encode(&hello)).await;
         said.map_err(|e| End::Lost(lost(&self.connector, &ProtocolError::Io(e))))?;
@@ -180,9 +181,14 @@ impl Link {
             welcome.session,
             if welcome.resumed { ", resumed" } else { "" }
         );
+        // Numbers of another hub run (the hub restarted) mean nothing here.
+        let seq = match &self.resume {
+            Some(r) if welcome.resumed && r.hub == welcome.hub => r.seq,
+            _ => 0,
+        };
         self.resume = Some(Resume {
             hub: welcome.hub,
-            seq: self.resume.as_ref().map_or(0, |r| r.seq),
+            seq,
         });
         if let Some(user) = welcome.user {
             self.out.state.user = Some(user);
