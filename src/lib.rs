@@ -8,6 +8,7 @@ pub mod config;
 pub mod directory;
 pub mod doctor;
 pub mod feed;
+pub mod hub;
 pub mod logging;
 pub mod metrics;
 pub mod output;

@@ -8,6 +8,7 @@ pub mod captures;
 pub mod client;
 pub mod gateway;
 pub mod live;
+pub mod nats;
 pub mod pty;
 pub mod push;
 pub mod schema;
