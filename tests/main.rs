@@ -19,6 +19,7 @@ mod fault_reconcile;
 mod fault_records;
 mod fault_screens;
 mod fuzz_parser;
+mod hub_nats;
 mod once_output;
 mod poller_pages;
 mod poller_sim;

@@ -42,15 +42,32 @@ async fn open(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, 
         return Ok(store);
     }
     let bucket = config.bucket.clone();
-    // Another hub may create it at the same moment: the same config is accepted twice.
-    match js.create_key_value(config).await {
-        Ok(store) => Ok(store),
-        Err(create) => js.get_key_value(bucket.as_str()).await.map_err(|_| {
-            format!(
-                "cannot open or create the JetStream key-value bucket {bucket:?}: {create}; the NATS \
-                 server needs JetStream (nats-server -js, or `jetstream {{}}` in its config) and this \
-                 NATS user needs the JetStream API ($JS.API.>)"
-            )
-        }),
+    // The bucket's stream as `create_key_value` would make it, made directly: that call first reads the
+    // account's details, which async-nats cannot parse from a 2.9 server. Another hub may create it at
+    // the same moment: the same config is accepted twice.
+    let stream = jetstream::stream::Config {
+        name: format!("KV_{bucket}"),
+        description: Some(config.description),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: config.history,
+        max_age: config.max_age,
+        storage: config.storage,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: jetstream::stream::DiscardPolicy::New,
+        num_replicas: 1,
+        ..Default::default()
+    };
+    match js.get_or_create_stream(stream).await {
+        Ok(_) => js
+            .get_key_value(bucket.as_str())
+            .await
+            .map_err(|e| format!("cannot open the JetStream key-value bucket {bucket:?}: {e}")),
+        Err(create) => Err(format!(
+            "cannot open or create the JetStream key-value bucket {bucket:?}: {create}; the NATS server \
+             needs JetStream (nats-server -js, or `jetstream {{}}` in its config) and this NATS user needs \
+             the JetStream API ($JS.API.>)"
+        )),
     }
 }

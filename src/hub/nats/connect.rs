@@ -18,7 +18,15 @@ const ERRORS_QUEUED: usize = 16;
 pub struct Connection {
     pub client: Client,
     /// Errors the server sent without closing the connection (e.g. a refused subscription).
-    pub errors: mpsc::Receiver<String>,
+    pub errors: mpsc::Receiver<Problem>,
+}
+
+/// Something that went wrong on a connection, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The server refused a subject this user may not use.
+    pub permission: bool,
+    pub message: String,
 }
 
 /// Connects to `addr`'s server as `name`, with the credentials of `creds_file` when given (else of the
@@ -50,10 +58,10 @@ pub async fn connect(
         .event_callback(move |event| {
             let tx = tx.clone();
             async move {
-                if let Some(text) = describe(&event) {
-                    tracing::warn!("NATS: {text}");
+                if let Some(problem) = describe(&event) {
+                    tracing::warn!("NATS: {}", problem.message);
                     // A full queue means nobody reads it; the newest errors then go to the log only.
-                    let _ = tx.try_send(text);
+                    let _ = tx.try_send(problem);
                 }
             }
         });
@@ -82,20 +90,24 @@ async fn with_file(path: &Path) -> Result<ConnectOptions, String> {
 }
 
 /// The words for an event worth telling the user about, or `None`.
-fn describe(event: &Event) -> Option<String> {
+fn describe(event: &Event) -> Option<Problem> {
+    let problem = |permission, message| Some(Problem { permission, message });
     match event {
         Event::ServerError(async_nats::ServerError::Other(text))
             if text.to_lowercase().contains("permissions violation") =>
         {
-            Some(format!(
-                "the NATS server refused: {}; this NATS user may not read that subject (ask the NATS \
-                 administrator to add it to the user's subscribe allow list)",
-                text.trim_matches('\'')
-            ))
+            problem(
+                true,
+                format!(
+                    "the NATS server refused: {}; this NATS user may not read that subject (ask the NATS \
+                     administrator to add it to the user's subscribe allow list)",
+                    text.trim_matches('\'')
+                ),
+            )
         }
-        Event::ServerError(error) => Some(format!("the NATS server reported: {error}")),
-        Event::ClientError(error) => Some(format!("NATS client error: {error}")),
-        Event::Disconnected => Some("disconnected from NATS; reconnecting".into()),
+        Event::ServerError(error) => problem(false, format!("the NATS server reported: {error}")),
+        Event::ClientError(error) => problem(false, format!("NATS client error: {error}")),
+        Event::Disconnected => problem(false, "disconnected from NATS; reconnecting".into()),
         _ => None,
     }
 }

@@ -5,8 +5,12 @@
 //! own business (its users' subject permissions), not callboard's.
 pub mod bucket;
 pub mod connect;
+pub mod fanout;
+pub mod hub;
 pub mod lease;
 pub mod subjects;
+pub mod viewer;
 
+pub use hub::{HubOptions, NatsHub, Session};
 pub use lease::{Lease, LeaseTiming};
 pub use subjects::{Names, NatsAddr, View};
