@@ -2,7 +2,7 @@
 use std::fmt;
 
 /// Scope of an active-calls request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// `GET /restapi/v1.0/account/~/active-calls` (needs an admin user).
     Account,

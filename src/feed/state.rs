@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 
 use super::update::{Delta, Listing};
 use crate::api::Scope;
@@ -39,7 +40,7 @@ pub struct FeedState {
 
 /// The state of a source's live push (telephony-session events over the WebSocket gateway). Polling goes
 /// on whatever this is; it only slows down while push is [`PushHealth::Live`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PushHealth {
     /// This source has no push (a replay, or push turned off).
     #[default]
@@ -70,7 +71,7 @@ impl FeedState {
 }
 
 /// Rate-limit headroom for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateHeadroom {
     pub remaining: u32,
     pub limit: u32,
@@ -80,7 +81,7 @@ pub struct RateHeadroom {
 }
 
 /// The logged-in user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub extension_id: String,
     pub extension_number: Option<String>,
@@ -91,7 +92,7 @@ pub struct UserInfo {
 }
 
 /// What kind of failure, so the UI can act on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceErrorKind {
     /// Credentials or token rejected; the setting to fix is in the message.
     Unauthorized,
@@ -110,7 +111,7 @@ pub enum SourceErrorKind {
 }
 
 /// A failure in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceError {
     pub kind: SourceErrorKind,
     /// The scope being listed when it happened.

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::api::Scope;
 use crate::api::model::{CallRecord, Direction, Party, Str};
 use crate::api::wsg::{EventEnd, Notification, SessionEvent, StatusCode};
 
 /// Every call of one scope at one time: what may mark calls vanished (see [`crate::board::Board`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
     /// The update's place in the source's sequence; 0 before the first listing.
     pub seq: u64,
@@ -26,7 +27,7 @@ pub struct Listing {
 }
 
 /// One change to one call, at `at`: never marks anything vanished.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// The update's place in the source's sequence: after the listing it follows, or before a later
     /// listing that was taken before it happened (which keeps it).
@@ -37,7 +38,7 @@ pub struct Delta {
 }
 
 /// What a delta changes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     /// A call's whole record, new or changed; keyed by the record's `id`.
     Call(Arc<CallRecord>),
@@ -46,7 +47,7 @@ pub enum Change {
 }
 
 /// One party of a telephony session changed (the `parties[]` entry of a telephony-session event).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyChange {
     /// The call's `telephonySessionId`.
     pub session_id: Str,
@@ -76,14 +77,14 @@ pub struct PartyChange {
 }
 
 /// `status.peerId` of a `Gone` party.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Peer {
     pub session_id: Str,
     pub party_id: Option<Str>,
 }
 
 /// A party's `status.code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PartyStatus {
     /// Being set up: the call rings.
     Setup,

@@ -1,2 +1,10 @@
-//! The team hub: one process talks to RingCentral and serves many boards.
+//! The team hub: `callboard serve` runs one live source for the account and serves boards over a Unix
+//! socket or TCP+TLS, each filtered by the viewer policy; `callboard --hub` is a board fed by a hub.
+//! Across machines, hubs and boards meet on NATS ([`nats`]).
+pub mod filter;
 pub mod nats;
+pub mod policy;
+pub mod protocol;
+
+pub use filter::ViewFilter;
+pub use policy::{Policy, PolicyError, Rule, UnixPeer, Who};
