@@ -14,7 +14,7 @@ use super::faults::Fault;
 use super::listener::ConnHandle;
 use super::reply::{Reply, ReqMeta};
 use super::request_log::{LoggedRequest, redact};
-use super::state::SimState;
+use super::state::{SimState, bearer};
 
 /// Applies injected faults to API requests and logs every request with its outcome.
 pub async fn intercept(
@@ -31,6 +31,7 @@ pub async fn intercept(
             .map_or(req.uri().path(), |p| p.as_str()),
     );
     let is_api = req.uri().path().starts_with("/restapi/v1.0/");
+    let session = st.tokens().session_of(bearer(req.headers())).map(str::to_owned);
     let accept_encoding = req
         .headers()
         .get(ACCEPT_ENCODING)
@@ -43,6 +44,7 @@ pub async fn intercept(
             method: method.clone(),
             path: path.clone(),
             user: meta.user,
+            session: session.clone(),
             group: meta.group,
             status,
             accept_encoding: accept_encoding.clone(),

@@ -27,6 +27,9 @@ pub struct LoggedRequest {
     pub path: String,
     /// Extension id of the authenticated user, when known.
     pub user: Option<u64>,
+    /// The OAuth session (one login and its refreshes) the request's token belongs to, when known: which
+    /// of several clients of the same user sent it.
+    pub session: Option<String>,
     /// Rate-limit group it was counted in, when it reached one.
     pub group: Option<RateGroup>,
     /// Status sent; `None` when the connection was dropped or the response withheld.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod gateway;
 pub mod hub;
 pub mod live;
+pub mod nats;
 pub mod proxy;
 pub mod pty;
 pub mod push;

@@ -258,6 +258,7 @@ impl Conn {
             method,
             path: redact(path),
             user: Some(owner),
+            session: Some(self.a.owner.oauth_session.clone()),
             group: verdict.map(|v| v.group),
             status: Some(status),
             accept_encoding: None,

@@ -71,6 +71,7 @@ async fn upgrade(
         method: "GET".to_owned(),
         path,
         user: admission.as_ref().ok().map(|a| a.owner.extension),
+        session: admission.as_ref().ok().map(|a| a.owner.oauth_session.clone()),
         group: None,
         status: Some(101),
         accept_encoding: None,
