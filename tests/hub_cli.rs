@@ -1,6 +1,6 @@
-//! The binary's hub commands: `serve --check` prints the effective policy or names the bad line, and
-//! `once --hub` prints the calls of a `serve --demo` hub.
-use std::io::{BufRead, BufReader};
+//! The binary's hub commands: `serve --check` prints the effective policy or names the bad line,
+//! `once --hub` prints the calls of a `serve --demo` hub, and `serve --metrics` answers scrapes.
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -119,10 +119,16 @@ impl Drop for Hub {
 
 /// `serve --demo` on a socket in `home`, once it says it is serving; its address for `--hub`.
 fn demo_hub(home: &Path) -> (Hub, String) {
+    demo_hub_with(home, &[])
+}
+
+/// [`demo_hub`] with more flags for `serve`.
+fn demo_hub_with(home: &Path, flags: &[&str]) -> (Hub, String) {
     let socket = home.join("hub.sock");
     let mut hub = Hub(callboard(home)
         .args(["serve", "--demo", "--listen"])
         .arg(format!("unix:{}", socket.display()))
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -161,6 +167,66 @@ fn once_on_a_demo_hub_prints_its_calls() {
             .iter()
             .all(|c| c["id"].as_str().is_some_and(|id| id.starts_with("LI")))
     );
+}
+
+#[test]
+fn serve_metrics_answers_scrapes_with_what_the_hub_did() {
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let (_hub, hub) = demo_hub_with(home.path(), &["--metrics", &addr]);
+    let out = callboard(home.path())
+        .args(["once", "--format", "json", "--hub", &hub])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let scrape = || {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    };
+    let value = |text: &str, series: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = scrape();
+        if value(&text, "callboard_push_state{state=\"live\"}") == Some(1.0)
+            || std::time::Instant::now() > deadline
+        {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert_eq!(
+        value(&text, "callboard_push_state{state=\"live\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    for group in ["Heavy", "Auth"] {
+        let sent = value(
+            &text,
+            &format!("callboard_ringcentral_requests_total{{group=\"{group}\"}}"),
+        );
+        assert!(sent.is_some_and(|n| n >= 1.0), "{group}: {text}");
+    }
+    assert!(
+        text.contains("callboard_hub_viewers{transport=\"unix\"}"),
+        "{text}"
+    );
+    assert!(text.contains("callboard_last_listing_age_seconds"), "{text}");
 }
 
 #[test]

@@ -240,6 +240,10 @@ pub struct ServeArgs {
     /// Check the viewer policy, print it as the hub reads it, and exit.
     #[arg(long)]
     pub check: bool,
+    /// Answer Prometheus scrapes at http://HOST:PORT/metrics (no authentication: bind it to loopback or
+    /// a monitoring network).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Simulated user for `--demo`.

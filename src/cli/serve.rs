@@ -1,7 +1,11 @@
 //! `callboard serve`: the team hub. Checks the viewer policy, binds every listener (before spending a
 //! login), then runs one live source on account scope and the directory task, and serves boards until
 //! interrupted.
+use std::net::SocketAddr;
 use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
 use super::Fatal;
 use super::args::{BoardArgs, ServeArgs};
@@ -35,6 +39,10 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
     for listen in &listens {
         bound.push(listen::bind(listen, tls.as_ref()).await.map_err(Fatal::Other)?);
     }
+    let metrics = match serve.metrics {
+        Some(addr) => Some(serve_metrics(addr).await?),
+        None => None,
+    };
     let sockets: Vec<PathBuf> = bound
         .iter()
         .filter_map(|b| match b {
@@ -59,7 +67,11 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
         _ = shutdown() => Ok(()),
         _ = &mut feed.task => Err(Fatal::Other("the hub's call source stopped unexpectedly; see the log file".into())),
     };
-    for task in listeners.iter().chain([&pump, &directory.task, &feed.task]) {
+    for task in listeners
+        .iter()
+        .chain([&pump, &directory.task, &feed.task])
+        .chain(&metrics)
+    {
         task.abort();
     }
     for path in sockets {
@@ -69,6 +81,23 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
         sim.shutdown().await;
     }
     result
+}
+
+/// Binds the Prometheus endpoint at `addr` (before a login is spent, like the listeners) and serves it.
+async fn serve_metrics(addr: SocketAddr) -> Result<JoinHandle<()>, Fatal> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        Fatal::Other(format!(
+            "cannot listen for metrics on {addr}: {e}; choose another --metrics address"
+        ))
+    })?;
+    let handle = crate::metrics::endpoint::install()
+        .map_err(|e| Fatal::Other(format!("cannot set up the metrics: {e}")))?;
+    Ok(tokio::spawn(async move {
+        if let Err(e) = crate::metrics::endpoint::serve_handle(listener, handle, std::future::pending()).await
+        {
+            tracing::warn!("the metrics endpoint stopped: {e}");
+        }
+    }))
 }
 
 /// The policy and where it came from: `--config`, else `hub.toml` beside `config.toml`, else (no file
