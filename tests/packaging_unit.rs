@@ -1,7 +1,8 @@
-//! The hub's systemd unit (`packaging/callboard-hub.service`) and its user (`packaging/callboard.sysusers`):
-//! what the unit must say, `systemd-analyze verify` finding nothing in it, and `systemd-sysusers` creating
-//! the user (each program's check skipped with a message where it is missing). `scripts/package-deb`
-//! checks that the package installs them.
+//! The hub's systemd unit (`packaging/callboard-hub.service`), its user (`packaging/callboard.sysusers`)
+//! and its sample policy (`packaging/hub.toml`): what the unit must say, `systemd-analyze verify` finding
+//! nothing in it, `systemd-sysusers` creating the user (each program's check skipped with a message where it
+//! is missing), and the policy passing `serve --check`. `scripts/package-deb` checks that the package
+//! installs them.
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
@@ -97,4 +98,22 @@ fn the_package_creates_the_units_user_and_group() {
     };
     assert!(said.contains("Creating group 'callboard'"), "{said}");
     assert!(said.contains("Creating user 'callboard'"), "{said}");
+}
+
+#[test]
+fn the_packaged_policy_lets_the_units_group_see_the_account() {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/hub.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["serve", "--check", "--config"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("1. group callboard, line "), "{said}");
+    assert!(said.contains(": the whole account"), "{said}");
 }
