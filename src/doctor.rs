@@ -412,15 +412,22 @@ mod tests {
             crate::secret::Secret::new("secret"),
             crate::secret::Secret::new("jwt"),
         );
-        let vars = [("ALL_PROXY", "socks5://p:1080"), ("HTTPS_PROXY", "http://corp:3128")];
+        let vars = [
+            ("ALL_PROXY", "socks5://p:1080"),
+            ("HTTPS_PROXY", "http://corp:3128"),
+        ];
         config.proxy = crate::api::proxy::ProxySettings::from_lookup(|name| {
-            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
         })
         .unwrap();
         let text = proxy(&config).outcome.unwrap();
         assert!(
-            text.starts_with("https://platform.ringcentral.com/ through http://corp:3128 (from HTTPS_PROXY); \
-                              ignored: ALL_PROXY names a socks5:// proxy"),
+            text.starts_with(
+                "https://platform.ringcentral.com/ through http://corp:3128 (from HTTPS_PROXY); \
+                              ignored: ALL_PROXY names a socks5:// proxy"
+            ),
             "{text}"
         );
     }

@@ -17,9 +17,7 @@ use callboard::sim::{SimOptions, Simulator};
 use url::Url;
 
 use crate::support::client::SimClient;
-use crate::support::proxy::{
-    ProxyOptions, Running, StandIn, Tinyproxy, binary, run_binary, stand_in_proxy,
-};
+use crate::support::proxy::{ProxyOptions, Running, StandIn, Tinyproxy, binary, run_binary, stand_in_proxy};
 use crate::support::wait::wait_until;
 
 const USER: &str = "alice";

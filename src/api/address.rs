@@ -24,7 +24,11 @@ mod tests {
     fn ipv6_hosts_lose_their_brackets_only_where_a_bare_host_is_wanted() {
         for (url, bare, authority_) in [
             ("wss://[::1]/ws", "::1", "[::1]:443"),
-            ("https://platform.ringcentral.com", "platform.ringcentral.com", "platform.ringcentral.com:443"),
+            (
+                "https://platform.ringcentral.com",
+                "platform.ringcentral.com",
+                "platform.ringcentral.com:443",
+            ),
             ("http://127.0.0.1:8080/x", "127.0.0.1", "127.0.0.1:8080"),
         ] {
             let url: Url = url.parse().unwrap();

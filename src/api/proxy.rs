@@ -516,10 +516,26 @@ mod tests {
         assert_eq!(via(&s, "wss://ws.example").as_deref(), Some("http://tls:1"));
         assert_eq!(via(&s, "http://127.0.0.1:9"), None);
         let ignored = s.ignored().map(ToString::to_string).unwrap_or_default();
-        assert!(ignored.starts_with("ALL_PROXY names a socks5:// proxy"), "{ignored}");
-        assert_eq!(settings(&[("HTTPS_PROXY", "http://tls:1")]).unwrap().ignored(), None);
-        let e = settings(&[("HTTPS_PROXY", "http://tls:1"), ("all_proxy", "ftp://p")]).map(|s| s.ignored().cloned());
-        assert!(matches!(e, Ok(Some(ProxyError::Scheme { variable: "all_proxy", .. }))), "{e:?}");
+        assert!(
+            ignored.starts_with("ALL_PROXY names a socks5:// proxy"),
+            "{ignored}"
+        );
+        assert_eq!(
+            settings(&[("HTTPS_PROXY", "http://tls:1")]).unwrap().ignored(),
+            None
+        );
+        let e = settings(&[("HTTPS_PROXY", "http://tls:1"), ("all_proxy", "ftp://p")])
+            .map(|s| s.ignored().cloned());
+        assert!(
+            matches!(
+                e,
+                Ok(Some(ProxyError::Scheme {
+                    variable: "all_proxy",
+                    ..
+                }))
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -544,7 +560,10 @@ mod tests {
                 ProxyFailure::Silent(std::time::Duration::from_millis(1500)),
                 "opened no tunnel to platform.ringcentral.com:443 within 1.5 s",
             ),
-            (ProxyFailure::Closed, "closed the connection without answering CONNECT"),
+            (
+                ProxyFailure::Closed,
+                "closed the connection without answering CONNECT",
+            ),
         ] {
             let text = p.failure(target, failure).to_string();
             assert!(

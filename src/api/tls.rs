@@ -129,7 +129,9 @@ fn system_roots_beside_env() -> Vec<CertificateDer<'static>> {
 /// the system's (rustls-native-certs' rule: either variable set).
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 fn replaces_system_roots(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
-    [CA_FILE_VAR, CA_DIR_VAR].into_iter().any(|name| env(name).is_some())
+    [CA_FILE_VAR, CA_DIR_VAR]
+        .into_iter()
+        .any(|name| env(name).is_some())
 }
 
 /// Elsewhere the platform's roots do not depend on `SSL_CERT_FILE`.

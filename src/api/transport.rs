@@ -330,9 +330,15 @@ mod tests {
     #[test]
     fn each_tunnel_error_of_hyper_util_has_its_failure() {
         for (text, failure) in [
-            ("tunnel error: proxy authorization required", ProxyFailure::Credentials),
+            (
+                "tunnel error: proxy authorization required",
+                ProxyFailure::Credentials,
+            ),
             ("tunnel error: unsuccessful", ProxyFailure::Refused(None)),
-            ("tunnel error: proxy response headers too long", ProxyFailure::Unreadable),
+            (
+                "tunnel error: proxy response headers too long",
+                ProxyFailure::Unreadable,
+            ),
             ("tunnel error: unexpected end of file", ProxyFailure::Closed),
             (
                 "client error (Connect): tunnel error: failed to create underlying connection: tcp connect \
