@@ -1,9 +1,5 @@
-//! `callboard doctor`: checks the setup one step at a time — configuration, TLS, server, clock, token,
-//! user, both scopes, rate limits, files — and says for each what is wrong and what to do. Secrets are
-//! never shown. Spends one Light request for the server clock, one for the user, and one Heavy request per
-//! scope.
 //! `callboard doctor`: checks the setup one step at a time — configuration, the way out (proxy, DNS),
-//! server, clock, token, user, both scopes, rate limits, the push gateway, files — and says for each what is
+//! TLS, server, clock, token, user, both scopes, rate limits, the push gateway, files — and says for each what is
 //! wrong and what to do. Secrets (proxy passwords too) are never shown. Spends one Light request for the
 //! server clock, one for the user, one Heavy request per scope, and one Auth request for the WebSocket
 //! token that opens the gateway once.
@@ -12,6 +8,7 @@ use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::api::address::{authority, bare_host};
 use crate::api::client::{ClientConfig, RcClient};
 use crate::api::error::ApiError;
 use crate::api::handshake::Handshake;
@@ -257,26 +254,25 @@ pub fn proxy(config: &ClientConfig) -> Check {
     let text = match settings.for_url(server) {
         Some(proxy) => format!("{server} through {proxy} (from {})", proxy.variable()),
         None if settings.is_direct() => "direct (no HTTPS_PROXY or ALL_PROXY set)".to_owned(),
-        None if settings.bypasses(server) => format!(
-            "direct (NO_PROXY lists {})",
-            server.host_str().unwrap_or_default()
-        ),
+        None if settings.bypasses(server) => format!("direct (NO_PROXY lists {})", bare_host(server)),
         None => format!("direct (no ALL_PROXY for {}://)", server.scheme()),
     };
-    Check::ok("proxy", text)
+    match settings.ignored() {
+        Some(ignored) => Check::ok("proxy", format!("{text}; ignored: {ignored}")),
+        None => Check::ok("proxy", text),
+    }
 }
 
 /// How long the first name a connection needs takes to resolve: the proxy's when there is one, else the
 /// server's.
 pub async fn dns(config: &ClientConfig) -> Check {
-    let (host, setting) = match config.proxy.for_url(&config.server_url) {
-        Some(proxy) => (proxy.host().to_owned(), proxy.variable()),
+    let (bare, setting) = match config.proxy.for_url(&config.server_url) {
+        Some(proxy) => (proxy.host(), proxy.variable()),
         None => (
-            config.server_url.host_str().unwrap_or_default().to_owned(),
+            bare_host(&config.server_url),
             crate::api::settings::SERVER_URL_VAR,
         ),
     };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
     if bare.parse::<std::net::IpAddr>().is_ok() {
         return Check::ok("dns", format!("{bare} is an address; nothing to resolve"));
     }
@@ -316,9 +312,7 @@ pub async fn gateway(client: &RcClient) -> Check {
                 Some(proxy) => format!("through {proxy}"),
                 None => "directly".to_owned(),
             };
-            let port = url.port_or_known_default().unwrap_or_default();
-            let host = url.host_str().unwrap_or_default();
-            (format!("{}://{host}:{port}", url.scheme()), route)
+            (format!("{}://{}", url.scheme(), authority(&url)), route)
         }
         Err(_) => ("the gateway".to_owned(), "directly".to_owned()),
     };
@@ -408,6 +402,34 @@ mod tests {
             far.message
         );
         assert!(clock(None, server).outcome.is_ok());
+    }
+
+    #[test]
+    fn the_proxy_check_says_why_an_all_proxy_is_ignored() {
+        let mut config = ClientConfig::new(
+            "https://platform.ringcentral.com".parse().unwrap(),
+            "id",
+            crate::secret::Secret::new("secret"),
+            crate::secret::Secret::new("jwt"),
+        );
+        let vars = [
+            ("ALL_PROXY", "socks5://p:1080"),
+            ("HTTPS_PROXY", "http://corp:3128"),
+        ];
+        config.proxy = crate::api::proxy::ProxySettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap();
+        let text = proxy(&config).outcome.unwrap();
+        assert!(
+            text.starts_with(
+                "https://platform.ringcentral.com/ through http://corp:3128 (from HTTPS_PROXY); \
+                              ignored: ALL_PROXY names a socks5:// proxy"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

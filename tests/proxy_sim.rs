@@ -1,21 +1,23 @@
 //! Through a real proxy (tinyproxy on loopback): `doctor` and `tail` reach `sim --tls` and its WebSocket
 //! gateway by CONNECT (the proxy's log shows both ports), the live source polls and listens to push through
 //! it over plain http:// too,
-//! NO_PROXY sends the same traffic direct, and a proxy that refuses or wants credentials gets a message
-//! naming it with the password masked — for REST and for the WebSocket alike.
+//! NO_PROXY sends the same traffic direct, and a proxy that refuses, wants credentials, keeps silent, hangs
+//! up or babbles gets a message naming it with the password masked — for REST and for the WebSocket alike.
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use callboard::api::Scope;
 use callboard::api::error::ApiError;
-use callboard::api::tunnel;
+use callboard::api::push::{PushError, connection};
+use callboard::api::tls;
+use callboard::api::wsg::WsToken;
 use callboard::feed::PushHealth;
 use callboard::poller::{self, PollerConfig};
 use callboard::sim::{SimOptions, Simulator};
 use url::Url;
 
 use crate::support::client::SimClient;
-use crate::support::proxy::{ProxyOptions, Running, Tinyproxy, binary, run_binary};
+use crate::support::proxy::{ProxyOptions, Running, StandIn, Tinyproxy, binary, run_binary, stand_in_proxy};
 use crate::support::wait::wait_until;
 
 const USER: &str = "alice";
@@ -140,15 +142,63 @@ async fn the_live_source_polls_and_listens_through_all_proxy_over_plain_http() {
     assert!(log.contains(&rest), "REST went through the proxy: {log}");
 }
 
-/// What REST and the WebSocket are told by `proxy` when they go through it at `url`.
-async fn refusals(sim: &Simulator, url: &str) -> (ApiError, ApiError) {
-    let client = SimClient::new(sim, true).proxy(&[("HTTPS_PROXY", url)]);
+/// The simulator and a WebSocket token for its gateway, fetched directly (the Auth budget allows a few).
+async fn sim_and_token() -> (Simulator, WsToken) {
+    let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
+    let token = SimClient::new(&sim, true).build().ws_token().await.unwrap();
+    (sim, token)
+}
+
+/// What REST and the WebSocket (opened with `token` as push opens it) are told by the proxy at `url` when
+/// they go through it, giving up connecting after `connect_timeout`.
+async fn refusals(
+    (sim, token): &(Simulator, WsToken),
+    url: &str,
+    connect_timeout: Duration,
+) -> (ApiError, ApiError) {
+    let client = SimClient::new(sim, true)
+        .proxy(&[("HTTPS_PROXY", url)])
+        .connect_timeout(connect_timeout);
     let rest = client.build().server_time().await.unwrap_err();
-    let gateway = Url::parse(sim.gateway_url()).unwrap();
-    let ws = tunnel::connect(&client.config().network(), &gateway)
-        .await
-        .unwrap_err();
+    let websocket = tls::client_tls(&client.config().ca_files).unwrap().websocket;
+    let ws = match connection::open(&client.config().network(), token, None, websocket).await {
+        Err(PushError::Api(e)) => e,
+        Err(other) => panic!("not the proxy's failure: {other}"),
+        Ok(_) => panic!("the WebSocket opened through a refusing proxy"),
+    };
     (rest, ws)
+}
+
+/// Long enough for tinyproxy on a busy machine.
+const PATIENT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn a_silent_a_hanging_up_and_a_babbling_proxy_are_named() {
+    let sim = sim_and_token().await;
+    let mut too_long = b"HTTP/1.1 200 Connection established\r\nX-Padding: ".to_vec();
+    too_long.resize(9000, b'a');
+    for (how, words) in [
+        (StandIn::Silent, "opened no tunnel to 127.0.0.1:"),
+        (
+            StandIn::Answers(Vec::new()),
+            "closed the connection without answering CONNECT",
+        ),
+        (
+            StandIn::Answers(too_long),
+            "answered CONNECT with something that is not HTTP or too long to read",
+        ),
+    ] {
+        let url = stand_in_proxy(how).await;
+        let (rest, ws) = refusals(&sim, &url, Duration::from_millis(100)).await;
+        for e in [&rest, &ws] {
+            let text = e.to_string();
+            assert!(matches!(e, ApiError::Proxy(_)), "{text}");
+            assert!(
+                text.starts_with(&format!("the proxy {url} ")) && text.contains(words),
+                "{text}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -159,10 +209,10 @@ async fn a_refusing_proxy_is_named_with_its_password_masked() {
     }) else {
         return;
     };
-    let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
+    let sim = sim_and_token().await;
     let url = proxy.url(Some((USER, PASSWORD)));
     let masked = url.replace(PASSWORD, "***");
-    let (rest, ws) = refusals(&sim, &url).await;
+    let (rest, ws) = refusals(&sim, &url, PATIENT).await;
     for e in [&rest, &ws] {
         let text = e.to_string();
         assert!(matches!(e, ApiError::Proxy(_)), "{text}");
@@ -182,8 +232,8 @@ async fn a_proxy_wanting_credentials_says_where_to_put_them() {
     let Some(proxy) = Tinyproxy::start(ProxyOptions::basic_auth(USER, PASSWORD)) else {
         return;
     };
-    let sim = Simulator::start(SimOptions::demo().tls()).await.unwrap();
-    let (rest, ws) = refusals(&sim, &proxy.url(None)).await;
+    let sim = sim_and_token().await;
+    let (rest, ws) = refusals(&sim, &proxy.url(None), PATIENT).await;
     for e in [&rest, &ws] {
         let text = e.to_string();
         assert!(
@@ -194,7 +244,7 @@ async fn a_proxy_wanting_credentials_says_where_to_put_them() {
             "{text}"
         );
     }
-    let (rest, ws) = refusals(&sim, &proxy.url(Some((USER, "wrong-password")))).await;
+    let (rest, ws) = refusals(&sim, &proxy.url(Some((USER, "wrong-password"))), PATIENT).await;
     for e in [&rest, &ws] {
         let text = e.to_string();
         assert!(

@@ -3,12 +3,13 @@
 //! in words, for REST and the WebSocket alike, why it does not trust it without.
 use crate::support::client::SimClient;
 use crate::support::gateway::wstoken;
+use crate::support::proxy::binary;
 use crate::support::pty::Pty;
 use crate::support::push::{Rig, SAFETY_SECS, delta_keys};
 use crate::support::sim::{Harness, demo_with_rate, manual};
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use callboard::api::push::connection;
@@ -38,23 +39,12 @@ fn trusting_client(sim: &Simulator, http1_only: bool) -> reqwest::Client {
     builder.build().unwrap()
 }
 
-/// The binary with `args`, logged in to `sim` as its admin through RC_* variables, in a fresh home;
-/// `SSL_CERT_FILE` is `ca` (or unset).
+/// The binary with `args`, logged in to `sim` as its admin, in a fresh home and an environment of its own
+/// (no proxy or certificate variable from the test's); `SSL_CERT_FILE` is `ca` (or unset).
 fn callboard(sim: &Simulator, args: &[&str], ca: Option<&Path>) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callboard"));
-    cmd.args(args)
-        .current_dir(home.path())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("CALLBOARD_LOG", "off")
-        .env_remove("SSL_CERT_FILE")
-        .env_remove("SSL_CERT_DIR");
-    for (key, value) in rc_env(sim) {
-        cmd.env(key, value);
-    }
+    let mut cmd = binary(sim, args, &[("CALLBOARD_LOG", "off")], home.path());
+    cmd.current_dir(home.path()).env_remove("SSL_CERT_FILE");
     if let Some(ca) = ca {
         cmd.env("SSL_CERT_FILE", ca);
     }
@@ -168,11 +158,15 @@ async fn an_untrusted_issuer_is_named_with_the_fix_for_rest_and_websocket() {
     let failure = checks[0].outcome.as_ref().unwrap_err();
     assert!(failure.message.contains(UNTRUSTED), "{}", failure.message);
     assert!(
-        matches!(failure.error, Some(callboard::api::ApiError::Network(_))),
+        matches!(failure.error, Some(callboard::api::ApiError::Tls(_))),
         "{failure:?}"
     );
     let error = untrusting.build().current_extension().await.unwrap_err();
-    assert!(error.to_string().contains(UNTRUSTED), "{error}");
+    assert_eq!(
+        error,
+        callboard::api::ApiError::Tls(UNTRUSTED.to_owned()),
+        "the error reads as itself, with no advice about the network or RC_SERVER_URL"
+    );
 
     let h = Harness {
         http: trusting_client(&sim, false),
@@ -227,7 +221,11 @@ async fn once_and_doctor_trust_the_ca_of_ssl_cert_file_and_explain_without_it() 
     );
     let doctor = callboard(&sim, &["doctor"], None);
     assert_eq!(doctor.status.code(), Some(6), "{}", text(&doctor));
-    assert!(text(&doctor).contains("FAILED  tls"), "{}", text(&doctor));
+    let report = text(&doctor);
+    assert!(
+        report.contains(&format!("FAILED  tls              {UNTRUSTED}")),
+        "{report}"
+    );
 
     let missing = ca.with_file_name("missing.pem");
     let once = callboard(&sim, &["once"], Some(&missing));

@@ -43,6 +43,10 @@ pub enum ApiError {
     /// Connection refused, DNS, TLS or a dropped connection.
     #[error("could not reach RingCentral ({0}); check the network connection and RC_SERVER_URL")]
     Network(String),
+    /// The server's certificate comes from an issuer this machine does not trust; the message names the
+    /// host, the issuer and the setting that adds a CA (a company network may be intercepting TLS).
+    #[error("{0}")]
+    Tls(String),
     /// The proxy between callboard and RingCentral refused, wanted credentials or could not be reached; the
     /// message names the proxy (its password masked) and what to do.
     #[error("{0}")]

@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 use url::Url;
 
+use super::address::bare_host;
 use super::error::ApiError;
 use super::settings::Network;
 use super::tls::{issuer_name, untrusted_issuer};
@@ -36,14 +37,12 @@ pub(crate) async fn handshake(
     url: &Url,
     tls: Arc<rustls::ClientConfig>,
 ) -> Result<Handshake, ApiError> {
-    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
+    let host = bare_host(url);
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| ApiError::Config(format!("the server's host name {host:?} is not usable for TLS")))?;
-    let network = |e: std::io::Error| {
-        ApiError::Network(match untrusted_issuer(&e) {
-            Some(untrusted) => untrusted.to_string(),
-            None => clean_server_text(&e.to_string(), &[]),
-        })
+    let network = |e: std::io::Error| match untrusted_issuer(&e) {
+        Some(untrusted) => ApiError::Tls(untrusted.to_string()),
+        None => ApiError::Network(clean_server_text(&e.to_string(), &[])),
     };
     let tcp = tokio::time::timeout(TIMEOUT, tunnel::connect(net, url))
         .await

@@ -1,6 +1,7 @@
 //! The RingCentral client: the only code that speaks HTTP to RingCentral, and the wire model it shares
 //! with the simulator.
 pub mod active_calls;
+pub mod address;
 pub mod auth;
 pub mod client;
 pub mod directory;

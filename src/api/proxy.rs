@@ -1,11 +1,15 @@
-//! Proxy settings, read from the environment as curl reads them: `https_proxy`/`HTTPS_PROXY` for
-//! https:// and wss://, `all_proxy`/`ALL_PROXY` for everything else and when no https proxy is set, and
+//! Proxy settings, read from the environment: `https_proxy`/`HTTPS_PROXY` for https:// and wss://,
+//! `all_proxy`/`ALL_PROXY` for every scheme (for https:// and wss:// only when no https proxy is set), and
 //! `no_proxy`/`NO_PROXY` for the hosts reached directly (the lower-case name is looked at first; an empty
-//! value counts as unset). callboard speaks to HTTP proxies only, tunnelling with `CONNECT`.
+//! value counts as unset). `http_proxy` is not read: plain http:// (the simulator on loopback) goes through
+//! ALL_PROXY or direct. callboard speaks to HTTP proxies only, tunnelling with `CONNECT`; an unusable
+//! ALL_PROXY (a SOCKS proxy, say) is refused only when it would be used, that is when no https proxy is set
+//! (otherwise it is ignored, and [`ProxySettings::ignored`] says why).
 //!
-//! NO_PROXY follows curl: a comma-separated list where `*` matches every host, a name matches itself and
-//! its subdomains (with or without a leading dot), an IP address matches itself, a CIDR range matches the
-//! addresses in it, and a port after an entry is ignored. Loopback is not exempt: NO_PROXY decides.
+//! NO_PROXY follows curl: entries separated by commas or spaces; `*` as the whole value matches every
+//! host; a name matches itself and its subdomains (with or without a leading dot, and `*.corp.example`
+//! reads as `.corp.example`, as Go reads it); an IP address matches itself, a CIDR range the addresses in
+//! it, and a port after an entry is ignored. Loopback is not exempt: NO_PROXY decides.
 //!
 //! A proxy's credentials never show: [`ProxyUrl`] displays and debugs as `http://alice:***@proxy:3128`.
 use std::fmt;
@@ -16,6 +20,7 @@ use ipnet::IpNet;
 use percent_encoding::percent_decode_str;
 use url::Url;
 
+use super::address::bare_host;
 use super::error::ApiError;
 use crate::secret::Secret;
 
@@ -35,6 +40,8 @@ pub struct ProxySettings {
     https: Option<ProxyUrl>,
     all: Option<ProxyUrl>,
     no_proxy: NoProxy,
+    /// Why ALL_PROXY is not used, when it is unusable but an https proxy is set.
+    ignored: Option<ProxyError>,
 }
 
 impl ProxySettings {
@@ -55,11 +62,27 @@ impl ProxySettings {
                 .map(|(name, v)| ProxyUrl::parse(&v, name))
                 .transpose()
         };
+        let https = proxy(HTTPS_PROXY_VARS)?;
+        let (all, ignored) = match proxy(ALL_PROXY_VARS) {
+            Ok(all) => (all, None),
+            // https:// and wss:// go through the https proxy: ALL_PROXY would serve plain http:// alone.
+            Err(e) if https.is_some() => {
+                tracing::warn!("{e}; it is ignored: the https proxy carries every connection");
+                (None, Some(e))
+            }
+            Err(e) => return Err(e),
+        };
         Ok(ProxySettings {
-            https: proxy(HTTPS_PROXY_VARS)?,
-            all: proxy(ALL_PROXY_VARS)?,
+            https,
+            all,
             no_proxy: first(NO_PROXY_VARS).map_or_else(NoProxy::default, |(_, v)| NoProxy::parse(&v)),
+            ignored,
         })
+    }
+
+    /// Why ALL_PROXY is not used although set (unusable, with an https proxy set), if so.
+    pub fn ignored(&self) -> Option<&ProxyError> {
+        self.ignored.as_ref()
     }
 
     /// True when no proxy is set at all.
@@ -74,13 +97,12 @@ impl ProxySettings {
             "https" | "wss" => self.https.as_ref().or(self.all.as_ref()),
             _ => self.all.as_ref(),
         }?;
-        let host = url.host_str().unwrap_or_default();
-        (!self.no_proxy.matches(host)).then_some(proxy)
+        (!self.bypasses(url)).then_some(proxy)
     }
 
     /// Whether NO_PROXY sends `url`'s host direct.
     pub fn bypasses(&self, url: &Url) -> bool {
-        self.no_proxy.matches(url.host_str().unwrap_or_default())
+        self.no_proxy.matches(bare_host(url))
     }
 
     /// The distinct proxies set, the https one first.
@@ -157,10 +179,7 @@ impl ProxyUrl {
 
     /// The proxy's host (an IPv6 address without brackets).
     pub fn host(&self) -> &str {
-        let host = self.url.host_str().unwrap_or_default();
-        host.strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host)
+        bare_host(&self.url)
     }
 
     /// The proxy's port.
@@ -216,9 +235,17 @@ impl ProxyUrl {
                      administrators to allow it, {direct}"
                 )
             }
+            ProxyFailure::Silent(waited) => format!(
+                "the proxy {self} opened no tunnel to {target} within {} s; check {var}, {direct}",
+                waited.as_secs_f64()
+            ),
+            ProxyFailure::Closed => format!(
+                "the proxy {self} closed the connection without answering CONNECT; check that {var} names \
+                 an HTTP proxy, {direct}"
+            ),
             ProxyFailure::Unreadable => format!(
-                "the proxy {self} answered CONNECT with something that is not HTTP; check that {var} names \
-                 an HTTP proxy"
+                "the proxy {self} answered CONNECT with something that is not HTTP or too long to read; \
+                 check that {var} names an HTTP proxy"
             ),
         })
     }
@@ -251,7 +278,11 @@ pub(crate) enum ProxyFailure {
     Credentials,
     /// Any other refusal, with the status when known.
     Refused(Option<u16>),
-    /// The answer to CONNECT was not HTTP.
+    /// Connected, but no tunnel within the connect timeout (the proxy kept silent).
+    Silent(std::time::Duration),
+    /// The proxy closed the connection before answering CONNECT.
+    Closed,
+    /// The answer to CONNECT was not HTTP, or its headers too long.
     Unreadable,
 }
 
@@ -287,16 +318,22 @@ impl NoProxy {
     /// Reads a NO_PROXY list; entries that are neither names, addresses nor ranges are ignored.
     pub fn parse(text: &str) -> Self {
         let mut list = NoProxy::default();
-        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            if entry == "*" {
-                list.everything = true;
-            } else if let Ok(net) = entry.parse::<IpNet>() {
+        if text.trim() == "*" {
+            list.everything = true;
+            return list;
+        }
+        let entries = text.split(|c: char| c == ',' || c.is_whitespace());
+        for entry in entries.filter(|e| !e.is_empty()) {
+            if let Ok(net) = entry.parse::<IpNet>() {
                 list.nets.push(net.trunc());
-            } else if let Some(ip) = address(without_port(entry)) {
+            } else if let Ok(ip) = without_port(entry).parse::<IpAddr>() {
                 list.nets.push(IpNet::from(ip));
             } else {
-                let name = without_port(entry).trim_start_matches('.').trim_end_matches('.');
-                if !name.is_empty() {
+                let name = without_port(entry);
+                let name = name.strip_prefix('*').unwrap_or(name);
+                let name = name.trim_start_matches('.').trim_end_matches('.');
+                // A `*` anywhere else is no wildcard: such a name matches no host.
+                if !name.is_empty() && !name.contains('*') {
                     list.names.push(name.to_ascii_lowercase());
                 }
             }
@@ -304,12 +341,12 @@ impl NoProxy {
         list
     }
 
-    /// Whether `host` (a name, an IPv4 address, or an IPv6 address with or without brackets) goes direct.
+    /// Whether `host` (a name or an IP address, IPv6 without brackets) goes direct.
     pub fn matches(&self, host: &str) -> bool {
         if self.everything {
             return true;
         }
-        if let Some(ip) = address(host) {
+        if let Ok(ip) = host.parse::<IpAddr>() {
             return self.nets.iter().any(|net| net.contains(&ip));
         }
         let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -320,15 +357,6 @@ impl NoProxy {
                     .is_some_and(|rest| rest.ends_with('.'))
         })
     }
-}
-
-/// `text` as an IP address, brackets allowed around IPv6.
-fn address(text: &str) -> Option<IpAddr> {
-    let bare = text
-        .strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap_or(text);
-    bare.parse().ok()
 }
 
 /// An entry without a trailing `:port` (an unbracketed IPv6 address is left whole).
@@ -394,7 +422,7 @@ mod tests {
     #[test]
     fn no_proxy_follows_curl() {
         let list = NoProxy::parse(
-            " example.com, .corp.example ,10.0.0.0/8, 192.168.1.7:8080, [::1]:443, fe80::/10, intra:80,,",
+            " example.com, .corp.example ,10.0.0.0/8 192.168.1.7:8080\t[::1]:443, fe80::/10, intra:80,, *.wild.example",
         );
         for (host, direct) in [
             ("example.com", true),
@@ -409,7 +437,8 @@ mod tests {
             ("192.168.1.7", true),
             ("192.168.1.8", false),
             ("::1", true),
-            ("[::1]", true),
+            ("wild.example", true),
+            ("a.wild.example", true),
             ("fe80::1", true),
             ("intra", true),
             ("www.intra", true),
@@ -417,8 +446,12 @@ mod tests {
         ] {
             assert_eq!(list.matches(host), direct, "{host}");
         }
-        assert!(NoProxy::parse("a, *").matches("anything.example"));
-        assert!(!NoProxy::parse("*.example.com").matches("a.example.com"));
+        assert!(NoProxy::parse(" * ").matches("anything.example"));
+        assert!(
+            !NoProxy::parse("a, *").matches("anything.example"),
+            "`*` is a wildcard only as the whole value"
+        );
+        assert!(!NoProxy::parse("a*b.example").matches("ab.example"));
         assert!(!NoProxy::parse("").matches("example.com"));
         assert!(
             !NoProxy::parse("127.0.0.1").matches("localhost"),
@@ -478,6 +511,34 @@ mod tests {
     }
 
     #[test]
+    fn an_unusable_all_proxy_is_ignored_when_the_https_proxy_carries_everything() {
+        let s = settings(&[("ALL_PROXY", "socks5://p:1080"), ("https_proxy", "http://tls:1")]).unwrap();
+        assert_eq!(via(&s, "wss://ws.example").as_deref(), Some("http://tls:1"));
+        assert_eq!(via(&s, "http://127.0.0.1:9"), None);
+        let ignored = s.ignored().map(ToString::to_string).unwrap_or_default();
+        assert!(
+            ignored.starts_with("ALL_PROXY names a socks5:// proxy"),
+            "{ignored}"
+        );
+        assert_eq!(
+            settings(&[("HTTPS_PROXY", "http://tls:1")]).unwrap().ignored(),
+            None
+        );
+        let e = settings(&[("HTTPS_PROXY", "http://tls:1"), ("all_proxy", "ftp://p")])
+            .map(|s| s.ignored().cloned());
+        assert!(
+            matches!(
+                e,
+                Ok(Some(ProxyError::Scheme {
+                    variable: "all_proxy",
+                    ..
+                }))
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn failures_name_the_masked_proxy_and_what_to_do() {
         let p = ProxyUrl::parse("http://alice:hunter2@p:3128", "HTTPS_PROXY").unwrap();
         let target = "platform.ringcentral.com:443";
@@ -495,6 +556,14 @@ mod tests {
                 "cannot reach the proxy",
             ),
             (ProxyFailure::Unreadable, "not HTTP"),
+            (
+                ProxyFailure::Silent(std::time::Duration::from_millis(1500)),
+                "opened no tunnel to platform.ringcentral.com:443 within 1.5 s",
+            ),
+            (
+                ProxyFailure::Closed,
+                "closed the connection without answering CONNECT",
+            ),
         ] {
             let text = p.failure(target, failure).to_string();
             assert!(

@@ -17,6 +17,8 @@ use crate::text::clean_server_text;
 
 /// The variable curl, Python and Go read a CA bundle from; callboard adds its certificates.
 pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
+/// The variable naming directories of CA certificates (OpenSSL's convention); read as `SSL_CERT_FILE` is.
+pub const CA_DIR_VAR: &str = "SSL_CERT_DIR";
 /// The config-file setting that adds a company CA.
 pub const CA_FILE_KEY: &str = "ca_file in config.toml";
 
@@ -109,17 +111,27 @@ fn read_ca_file(file: &CaFile) -> Result<Vec<CertificateDer<'static>>, ApiError>
     Ok(certs)
 }
 
-/// The system's own roots when `SSL_CERT_FILE` is set. On Linux and the BSDs the platform verifier reads
-/// that file *instead of* the system's roots (as OpenSSL does); callboard adds it to them.
+/// The system's own roots when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set. On Linux and the BSDs the
+/// platform verifier reads either *instead of* the system's roots (as OpenSSL does); callboard adds what
+/// they name to the system's roots.
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 fn system_roots_beside_env() -> Vec<CertificateDer<'static>> {
-    if std::env::var_os(CA_FILE_VAR).is_none() {
+    if !replaces_system_roots(|name| std::env::var_os(name)) {
         return Vec::new();
     }
     openssl_probe::candidate_cert_dirs()
         .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
         .filter(|cert| rustls::RootCertStore::empty().add(cert.clone()).is_ok())
         .collect()
+}
+
+/// Whether the variables `env` looks up make the platform verifier read certificates from them instead of
+/// the system's (rustls-native-certs' rule: either variable set).
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn replaces_system_roots(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    [CA_FILE_VAR, CA_DIR_VAR]
+        .into_iter()
+        .any(|name| env(name).is_some())
 }
 
 /// Elsewhere the platform's roots do not depend on `SSL_CERT_FILE`.
@@ -271,6 +283,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+    #[test]
+    fn either_certificate_variable_keeps_the_system_roots_beside_it() {
+        let only = |set: &'static str| move |name: &str| (name == set).then(|| "/etc/company".into());
+        assert!(replaces_system_roots(only(CA_FILE_VAR)));
+        assert!(replaces_system_roots(only(CA_DIR_VAR)));
+        assert!(!replaces_system_roots(|_| None));
     }
 
     #[test]

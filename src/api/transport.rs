@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use reqwest::header::{DATE, HeaderMap};
 use url::Url;
 
+use super::address::authority;
 use super::dns::chain;
 use super::error::{self, ApiError};
 use super::proxy::{ProxyFailure, ProxySettings, ProxyUrl};
@@ -149,7 +150,10 @@ impl Transport {
         group: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<Reply, ApiError> {
-        let request = request.build().map_err(|e| transport_error(e, None))?;
+        let connect_timeout = self.network.connect_timeout;
+        let request = request
+            .build()
+            .map_err(|e| transport_error(e, None, connect_timeout))?;
         let proxy = self
             .network
             .proxy
@@ -160,7 +164,10 @@ impl Transport {
             .map_err(|wait| refused(group, wait))?;
         crate::metrics::ringcentral_request(group);
         let (method, path) = (request.method().clone(), request.url().path().to_owned());
-        let failed = |e| transport_error(e, proxy.as_ref().map(|(p, target)| (*p, target.as_str())));
+        let failed = |e| {
+            let proxy = proxy.as_ref().map(|(p, target)| (*p, target.as_str()));
+            transport_error(e, proxy, connect_timeout)
+        };
         let mut response = self.http.execute(request).await.map_err(failed)?;
         let status = response.status().as_u16();
         let version = response.version();
@@ -254,20 +261,24 @@ fn reqwest_proxy(settings: &ProxySettings, proxy: &ProxyUrl) -> reqwest::Proxy {
     out
 }
 
-/// `host:port` of a URL.
-fn authority(url: &Url) -> String {
-    let port = url.port_or_known_default().unwrap_or_default();
-    format!("{}:{port}", url.host_str().unwrap_or_default())
-}
-
-/// Maps a reqwest failure without its URL: timeouts to `Timeout`, a failure of `proxy` (on the way to
-/// the `host:port` given with it) to `Proxy`, the rest to `Network`.
-fn transport_error(e: reqwest::Error, proxy: Option<(&ProxyUrl, &str)>) -> ApiError {
-    if e.is_timeout() {
-        return ApiError::Timeout;
-    }
+/// Maps a reqwest failure without its URL: an untrusted certificate to `Tls`, a failure of `proxy` (on
+/// the way to the `host:port` given with it, including no tunnel within `connect_timeout`) to `Proxy`,
+/// other timeouts to `Timeout`, the rest to `Network`.
+fn transport_error(
+    e: reqwest::Error,
+    proxy: Option<(&ProxyUrl, &str)>,
+    connect_timeout: Duration,
+) -> ApiError {
     if let Some(untrusted) = tls::untrusted_issuer(&e) {
-        return ApiError::Network(untrusted.to_string());
+        return ApiError::Tls(untrusted.to_string());
+    }
+    if e.is_timeout() {
+        return match proxy {
+            Some((proxy, target)) if e.is_connect() => {
+                proxy.failure(target, ProxyFailure::Silent(connect_timeout))
+            }
+            _ => ApiError::Timeout,
+        };
     }
     let text = clean_server_text(&chain(&e.without_url()), &[]);
     match proxy.and_then(|(proxy, target)| proxy_failure(&text).map(|f| proxy.failure(target, f))) {
@@ -286,6 +297,10 @@ fn proxy_failure(text: &str) -> Option<ProxyFailure> {
             ProxyFailure::Credentials
         } else if what.starts_with("unsuccessful") {
             ProxyFailure::Refused(None)
+        } else if what.starts_with("proxy response headers too long") {
+            ProxyFailure::Unreadable
+        } else if what.starts_with("unexpected end of file") {
+            ProxyFailure::Closed
         } else {
             let detail = what.split_once(": ").map_or(what, |(_, cause)| cause);
             ProxyFailure::Unreachable(detail.to_owned())
@@ -311,6 +326,29 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_tunnel_error_of_hyper_util_has_its_failure() {
+        for (text, failure) in [
+            (
+                "tunnel error: proxy authorization required",
+                ProxyFailure::Credentials,
+            ),
+            ("tunnel error: unsuccessful", ProxyFailure::Refused(None)),
+            (
+                "tunnel error: proxy response headers too long",
+                ProxyFailure::Unreadable,
+            ),
+            ("tunnel error: unexpected end of file", ProxyFailure::Closed),
+            (
+                "client error (Connect): tunnel error: failed to create underlying connection: tcp connect \
+                 error: Connection refused",
+                ProxyFailure::Unreachable("tcp connect error: Connection refused".into()),
+            ),
+        ] {
+            assert_eq!(proxy_failure(text), Some(failure), "{text}");
+        }
+    }
 
     #[test]
     fn json_errors_never_quote_the_data() {

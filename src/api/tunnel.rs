@@ -7,6 +7,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use url::Url;
 
+use super::address::{authority, bare_host};
 use super::error::ApiError;
 use super::proxy::{ProxyFailure, ProxyUrl};
 use super::settings::Network;
@@ -17,11 +18,7 @@ const MAX_ANSWER: usize = 8 * 1024;
 /// A connected stream to `target`'s host and port (only its scheme, host and port are used, never its
 /// query). A proxy's failure names the proxy, masked; a direct failure names the host.
 pub async fn connect(net: &Network, target: &Url) -> Result<TcpStream, ApiError> {
-    let host = target.host_str().unwrap_or_default();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
+    let host = bare_host(target);
     let Some(port) = target.port_or_known_default().filter(|_| !host.is_empty()) else {
         return Err(ApiError::Config(format!(
             "a {}:// address without a host or port cannot be connected to",
@@ -29,10 +26,7 @@ pub async fn connect(net: &Network, target: &Url) -> Result<TcpStream, ApiError>
         )));
     };
     let proxy = net.proxy.for_url(target);
-    let authority = match target.host() {
-        Some(url::Host::Ipv6(ip)) => format!("[{ip}]:{port}"),
-        _ => format!("{host}:{port}"),
-    };
+    let authority = authority(target);
     let exchange = async {
         let stream = match proxy {
             None => open(net, host, port).await.map_err(ApiError::Network)?,
@@ -52,13 +46,7 @@ pub async fn connect(net: &Network, target: &Url) -> Result<TcpStream, ApiError>
         Ok(result) => result,
         Err(_) => Err(match proxy {
             None => ApiError::Timeout,
-            Some(proxy) => {
-                let secs = net.connect_timeout.as_secs_f64();
-                proxy.failure(
-                    &authority,
-                    ProxyFailure::Unreachable(format!("no tunnel within {secs} s")),
-                )
-            }
+            Some(proxy) => proxy.failure(&authority, ProxyFailure::Silent(net.connect_timeout)),
         }),
     }
 }
@@ -77,7 +65,8 @@ async fn open(net: &Network, host: &str, port: u16) -> Result<TcpStream, String>
     Err(format!("cannot connect to {host}:{port}: {why}"))
 }
 
-/// Asks `proxy` for a tunnel to `authority` and reads its answer; a 2xx opens the tunnel.
+/// Asks `proxy` for a tunnel to `authority` and reads its answer; a 200 opens the tunnel (as for the REST
+/// client's tunnels: any other status, even a 2xx, is a refusal).
 async fn handshake(stream: &mut TcpStream, proxy: &ProxyUrl, authority: &str) -> Result<(), ApiError> {
     let failed = |failure| proxy.failure(authority, failure);
     let lost = |e: std::io::Error| failed(ProxyFailure::Unreachable(e.to_string()));
@@ -98,9 +87,7 @@ async fn handshake(stream: &mut TcpStream, proxy: &ProxyUrl, authority: &str) ->
             return Err(failed(ProxyFailure::Unreadable));
         }
         let byte = stream.read_u8().await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => failed(ProxyFailure::Unreachable(
-                "it closed the connection without answering CONNECT".into(),
-            )),
+            std::io::ErrorKind::UnexpectedEof => failed(ProxyFailure::Closed),
             _ => lost(e),
         })?;
         answer.push(byte);
@@ -112,7 +99,7 @@ async fn handshake(stream: &mut TcpStream, proxy: &ProxyUrl, authority: &str) ->
         _ => return Err(failed(ProxyFailure::Unreadable)),
     }
     match response.code {
-        Some(200..=299) => Ok(()),
+        Some(200) => Ok(()),
         Some(407) => Err(failed(ProxyFailure::Credentials)),
         status => Err(failed(ProxyFailure::Refused(status))),
     }
@@ -191,6 +178,10 @@ mod tests {
                 "refused to open a tunnel to ws.example:8443 (HTTP 403)",
             ),
             (b"SSH-2.0-OpenSSH\r\n\r\n", "not HTTP"),
+            (
+                b"HTTP/1.1 204 No Content\r\n\r\n",
+                "refused to open a tunnel to ws.example:8443 (HTTP 204)",
+            ),
         ] {
             let (port, _) = fake_proxy(answer).await;
             let e = connect(&network(&format!("http://alice:pw@127.0.0.1:{port}")), &target())

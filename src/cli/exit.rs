@@ -32,7 +32,7 @@ impl Fatal {
             Fatal::Api(ApiError::Unauthorized { .. } | ApiError::Config(_)) => 3,
             Fatal::Api(ApiError::Permission { .. }) => 4,
             Fatal::Api(ApiError::RateLimited { .. }) => 5,
-            Fatal::Api(ApiError::Network(_) | ApiError::Proxy(_) | ApiError::Timeout) => 6,
+            Fatal::Api(ApiError::Network(_) | ApiError::Proxy(_) | ApiError::Tls(_) | ApiError::Timeout) => 6,
             Fatal::Checks { first: Some(e), .. } => return Fatal::Api(e.clone()).exit_code(),
             Fatal::Source(e) => match e.kind {
                 SourceErrorKind::Unauthorized => 3,

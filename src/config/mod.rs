@@ -1,8 +1,8 @@
 //! Configuration: command-line flags > environment > `.env` in the working directory > `config.toml` in
 //! the platform config dir > defaults. [`Config::resolve`] is the pure layering; [`Config::load`] reads
 //! the real sources. Secrets come only from the environment, `.env` or the config file, never flags, and
-//! no error message ever contains one. Proxy settings come from the environment alone, as curl reads them
-//! ([`crate::api::proxy`]).
+//! no error message ever contains one. Proxy settings come from the environment alone
+//! ([`crate::api::proxy`] says which variables and by what rules).
 use std::fmt;
 use std::path::{Path, PathBuf};
 

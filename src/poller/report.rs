@@ -42,7 +42,9 @@ pub fn describe(err: &ApiError, scope: &Scope, now: Timestamp, retry_in: Option<
         }
         ApiError::NotFound => (SourceErrorKind::Server, err.to_string()),
         ApiError::Timeout => (SourceErrorKind::Timeout, err.to_string()),
-        ApiError::Network(_) | ApiError::Proxy(_) => (SourceErrorKind::Network, err.to_string()),
+        ApiError::Network(_) | ApiError::Proxy(_) | ApiError::Tls(_) => {
+            (SourceErrorKind::Network, err.to_string())
+        }
         ApiError::Malformed(_) => (SourceErrorKind::Malformed, err.to_string()),
     };
     SourceError {

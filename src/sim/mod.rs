@@ -70,7 +70,7 @@ pub use users::SimCredentials;
 
 use listener::{ConnHandle, SimListener};
 use state::SimState;
-use tls::{CaFile, SimTls};
+use tls::{CaPemFile, SimTls};
 use users::Directory;
 
 /// How to run a simulator: the scenario, where to listen and which clock to use.
@@ -182,7 +182,7 @@ impl SimOptions {
 /// A running simulator. Stops on [`Simulator::shutdown`] or when dropped.
 pub struct Simulator {
     state: Arc<SimState>,
-    ca_file: Option<CaFile>,
+    ca_file: Option<CaPemFile>,
     credentials: SimCredentials,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -202,7 +202,7 @@ impl Simulator {
         let tls = opts.tls.then(SimTls::generate).transpose()?;
         let ca_file = tls
             .as_ref()
-            .map(|tls| CaFile::write(&tls.ca_pem, opts.ca_out.as_deref()))
+            .map(|tls| CaPemFile::write(&tls.ca_pem, opts.ca_out.as_deref()))
             .transpose()?;
         let (scheme, ws_scheme) = if tls.is_some() {
             ("https", "wss")
@@ -279,7 +279,7 @@ impl Simulator {
 
     /// With TLS, the file holding the simulator's CA certificate (PEM): what a client must trust.
     pub fn ca_file(&self) -> Option<&Path> {
-        self.ca_file.as_ref().map(CaFile::path)
+        self.ca_file.as_ref().map(CaPemFile::path)
     }
 
     /// `ws://127.0.0.1:PORT/ws` (`wss://` with TLS): the WebSocket gateway, on a listener of its own (the

@@ -64,14 +64,14 @@ impl SimTls {
 
 /// Where the CA's PEM went: a file in a directory the simulator owns (removed with it), or one the user
 /// named (kept).
-pub struct CaFile {
+pub struct CaPemFile {
     path: PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
 
-impl CaFile {
+impl CaPemFile {
     /// Writes `pem` to `path`, or to `ca.pem` in a fresh private directory when `None`.
-    pub fn write(pem: &str, path: Option<&Path>) -> io::Result<CaFile> {
+    pub fn write(pem: &str, path: Option<&Path>) -> io::Result<CaPemFile> {
         let (path, dir) = match path {
             Some(path) => (path.to_owned(), None),
             None => {
@@ -88,7 +88,7 @@ impl CaFile {
                 ),
             )
         })?;
-        Ok(CaFile { path, _dir: dir })
+        Ok(CaPemFile { path, _dir: dir })
     }
 
     /// The file's path.

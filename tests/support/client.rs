@@ -82,11 +82,17 @@ impl SimClient {
         self
     }
 
+    /// Gives up connecting (TCP, a proxy's tunnel, TLS) after `timeout`.
+    pub fn connect_timeout(mut self, timeout: Duration) -> SimClient {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
     /// Gives up on any request after about a second, as the fault tests want.
     pub fn short_timeouts(mut self) -> SimClient {
-        self.config.connect_timeout = Duration::from_millis(500);
         self.config.read_timeout = Duration::from_secs(1);
-        self.total_timeout(Duration::from_millis(1500))
+        self.connect_timeout(Duration::from_millis(500))
+            .total_timeout(Duration::from_millis(1500))
     }
 
     /// Trusts only the system's CAs (not a TLS simulator's).

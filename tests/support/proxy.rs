@@ -1,6 +1,7 @@
 //! A real HTTP proxy for the tests: tinyproxy on a free loopback port, with a generated config in a
-//! temporary directory (foreground, logging every connection), killed when the guard drops; and the
-//! binary run against a simulator in an environment of its own. Tests skip with a message when tinyproxy
+//! temporary directory (foreground, logging every connection), killed when the guard drops; a stand-in
+//! for the proxies tinyproxy cannot play (silent, hanging up, babbling); and the binary run against a
+//! simulator in an environment of its own. Tests skip with a message when tinyproxy
 //! is not installed (`.ci/run` installs it).
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callboard::sim::Simulator;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::wait::poll;
 
@@ -130,6 +132,44 @@ impl Drop for Tinyproxy {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How a [`stand_in_proxy`] answers each request.
+#[derive(Clone)]
+pub enum StandIn {
+    /// Accepts the connection and never says a word.
+    Silent,
+    /// Reads the request and writes these bytes, then closes (empty: closes without answering).
+    Answers(Vec<u8>),
+}
+
+/// A proxy on loopback that behaves as `how` to every connection until the runtime ends; its
+/// `http://127.0.0.1:PORT`.
+pub async fn stand_in_proxy(how: StandIn) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let how = how.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                while !request.ends_with(b"\r\n\r\n") {
+                    match socket.read_u8().await {
+                        Ok(byte) => request.push(byte),
+                        Err(_) => return,
+                    }
+                }
+                match how {
+                    // Held open until the client gives up.
+                    StandIn::Silent => while socket.read_u8().await.is_ok() {},
+                    StandIn::Answers(bytes) => {
+                        let _ = socket.write_all(&bytes).await;
+                    }
+                }
+            });
+        }
+    });
+    url
 }
 
 /// The binary with `args` against `sim` (its admin user, its CA trusted through `SSL_CERT_FILE` when it
