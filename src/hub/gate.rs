@@ -94,7 +94,10 @@ impl Gate {
         if peers.len() >= 4 * PENDING {
             peers.retain(|_, p| p.next + FORGET > now);
         }
-        let entry = peers.entry(peer).or_insert(Peer { refused: 0, next: now });
+        let entry = peers.entry(peer).or_insert(Peer {
+            refused: 0,
+            next: now,
+        });
         entry.refused = entry.refused.saturating_add(1);
         entry.next = entry.next.max(now + delay(entry.refused));
     }

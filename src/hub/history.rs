@@ -168,6 +168,9 @@ mod tests {
         assert!(history.since(&resume("h", 2)).is_none(), "update 3 is gone");
         assert!(history.since(&resume("other", 5)).is_none(), "another hub run");
         assert!(history.since(&resume("h", 9)).is_none(), "from the future");
-        assert!(history.since(&resume("h", u64::MAX)).is_none(), "a hostile number");
+        assert!(
+            history.since(&resume("h", u64::MAX)).is_none(),
+            "a hostile number"
+        );
     }
 }

@@ -105,7 +105,8 @@ async fn bind_unix(path: &Path) -> Result<Bound, String> {
                     "another hub is already listening on {shown}; stop it or choose another --listen"
                 ));
             }
-            std::fs::remove_file(path).map_err(|e| format!("cannot replace the stale socket {shown}: {e}"))?;
+            std::fs::remove_file(path)
+                .map_err(|e| format!("cannot replace the stale socket {shown}: {e}"))?;
         }
         Ok(_) => {
             return Err(format!(
@@ -290,14 +291,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("made").join("hub.sock");
         let live = bind(&Listen::Unix(path.clone()), None).await.unwrap();
-        let mode = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o750, "a directory made for the socket");
         let Err(e) = bind(&Listen::Unix(path.clone()), None).await else {
             panic!("bound over a live hub")
         };
         assert!(e.contains("another hub is already listening"), "{e}");
         drop(live);
-        assert!(bind(&Listen::Unix(path), None).await.is_ok(), "the stale socket is replaced");
+        assert!(
+            bind(&Listen::Unix(path), None).await.is_ok(),
+            "the stale socket is replaced"
+        );
     }
 
     #[tokio::test]
