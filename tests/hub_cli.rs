@@ -1,9 +1,11 @@
 //! The binary's hub commands: `serve --check` prints the effective policy or names the bad line,
-//! `once --hub` prints the calls of a `serve --demo` hub, and `serve --metrics` answers scrapes.
+//! `once --hub` prints the calls of a `serve --demo` hub, `serve --metrics` answers scrapes, and a
+//! `tail --hub` board shows calls again after it is killed and restarted, or after its hub is.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::support::pty::Pty;
 
@@ -107,10 +109,10 @@ fn tcp_without_tls_is_refused_before_anything_starts() {
     );
 }
 
-/// Kills the hub when the test ends, however it ends.
-struct Hub(Child);
+/// Kills the process (a hub, a board) when the test ends, however it ends.
+struct Running(Child);
 
-impl Drop for Hub {
+impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -118,21 +120,23 @@ impl Drop for Hub {
 }
 
 /// `serve --demo` on a socket in `home`, once it says it is serving; its address for `--hub`.
-fn demo_hub(home: &Path) -> (Hub, String) {
+fn demo_hub(home: &Path) -> (Running, String) {
     demo_hub_with(home, &[])
 }
 
 /// [`demo_hub`] with more flags for `serve`.
-fn demo_hub_with(home: &Path, flags: &[&str]) -> (Hub, String) {
+fn demo_hub_with(home: &Path, flags: &[&str]) -> (Running, String) {
     let socket = home.join("hub.sock");
-    let mut hub = Hub(callboard(home)
-        .args(["serve", "--demo", "--listen"])
-        .arg(format!("unix:{}", socket.display()))
-        .args(flags)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap());
+    let mut hub = Running(
+        callboard(home)
+            .args(["serve", "--demo", "--listen"])
+            .arg(format!("unix:{}", socket.display()))
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut banner = String::new();
     BufReader::new(hub.0.stdout.take().unwrap())
         .read_line(&mut banner)
@@ -247,4 +251,66 @@ fn the_board_on_a_demo_hub_shows_its_calls_and_its_scope_key_asks_the_hub() {
     });
     assert!(screen.contains("account"), "{screen}");
     pty.quit("the hub board");
+}
+
+/// `tail --format ndjson --hub ADDR`, and its lines as they come.
+fn tail_on(home: &Path, addr: &str) -> (Running, mpsc::Receiver<String>) {
+    let mut tail = callboard(home)
+        .args(["tail", "--format", "ndjson", "--hub", addr])
+        .env("CALLBOARD_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = tail.stdout.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (Running(tail), lines)
+}
+
+/// The id of the next call `tail` prints, within 20 s.
+fn next_call(lines: &mpsc::Receiver<String>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("a call from the hub within 20 s");
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if let Some(id) = value["id"].as_str().filter(|id| id.starts_with("LI")) {
+            return id.to_owned();
+        }
+    }
+}
+
+#[test]
+fn a_board_process_killed_and_started_again_shows_the_calls_from_the_hub() {
+    let home = tempfile::tempdir().unwrap();
+    let (_hub, addr) = demo_hub(home.path());
+    let (mut board, lines) = tail_on(home.path(), &addr);
+    next_call(&lines);
+    // SIGKILL: nothing of the board survives, so the new one starts from a fresh listing.
+    board.0.kill().unwrap();
+    board.0.wait().unwrap();
+    let (_board, lines) = tail_on(home.path(), &addr);
+    next_call(&lines);
+}
+
+#[test]
+fn a_board_attached_to_a_hub_that_restarts_reconnects_by_itself_and_shows_calls_again() {
+    let home = tempfile::tempdir().unwrap();
+    let (hub, addr) = demo_hub(home.path());
+    let (mut board, lines) = tail_on(home.path(), &addr);
+    next_call(&lines);
+    drop(hub);
+    while lines.recv_timeout(Duration::from_millis(50)).is_ok() {}
+    let (_hub, again) = demo_hub(home.path());
+    assert_eq!(again, addr);
+    next_call(&lines);
+    assert!(board.0.try_wait().unwrap().is_none(), "the board kept running");
 }

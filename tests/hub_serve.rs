@@ -1,11 +1,13 @@
 //! The team hub on loopback, asserted on the messages and bytes boards receive: restricted viewers over
 //! the Unix socket and over TCP+TLS get exactly the calls their policy allows; refusals say why; a board
-//! that reconnects resumes; protocol versions that differ give a clear error both ways.
+//! that reconnects resumes; refreshes are rate-limited hub-wide; protocol versions that differ give a
+//! clear error both ways.
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::feed::{Change, Delta, PartyChange, PartyStatus};
+use callboard::feed::{Change, Delta, PartyChange, PartyStatus, SourceErrorKind};
 use callboard::hub::protocol::{Numbered, Resume, ToBoard, ToHub, Update};
+use callboard::hub::serve::REFRESH_EVERY;
 use jiff::Timestamp;
 
 use crate::support::hub::{RawBoard, TestHub, call};
@@ -253,6 +255,32 @@ async fn a_wrong_token_or_a_user_outside_the_policy_is_refused_with_a_reason() {
         reason.contains(&format!("user {} is not in the hub's policy", user())),
         "{reason}"
     );
+}
+
+#[tokio::test]
+async fn refreshes_reach_the_source_at_most_every_15_s_hub_wide_and_a_board_is_told_why() {
+    let hub = hub_with_three(&policy()).await;
+    let now = Timestamp::now();
+    assert_eq!(hub.hub.refresh(now), Ok(()), "the listing is old: passed on");
+    let later = now + jiff::SignedDuration::from_secs(1);
+    assert_eq!(
+        hub.hub.refresh(later),
+        Err(now + REFRESH_EVERY),
+        "one was just asked"
+    );
+
+    let (mut board, _) = unix_board(&hub, None).await;
+    board.send(&ToHub::Refresh).await;
+    let seen = board
+        .until(|m| matches!(m, ToBoard::Status(s) if s.error.is_some()))
+        .await;
+    let Some(ToBoard::Status(status)) = seen.last() else {
+        unreachable!()
+    };
+    let error = status.error.as_ref().unwrap();
+    assert_eq!(error.kind, SourceErrorKind::RateLimited);
+    assert!(error.message.contains("at most every 15 s"), "{}", error.message);
+    assert_eq!(error.retry_at, Some(now + REFRESH_EVERY));
 }
 
 #[tokio::test]

@@ -1,11 +1,13 @@
 //! `--hub`'s source on a hub on loopback: it publishes what its policy allows over TLS with a token,
-//! resumes after its connection is cut, and reports a hub of another protocol version clearly.
+//! resumes after its connection is cut (even right after a fresh listing), sends its token only over
+//! TCP, and reports a hub of another protocol version clearly.
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use callboard::api::Scope;
-use callboard::feed::{Change, FeedState, PartyChange, PartyStatus};
+use callboard::feed::{Change, Delta, FeedState, Listing, PartyChange, PartyStatus};
 use callboard::hub::connect::{Connector, HubAddr};
+use callboard::hub::protocol::{self, Numbered, Status, ToBoard, Update, View, Welcome};
 use callboard::hub::viewer;
 use callboard::secret::Secret;
 use jiff::Timestamp;
@@ -155,4 +157,94 @@ async fn a_hub_of_another_protocol_version_is_a_clear_error() {
         "{message}"
     );
     future_hub.abort();
+}
+
+/// A hub the test scripts frame by frame: it records each hello and sends what `answer` gives for the
+/// n-th connection, then hangs up (`cut`) or stays.
+async fn scripted_hub(
+    listener: UnixListener,
+    hellos: tokio::sync::mpsc::UnboundedSender<callboard::hub::protocol::Hello>,
+    answer: impl Fn(usize) -> (Vec<ToBoard>, bool),
+) {
+    use futures_util::{SinkExt, StreamExt};
+    let mut open = Vec::new();
+    for n in 0.. {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let mut framed = tokio_util::codec::Framed::new(stream, protocol::codec());
+        let hello = framed.next().await.unwrap().unwrap();
+        hellos.send(protocol::read_hello(&hello).unwrap()).unwrap();
+        let (messages, cut) = answer(n);
+        for message in &messages {
+            framed.send(protocol::encode(message)).await.unwrap();
+        }
+        if !cut {
+            open.push(framed);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_board_cut_right_after_a_fresh_listing_asks_for_a_fresh_one_not_past_its_deltas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scripted-hub.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let (hellos_tx, mut hellos) = tokio::sync::mpsc::unbounded_channel();
+    let welcome = ToBoard::Welcome(Welcome {
+        version: protocol::VERSION,
+        hub: "run-1".into(),
+        session: 1,
+        view: View::default(),
+        user: None,
+        resumed: false,
+    });
+    // A fresh listing and the delta after it: both carry the hub's newest number, 5.
+    let listing = ToBoard::Update(Numbered {
+        seq: 5,
+        update: Update::Listing(Arc::new(Listing {
+            seq: 1,
+            scope: Some(Scope::Account),
+            taken_at: Some(Timestamp::now()),
+            calls: vec![call("LI-a", "101")].into(),
+            skipped: 0,
+        })),
+    });
+    let delta = ToBoard::Update(Numbered {
+        seq: 5,
+        update: Update::Delta(Delta {
+            seq: 2,
+            at: Timestamp::now(),
+            change: Change::Call(call("LI-b", "102")),
+        }),
+    });
+    let hub = tokio::spawn(scripted_hub(listener, hellos_tx, move |n| match n {
+        0 => (vec![welcome.clone(), listing.clone()], true),
+        _ => (
+            vec![
+                welcome.clone(),
+                listing.clone(),
+                delta.clone(),
+                ToBoard::Status(Status::default()),
+            ],
+            false,
+        ),
+    }));
+    let connector = Connector::new(HubAddr::Unix(path), None).unwrap();
+    let mut board = viewer::spawn(connector, Some(Secret::new("tcp-only-token")), None);
+
+    let first = hellos.recv().await.unwrap();
+    assert!(first.token.is_none(), "a token never goes over a Unix socket");
+    let again = hellos.recv().await.unwrap();
+    assert_eq!(
+        again.resume, None,
+        "resuming from 5 would skip the listing's delta"
+    );
+    let state = wait_until(&mut board.feed, "the listing and its delta", |s| {
+        s.listing.seq > 0 && s.error.is_none() && !s.deltas.is_empty()
+    })
+    .await;
+    assert_eq!(ids(&state), ["LI-a"]);
+    assert!(matches!(&state.deltas[0].change, Change::Call(c) if c.id == "LI-b"));
+    hub.abort();
 }

@@ -86,7 +86,7 @@ impl History {
     /// than what is kept (the board then needs a fresh listing).
     pub fn since(&self, resume: &Resume) -> Option<Vec<Arc<Numbered>>> {
         let oldest = self.entries.front().map_or(self.last + 1, |e| e.seq);
-        let kept = resume.seq + 1 >= oldest && resume.seq <= self.last;
+        let kept = resume.seq.saturating_add(1) >= oldest && resume.seq <= self.last;
         (resume.hub == self.hub && kept).then(|| {
             self.entries
                 .iter()
@@ -168,5 +168,9 @@ mod tests {
         assert!(history.since(&resume("h", 2)).is_none(), "update 3 is gone");
         assert!(history.since(&resume("other", 5)).is_none(), "another hub run");
         assert!(history.since(&resume("h", 9)).is_none(), "from the future");
+        assert!(
+            history.since(&resume("h", u64::MAX)).is_none(),
+            "a hostile number"
+        );
     }
 }

@@ -1,15 +1,18 @@
 //! Where the hub listens: a Unix socket (mode 0660: its group decides who may connect; the policy then
 //! admits peers by their credentials' user or group) and TCP with TLS (the policy admits by token).
 use std::fmt;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use nix::unistd::{Gid, Group, Uid, User};
 use tokio::net::{TcpListener, UnixListener, UnixStream};
+use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, pki_types::pem::PemObject};
 
+use super::gate::Gate;
 use super::policy::UnixPeer;
 use super::serve::Hub;
 use super::session;
@@ -50,8 +53,9 @@ impl fmt::Display for Listen {
     }
 }
 
-/// The default socket: `callboard/hub.sock` in the runtime directory (`$XDG_RUNTIME_DIR`), else in the
-/// temporary directory.
+/// The default socket: `callboard/hub.sock` in the runtime directory (`$XDG_RUNTIME_DIR`), else in
+/// `callboard-UID` in the temporary directory (which [`bind`] refuses unless this user owns it and no
+/// one else may write to it).
 pub fn default_socket() -> PathBuf {
     let base = directories::BaseDirs::new()
         .and_then(|d| d.runtime_dir().map(Path::to_path_buf))
@@ -65,8 +69,9 @@ pub enum Bound {
     Tcp(TcpListener, TlsAcceptor),
 }
 
-/// Binds `listen`: the socket file made 0660 (a stale one left by a dead hub is replaced; a live one is
-/// an error), the TCP port with `tls`, which TCP requires.
+/// Binds `listen`: the socket file made 0660 in a directory only this user (or root) can change (a stale
+/// socket left by a dead hub is replaced; a live one, or any other file, is an error), the TCP port with
+/// `tls`, which TCP requires.
 pub async fn bind(listen: &Listen, tls: Option<&TlsAcceptor>) -> Result<Bound, String> {
     match listen {
         Listen::Unix(path) => bind_unix(path).await,
@@ -85,20 +90,61 @@ pub async fn bind(listen: &Listen, tls: Option<&TlsAcceptor>) -> Result<Bound, S
 async fn bind_unix(path: &Path) -> Result<Bound, String> {
     let shown = path.display();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // Directories made here: 0750, so the hub's group may reach the socket and others may not.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        safe_directory(dir)?;
     }
-    if path.exists() {
-        if UnixStream::connect(path).await.is_ok() {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => {
+            if UnixStream::connect(path).await.is_ok() {
+                return Err(format!(
+                    "another hub is already listening on {shown}; stop it or choose another --listen"
+                ));
+            }
+            std::fs::remove_file(path)
+                .map_err(|e| format!("cannot replace the stale socket {shown}: {e}"))?;
+        }
+        Ok(_) => {
             return Err(format!(
-                "another hub is already listening on {shown}; stop it or choose another --listen"
+                "{shown} exists and is not a socket; choose another --listen unix:PATH (nothing was changed)"
             ));
         }
-        std::fs::remove_file(path).map_err(|e| format!("cannot replace the stale socket {shown}: {e}"))?;
+        Err(_) => {}
     }
     let listener = UnixListener::bind(path).map_err(|e| format!("cannot listen on {shown}: {e}"))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
         .map_err(|e| format!("cannot make {shown} mode 0660: {e}"))?;
     Ok(Bound::Unix(listener, path.to_owned()))
+}
+
+/// Refuses a socket directory another user could change (and so swap the socket, or put a link where
+/// it is made): it must belong to this user or root, and others may write to it only if it is sticky
+/// (like /tmp, where no one may remove another's file).
+fn safe_directory(dir: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let me = Uid::current().as_raw();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(format!(
+            "{} belongs to another user (uid {}), who could replace the hub's socket; \
+             remove it, or choose another --listen unix:PATH",
+            dir.display(),
+            meta.uid()
+        ));
+    }
+    let mode = meta.permissions().mode();
+    if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+        return Err(format!(
+            "others may write to {} (mode {:o}) and so replace the hub's socket; \
+             chmod go-w it, or choose another --listen unix:PATH",
+            dir.display(),
+            mode & 0o7777
+        ));
+    }
+    Ok(())
 }
 
 /// The TLS side of `--tls-cert` (PEM chain) and `--tls-key` (PEM private key).
@@ -119,11 +165,16 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Accepts boards on `bound` until the task is aborted.
+/// Accepts boards on `bound` until the task is aborted: at most [`super::gate::PENDING`] at a time before
+/// their hello, and over TCP a peer address whose tokens were refused waits longer each time.
 pub async fn accept(hub: Arc<Hub>, bound: Bound) {
+    let gate = Arc::new(Gate::default());
     match bound {
         Bound::Unix(listener, _) => loop {
             let Some((stream, _)) = accepted(listener.accept().await).await else {
+                continue;
+            };
+            let Some(pending) = gate.enter() else {
                 continue;
             };
             let hub = Arc::clone(&hub);
@@ -131,6 +182,7 @@ pub async fn accept(hub: Arc<Hub>, bound: Bound) {
                 let peer = stream.peer_cred().map(|c| unix_peer(c.uid(), c.gid()));
                 let policy = Arc::clone(&hub.policy);
                 session::serve(hub, stream, "unix", move |_| {
+                    drop(pending);
                     let peer = peer.map_err(|e| format!("cannot read the connection's credentials: {e}"))?;
                     policy.admit_unix(&peer).map(|rule| rule.view.clone())
                 })
@@ -141,24 +193,30 @@ pub async fn accept(hub: Arc<Hub>, bound: Bound) {
             let Some((stream, addr)) = accepted(listener.accept().await).await else {
                 continue;
             };
-            let hub = Arc::clone(&hub);
-            let tls = tls.clone();
+            let Some(at) = gate.slot(addr.ip(), Instant::now()) else {
+                tracing::info!("hub: {addr} has had too many tokens refused lately; hung up");
+                continue;
+            };
+            let (hub, tls, gate) = (Arc::clone(&hub), tls.clone(), Arc::clone(&gate));
             tokio::spawn(async move {
-                let stream = match tokio::time::timeout(
-                    std::time::Duration::from_secs(10),
-                    tls.accept(stream),
-                )
-                .await
-                {
+                tokio::time::sleep_until(at).await;
+                let Some(pending) = gate.enter() else {
+                    return;
+                };
+                let stream = match tokio::time::timeout(Duration::from_secs(10), tls.accept(stream)).await {
                     Ok(Ok(stream)) => stream,
                     Ok(Err(e)) => return tracing::info!("hub: TLS handshake with {addr} failed: {e}"),
                     Err(_) => return tracing::info!("hub: TLS handshake with {addr} timed out"),
                 };
                 let policy = Arc::clone(&hub.policy);
                 session::serve(hub, stream, "tcp", move |hello| {
-                    policy
-                        .admit_token(hello.token.as_ref())
-                        .map(|rule| rule.view.clone())
+                    drop(pending);
+                    let admitted = policy.admit_token(hello.token.as_ref());
+                    match &admitted {
+                        Ok(_) => gate.admitted(addr.ip()),
+                        Err(_) => gate.refused(addr.ip(), Instant::now()),
+                    }
+                    admitted.map(|rule| rule.view.clone())
                 })
                 .await;
             });
@@ -173,7 +231,7 @@ async fn accepted<T>(result: std::io::Result<T>) -> Option<T> {
         Ok(conn) => Some(conn),
         Err(e) => {
             tracing::warn!("hub: cannot accept a board: {e}");
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
             None
         }
     }
@@ -214,6 +272,56 @@ mod tests {
         for bad in ["unix:", "tcp:host", "tcp::80", "tcp:h:99999", "http://x", ""] {
             assert!(bad.parse::<Listen>().is_err(), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_file_that_is_not_a_socket_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "keep me").unwrap();
+        let Err(e) = bind(&Listen::Unix(config.clone()), None).await else {
+            panic!("bound over a file")
+        };
+        assert!(e.contains("config.toml exists and is not a socket"), "{e}");
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), "keep me");
+    }
+
+    #[tokio::test]
+    async fn a_stale_socket_is_replaced_and_a_live_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("made").join("hub.sock");
+        let live = bind(&Listen::Unix(path.clone()), None).await.unwrap();
+        let mode = std::fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o750, "a directory made for the socket");
+        let Err(e) = bind(&Listen::Unix(path.clone()), None).await else {
+            panic!("bound over a live hub")
+        };
+        assert!(e.contains("another hub is already listening"), "{e}");
+        drop(live);
+        assert!(
+            bind(&Listen::Unix(path), None).await.is_ok(),
+            "the stale socket is replaced"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_directory_others_may_write_to_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let Err(e) = bind(&Listen::Unix(open.join("hub.sock")), None).await else {
+            panic!("bound in a world-writable directory")
+        };
+        assert!(e.contains("others may write to") && e.contains("mode 777"), "{e}");
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(
+            bind(&Listen::Unix(open.join("hub.sock")), None).await.is_ok(),
+            "sticky, like /tmp"
+        );
     }
 
     #[test]

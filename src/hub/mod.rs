@@ -3,6 +3,7 @@
 //! Across machines, hubs and boards meet on NATS ([`nats`]).
 pub mod connect;
 pub mod filter;
+pub mod gate;
 pub mod history;
 pub mod listen;
 pub mod nats;

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::bytes::Bytes;
 
@@ -18,6 +18,9 @@ use crate::feed::{Feed, FeedCommand, FeedState};
 pub const HISTORY: usize = 4096;
 /// Messages a session may fall behind before it is sent a fresh listing instead.
 pub const QUEUE: usize = 1024;
+/// A board's `R` lists again at most this often, hub-wide: every board spends the hub's one Heavy
+/// budget (10 requests a minute).
+pub const REFRESH_EVERY: SignedDuration = SignedDuration::from_secs(15);
 
 /// What the hub fans out.
 #[derive(Debug, Clone)]
@@ -38,6 +41,8 @@ pub struct Hub {
     commands: mpsc::Sender<FeedCommand>,
     directory: watch::Receiver<Option<Arc<Directory>>>,
     sessions: AtomicU64,
+    /// When a board's refresh was last passed on to the source.
+    refreshed: Mutex<Option<Timestamp>>,
 }
 
 impl Hub {
@@ -57,6 +62,7 @@ impl Hub {
             commands: feed.commands.clone(),
             directory,
             sessions: AtomicU64::new(0),
+            refreshed: Mutex::new(None),
         });
         let pump = tokio::spawn(pump(Arc::clone(&hub), feed.state.clone()));
         (hub, pump)
@@ -80,9 +86,21 @@ impl Hub {
         self.directory.clone()
     }
 
-    /// Asks the source to list again now (a board's `R`); a burst of asks is one.
-    pub fn refresh(&self) {
+    /// Asks the source to list again now (a board's `R`), unless it listed or was asked to less than
+    /// [`REFRESH_EVERY`] before `now`: then `Err` says when a refresh is taken again.
+    pub fn refresh(&self, now: Timestamp) -> Result<(), Timestamp> {
+        let listed = self.history().state().listing.taken_at;
+        let mut refreshed = self
+            .refreshed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let newest = listed.into_iter().chain(*refreshed).max();
+        if let Some(again) = newest.map(|t| t + REFRESH_EVERY).filter(|&again| again > now) {
+            return Err(again);
+        }
+        *refreshed = Some(now);
         let _ = self.commands.try_send(FeedCommand::Refresh);
+        Ok(())
     }
 
     /// The next session number.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use jiff::Timestamp;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, timeout};
@@ -15,10 +16,10 @@ use super::filter::ViewFilter;
 use super::protocol::{
     self, Hello, HubCodec, Numbered, ProtocolError, Status, ToBoard, ToHub, Update, View, Welcome,
 };
-use super::serve::{Event, Hub};
+use super::serve::{Event, Hub, REFRESH_EVERY};
 use crate::api::Scope;
 use crate::directory::Directory;
-use crate::feed::FeedState;
+use crate::feed::{FeedState, SourceError, SourceErrorKind};
 
 /// How often the hub says it is there.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -245,13 +246,39 @@ impl Session {
                 }
                 Err(message) => send(framed, &ToBoard::Notice { message }).await,
             },
-            ToHub::Refresh => {
-                self.hub.refresh();
-                Ok(())
-            }
+            ToHub::Refresh => match self.hub.refresh(Timestamp::now()) {
+                Ok(()) => Ok(()),
+                Err(again) => self.refresh_refused(framed, again).await,
+            },
             ToHub::Heartbeat | ToHub::Unknown => Ok(()),
             ToHub::Hello(_) => Err(ProtocolError::Garbled("a second hello".into())),
         }
+    }
+
+    /// Tells the board its refresh was not passed on, as a status whose error says until when; the
+    /// next status the hub sends replaces it.
+    async fn refresh_refused<S>(
+        &mut self,
+        framed: &mut Frames<S>,
+        again: Timestamp,
+    ) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let state = Arc::clone(self.hub.history().state());
+        let mut status = Status::of(&state, Some(self.scope.clone()));
+        status.error = Some(SourceError {
+            kind: SourceErrorKind::RateLimited,
+            scope: self.scope.clone(),
+            message: format!(
+                "the hub lists again on request at most every {} s, as all its boards share one RingCentral budget; R works again after that",
+                REFRESH_EVERY.as_secs()
+            ),
+            at: Timestamp::now(),
+            retry_at: Some(again),
+        });
+        self.status = None;
+        send(framed, &ToBoard::Status(status)).await
     }
 
     /// The filter of `scope` within the view, with names and numbers resolved through the current

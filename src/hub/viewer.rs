@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, timeout};
 use tokio_util::codec::Framed;
 
-use super::connect::{Connector, Stream};
+use super::connect::{Connector, HubAddr, Stream};
 use super::protocol::{self, BoardCodec, Hello, ProtocolError, Resume, ToBoard, ToHub, Update};
 use crate::api::Scope;
 use crate::directory::Directory;
@@ -50,6 +50,7 @@ pub fn spawn(connector: Connector, token: Option<Secret>, scope: Option<Scope>) 
             commands,
             directory: directory_tx,
             resume: None,
+            listed: None,
             scope: scope.unwrap_or(Scope::Account),
             notice: None,
         };
@@ -76,6 +77,9 @@ struct Link {
     commands: mpsc::Receiver<FeedCommand>,
     directory: watch::Sender<Option<Arc<Directory>>>,
     resume: Option<Resume>,
+    /// The number of a listing whose deltas may still be coming (a fresh listing's deltas all carry its
+    /// number): until something else arrives, a reconnection asks for a fresh listing.
+    listed: Option<u64>,
     /// The scope the board asked for.
     scope: Scope,
     /// Why the hub did not switch to the asked scope, shown until the next switch.
@@ -158,7 +162,10 @@ impl Link {
         let hello = ToHub::Hello(Hello {
             version: protocol::VERSION,
             client: format!("callboard {}", env!("CARGO_PKG_VERSION")),
-            token: self.token.clone(),
+            // A token goes only where TLS protects it; a Unix socket's hub admits by peer credentials.
+            token: matches!(self.connector.addr, HubAddr::Tcp { .. })
+                .then(|| self.token.clone())
+                .flatten(),
             // Only once something of that hub run was received: a bare run id would resume from 0.
             resume: self.resume.clone().filter(|r| r.seq > 0),
         });
@@ -168,7 +175,11 @@ impl Link {
             Ok(Some(Ok(frame))) => protocol::read_welcome(&frame),
             Ok(Some(Err(e))) => Err(ProtocolError::Io(e)),
             Ok(None) => Err(ProtocolError::Io(std::io::ErrorKind::UnexpectedEof.into())),
-            Err(_) => Err(ProtocolError::Garbled("no answer to hello within 45 s".into())),
+            // A slow or silent hub is retried, never taken for a refusal.
+            Err(_) => Err(ProtocolError::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer to hello within 45 s",
+            ))),
         };
         let welcome = welcome.map_err(|e| match e {
             ProtocolError::Io(_) => End::Lost(lost(&self.connector, &e)),
@@ -190,6 +201,7 @@ impl Link {
             hub: welcome.hub,
             seq,
         });
+        self.listed = None;
         if let Some(user) = welcome.user {
             self.out.state.user = Some(user);
         }
@@ -256,9 +268,7 @@ impl Link {
         let now = Timestamp::now();
         match message {
             ToBoard::Update(numbered) => {
-                if let Some(resume) = &mut self.resume {
-                    resume.seq = numbered.seq;
-                }
+                self.advance(numbered.seq, matches!(numbered.update, Update::Listing(_)));
                 match numbered.update {
                     Update::Listing(l) => {
                         let scope = l.scope.clone().unwrap_or(Scope::Account);
@@ -270,6 +280,7 @@ impl Link {
                 false
             }
             ToBoard::Status(status) => {
+                self.settle();
                 status.apply(&mut self.out.state);
                 if self.out.state.error.is_none() {
                     self.out.state.error.clone_from(&self.notice);
@@ -277,11 +288,13 @@ impl Link {
                 true
             }
             ToBoard::Directory { entries } => {
+                self.settle();
                 self.directory
                     .send_replace(Some(Arc::new(Directory::new(Some(now), entries))));
                 false
             }
             ToBoard::Notice { message } => {
+                self.settle();
                 // The hub stays on the scope it was showing; the error names the one it refused.
                 let refused = std::mem::replace(
                     &mut self.scope,
@@ -299,7 +312,33 @@ impl Link {
                 self.notice = Some(notice);
                 true
             }
-            ToBoard::Welcome(_) | ToBoard::Refused { .. } | ToBoard::Heartbeat | ToBoard::Unknown => false,
+            ToBoard::Heartbeat => {
+                self.settle();
+                false
+            }
+            ToBoard::Welcome(_) | ToBoard::Refused { .. } | ToBoard::Unknown => false,
+        }
+    }
+
+    /// Moves the resume point to update `seq`, a listing's only once what follows it shows its deltas
+    /// are all in (see [`Link::listed`]).
+    fn advance(&mut self, seq: u64, listing: bool) {
+        let Some(resume) = &mut self.resume else {
+            return;
+        };
+        if listing {
+            self.listed = Some(seq);
+            resume.seq = 0;
+        } else if self.listed != Some(seq) {
+            self.listed = None;
+            resume.seq = seq;
+        }
+    }
+
+    /// Something other than an update arrived: a listing received before it is complete.
+    fn settle(&mut self) {
+        if let (Some(seq), Some(resume)) = (self.listed.take(), &mut self.resume) {
+            resume.seq = seq;
         }
     }
 }
