@@ -29,7 +29,7 @@ fn config(port: u16, store: &str, ext: &str) -> String {
     let view = |tokens: &str| {
         format!(
             r#"{{
-        publish: {{ allow: ["$JS.API.STREAM.INFO.KV_callboard", "$JS.API.DIRECT.GET.KV_callboard.$KV.callboard.{ACCOUNT}.{tokens}"] }}
+        publish: {{ allow: ["$JS.API.STREAM.INFO.KV_callboard", "$JS.API.DIRECT.GET.KV_callboard.$KV.callboard.{ACCOUNT}.{tokens}.>"] }}
         subscribe: {{ allow: ["callboard.{ACCOUNT}.{tokens}.>", "_INBOX_callboard.{ACCOUNT}.{tokens}.>"] }}
       }}"#
         )

@@ -102,9 +102,9 @@ impl Names {
         format!("{ROOT}.{}.{}.>", self.account, view.tokens())
     }
 
-    /// The key of `view`'s latest state in [`STATE_BUCKET`].
-    pub fn state_key(&self, view: &View) -> String {
-        format!("{}.{}", self.account, view.tokens())
+    /// The key of `part` of `view`'s latest state in [`STATE_BUCKET`] (see [`super::snapshot`]).
+    pub fn state_key(&self, view: &View, part: &str) -> String {
+        format!("{}.{}.{part}", self.account, view.tokens())
     }
 
     /// The key of the account's lease in [`LEASE_BUCKET`].
@@ -220,7 +220,7 @@ mod tests {
             "callboard.acme.all.listing"
         );
         assert_eq!(names.view_wildcard(&addr.view), "callboard.acme.all.>");
-        assert_eq!(names.state_key(&View::All), "acme.all");
+        assert_eq!(names.state_key(&View::All, "head"), "acme.all.head");
         assert_eq!(names.lease_key(), "acme");
 
         let addr = NatsAddr::parse("nats://sup:p%40ss@hub-a:4222/acme/ext/101").unwrap();
@@ -243,7 +243,7 @@ mod tests {
 
         let addr = NatsAddr::parse("tls://hub-a/acme/queue/q-7").unwrap();
         assert_eq!(addr.view, View::Queue("q-7".into()));
-        assert_eq!(addr.names.state_key(&addr.view), "acme.queue.q-7");
+        assert_eq!(addr.names.state_key(&addr.view, "d.3"), "acme.queue.q-7.d.3");
     }
 
     #[test]
