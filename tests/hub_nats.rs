@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::support::client::SimClient;
 use crate::support::live;
-use crate::support::nats::NatsServer;
+use crate::support::nats::{NatsServer, session_runs};
 use crate::support::wait::wait_until;
 
 /// The lease's life in these tests.
@@ -65,18 +65,6 @@ fn ids(state: &FeedState) -> Vec<String> {
     let mut ids: Vec<String> = state.listing.calls.iter().map(|c| c.id.to_string()).collect();
     ids.sort();
     ids
-}
-
-/// The OAuth sessions of the simulator's requests, in the order they arrived, one entry per run of
-/// consecutive requests of the same session.
-fn session_runs(sim: &Simulator) -> Vec<String> {
-    let mut runs: Vec<String> = Vec::new();
-    for session in sim.requests().into_iter().filter_map(|r| r.session) {
-        if runs.last() != Some(&session) {
-            runs.push(session);
-        }
-    }
-    runs
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,15 +4,14 @@
 //! board goes on printing calls, and the simulator never sees the two hubs' requests interleaved.
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use callboard::sim::{RateLimits, Scenario, SimOptions, Simulator};
 
-use crate::support::nats::NatsServer;
-
-const BIN: &str = env!("CARGO_BIN_EXE_callboard");
+use crate::support::bin::callboard;
+use crate::support::nats::{NatsServer, session_runs};
 
 /// Kills the process when the test ends, however it ends.
 struct Killed(Child);
@@ -22,18 +21,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// The binary with its own home (token cache, logs): another machine, as far as callboard knows.
-fn callboard(home: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("CALLBOARD_LOG", "off");
-    cmd
 }
 
 /// Every line `child`'s stream gives, as it comes.
@@ -79,17 +66,6 @@ fn serve(home: &Path, sim: &Simulator, nats: &NatsServer) -> (Killed, mpsc::Rece
         .unwrap();
     let stderr = lines(child.stderr.take().unwrap());
     (Killed(child), stderr)
-}
-
-/// How many runs of consecutive requests of one OAuth session the simulator saw, and the sessions.
-fn session_runs(sim: &Simulator) -> Vec<String> {
-    let mut runs: Vec<String> = Vec::new();
-    for session in sim.requests().into_iter().filter_map(|r| r.session) {
-        if runs.last() != Some(&session) {
-            runs.push(session);
-        }
-    }
-    runs
 }
 
 #[test]

@@ -110,6 +110,18 @@ impl Drop for NatsServer {
     }
 }
 
+/// The OAuth sessions of the simulator's requests, in the order they arrived, one entry per run of
+/// consecutive requests of the same session: two hubs that never overlapped give two entries.
+pub fn session_runs(sim: &callboard::sim::Simulator) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    for session in sim.requests().into_iter().filter_map(|r| r.session) {
+        if runs.last() != Some(&session) {
+            runs.push(session);
+        }
+    }
+    runs
+}
+
 /// A loopback port nobody listens on now.
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
