@@ -3,25 +3,12 @@
 //! `tail --hub` board shows calls again after it is killed and restarted, or after its hub is.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::support::bin::callboard;
 use crate::support::pty::Pty;
-
-const BIN: &str = env!("CARGO_BIN_EXE_callboard");
-
-/// The binary with its home, config and runtime directories in `home` (no user's hub.toml or config).
-fn callboard(home: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("CALLBOARD_HUB_TOKEN");
-    cmd
-}
 
 /// `serve --check` of `policy` (written to a file in `home`): the file's path and the output.
 fn check(home: &Path, policy: &str) -> (std::path::PathBuf, std::process::Output) {

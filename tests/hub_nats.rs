@@ -1,24 +1,29 @@
 //! The hub across machines on a real `nats-server` (skipped when it is not installed): two hubs sharing
 //! one simulator elect one RingCentral session through the lease and hand it over when the holder dies;
 //! boards attached through NATS follow, each seeing only what its NATS user may read; a board that joins
-//! late starts from the key-value bucket. The lease's life is scaled down from 10 s to 2 s here (the
+//! late starts from the key-value bucket; a contact centre's listing fits NATS's default max_payload and
+//! a push event writes little to the bucket. The lease's life is scaled down from 10 s to 2 s here (the
 //! production default is checked in `lease`'s unit test), so a takeover takes about 2.4 s, not 12.
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callboard::feed::{Feed, FeedState, SourceErrorKind};
+use callboard::api::Scope;
+use callboard::feed::{Change, Feed, FeedState, SourceErrorKind};
 use callboard::hub::ViewFilter;
-use callboard::hub::nats::fanout::policy_view;
-use callboard::hub::nats::{HubOptions, LeaseTiming, NatsAddr, NatsHub, Session, View, viewer};
-use callboard::sim::Simulator;
+use callboard::hub::nats::connect::connect;
+use callboard::hub::nats::fanout::{Fanout, policy_view};
+use callboard::hub::nats::{HubOptions, LeaseTiming, NatsAddr, NatsHub, Session, View, bucket, viewer};
+use callboard::hub::protocol::{self, Numbered, ToBoard, Update};
+use callboard::sim::{SimOptions, Simulator};
 use futures_util::StreamExt;
+use jiff::Timestamp;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::support::client::SimClient;
 use crate::support::live;
-use crate::support::nats::NatsServer;
+use crate::support::nats::{NatsServer, session_runs};
 use crate::support::wait::wait_until;
 
 /// The lease's life in these tests.
@@ -60,18 +65,6 @@ fn ids(state: &FeedState) -> Vec<String> {
     let mut ids: Vec<String> = state.listing.calls.iter().map(|c| c.id.to_string()).collect();
     ids.sort();
     ids
-}
-
-/// The OAuth sessions of the simulator's requests, in the order they arrived, one entry per run of
-/// consecutive requests of the same session.
-fn session_runs(sim: &Simulator) -> Vec<String> {
-    let mut runs: Vec<String> = Vec::new();
-    for session in sim.requests().into_iter().filter_map(|r| r.session) {
-        if runs.last() != Some(&session) {
-            runs.push(session);
-        }
-    }
-    runs
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,5 +215,82 @@ async fn a_board_that_joins_late_starts_from_the_bucket() {
     );
     let sessions: HashSet<String> = sim.requests().into_iter().filter_map(|r| r.session).collect();
     assert_eq!(sessions.len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_centre_listing_fits_the_default_max_payload_and_an_event_writes_little() {
+    let Some(nats) = NatsServer::start("101") else {
+        return;
+    };
+    let sim = Simulator::start(SimOptions::contact_centre()).await.unwrap();
+    let records = SimClient::new(&sim, true)
+        .build()
+        .active_calls(&Scope::Account)
+        .await
+        .unwrap()
+        .records;
+    assert!(records.len() >= 1500, "contact-centre scale: {}", records.len());
+    let changed = Arc::clone(&records[0]);
+    let (step, mut steps) = tokio::sync::mpsc::unbounded_channel::<bool>();
+    let feed = Feed::spawn(FeedState::default(), move |mut out, _commands| async move {
+        while let Some(listing) = steps.recv().await {
+            if listing {
+                out.list(Scope::Account, Timestamp::now(), records.clone(), 0);
+            } else {
+                out.change(Timestamp::now(), Change::Call(Arc::clone(&changed)));
+            }
+            out.publish();
+        }
+    });
+    let addr = NatsAddr::parse(&nats.url("hub", "")).unwrap();
+    let conn = connect(&addr, None, "size test", None).await.unwrap();
+    let js = async_nats::jetstream::new(conn.client.clone());
+    let store = bucket::state(&js).await.unwrap();
+    let mut fanout = Fanout::new(conn.client, store, addr.names, "hub-a#1".into(), &[]);
+    let mut states = feed.state.clone();
+    let mut publish = async |listing| {
+        step.send(listing).unwrap();
+        states.changed().await.unwrap();
+        let state = states.borrow_and_update().clone();
+        (fanout.publish(&state).await.unwrap(), state)
+    };
+
+    let (listed, state) = publish(true).await;
+    let raw = protocol::encode(&ToBoard::Update(Numbered {
+        seq: state.listing.seq,
+        update: Update::Listing(Arc::new(
+            ViewFilter::new(&policy_view(&View::All), None).listing(&state.listing, None),
+        )),
+    }))
+    .len();
+    let (event, _) = publish(false).await;
+    let calls = state.listing.calls.len();
+    eprintln!(
+        "{calls} calls: listing {raw} bytes as JSON (what every event rewrote before), {} gzipped in the \
+         bucket ({} bytes a call), {} on the subjects; one event then writes {} bytes to the bucket and \
+         {} on the subjects",
+        listed.bucket,
+        listed.bucket / calls,
+        listed.subjects,
+        event.bucket,
+        event.subjects
+    );
+    assert!(
+        raw > 1 << 20,
+        "uncompressed, the listing would exceed max_payload"
+    );
+    assert!(listed.bucket < 1 << 20 && listed.subjects < 1 << 20);
+    assert!(
+        event.bucket < 16 * 1024,
+        "an event writes its chunk and head, not the listing"
+    );
+
+    let mut late = board(&nats, "wall", "");
+    let joined = wait_until(&mut late, "the whole listing from the bucket", |s| {
+        s.listing.calls.len() == calls
+    })
+    .await;
+    assert_eq!(joined.deltas.len(), 1, "the event's delta too");
     sim.shutdown().await;
 }

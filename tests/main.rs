@@ -22,6 +22,7 @@ mod fault_screens;
 mod fuzz_parser;
 mod hub_cli;
 mod hub_nats;
+mod hub_nats_failover;
 mod hub_serve;
 mod hub_viewer;
 mod metrics_endpoint;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::hub::connect::HubAddr;
 use crate::hub::listen::Listen;
+use crate::hub::nats::{NatsAddr, View};
 use crate::output::Format;
 use crate::output::tail::TailFormat;
 
@@ -132,10 +133,16 @@ pub struct BoardArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
-    /// Attach to a team hub (`callboard serve`) instead of RingCentral: unix:PATH or tcp://HOST:PORT
-    /// (TLS; the viewer token comes from CALLBOARD_HUB_TOKEN or hub_token in config.toml).
+    /// Attach to a team hub (`callboard serve`) instead of RingCentral: unix:PATH, tcp://HOST:PORT
+    /// (TLS; the viewer token comes from CALLBOARD_HUB_TOKEN or hub_token in config.toml), or through
+    /// NATS: nats://[USER:PASS@]HOST:PORT/<account>[/ext/<id>|/queue/<id>] (tls:// for TLS).
     #[arg(global = true, long, value_name = "ADDR", conflicts_with = "demo")]
-    pub hub: Option<HubAddr>,
+    pub hub: Option<HubArg>,
+
+    /// NATS credentials for `--hub nats://…` and `serve --nats`: a .creds file (user JWT and seed) or a
+    /// user nkey seed, instead of a user and password in the URL.
+    #[arg(global = true, long, value_name = "FILE")]
+    pub nats_creds: Option<PathBuf>,
 
     /// Trust the hub's TLS certificate from this PEM file, besides the system's roots.
     #[arg(global = true, long, value_name = "FILE", requires = "hub")]
@@ -244,6 +251,44 @@ pub struct ServeArgs {
     /// a monitoring network).
     #[arg(long, value_name = "HOST:PORT")]
     pub metrics: Option<SocketAddr>,
+    /// Also publish on NATS, for boards anywhere (`--hub nats://…`) and a standby hub:
+    /// nats://[USER:PASS@]HOST:PORT/<account>. Of the hubs of one account, only the one holding its
+    /// lease talks to RingCentral; the others stand by and take over within 15 s when it stops.
+    #[arg(long, value_name = "URL", value_parser = NatsAddr::parse)]
+    pub nats: Option<NatsAddr>,
+    /// A view published pre-filtered on NATS besides the whole account, repeatable: ext/<id> or
+    /// queue/<id> (NATS users' subject permissions decide who reads which).
+    #[arg(long, value_name = "VIEW", value_parser = View::parse, requires = "nats")]
+    pub nats_view: Vec<View>,
+}
+
+/// A hub as `--hub` names it: a `callboard serve` socket, or an account's subjects on NATS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubArg {
+    Socket(HubAddr),
+    Nats(NatsAddr),
+}
+
+impl std::str::FromStr for HubArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<HubArg, String> {
+        if s.starts_with("nats://") || s.starts_with("tls://") {
+            return NatsAddr::parse(s).map(HubArg::Nats);
+        }
+        s.parse()
+            .map(HubArg::Socket)
+            .map_err(|e: String| format!("{e}, or nats://HOST:PORT/<account>[/ext/<id>|/queue/<id>]"))
+    }
+}
+
+impl std::fmt::Display for HubArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HubArg::Socket(addr) => addr.fmt(f),
+            HubArg::Nats(addr) => addr.fmt(f),
+        }
+    }
 }
 
 /// Simulated user for `--demo`.

@@ -1,29 +1,38 @@
-//! `--hub ADDR`: the board, `once` and `tail` fed by a team hub instead of RingCentral. Nothing here
-//! reads RingCentral credentials.
+//! `--hub ADDR`: the board, `once` and `tail` fed by a team hub instead of RingCentral, over its socket
+//! or through NATS. Nothing here reads RingCentral credentials.
 use std::io;
 
 use jiff::{Timestamp, tz::TimeZone};
 
 use super::Fatal;
-use super::args::BoardArgs;
+use super::args::{BoardArgs, HubArg};
 use super::tail::{self, TailOptions};
 use crate::board::Board;
 use crate::clock::Clock;
-use crate::hub::connect::{Connector, HubAddr};
+use crate::hub::connect::Connector;
 use crate::hub::viewer::{self, HubFeed};
 use crate::output::tail::TailFormat;
 use crate::output::{self, Format};
 use crate::tui;
 
-/// Connects to the hub at `addr` and starts showing the scope `args` ask for.
-fn attach(args: &BoardArgs, addr: &HubAddr) -> Result<HubFeed, Fatal> {
-    let connector = Connector::new(addr.clone(), args.hub_ca.as_deref()).map_err(Fatal::Other)?;
-    let token = crate::config::hub_token()?;
-    Ok(viewer::spawn(connector, token, super::scope_arg(args)))
+/// Connects to the hub at `addr` and starts showing the scope `args` ask for (on NATS: the address's
+/// view; a hub sends no directory there).
+fn attach(args: &BoardArgs, addr: &HubArg) -> Result<HubFeed, Fatal> {
+    match addr {
+        HubArg::Socket(addr) => {
+            let connector = Connector::new(addr.clone(), args.hub_ca.as_deref()).map_err(Fatal::Other)?;
+            let token = crate::config::hub_token()?;
+            Ok(viewer::spawn(connector, token, super::scope_arg(args)))
+        }
+        HubArg::Nats(addr) => Ok(HubFeed {
+            feed: crate::hub::nats::viewer::spawn(addr.clone(), args.nats_creds.clone()),
+            directory: tokio::sync::watch::channel(None).1,
+        }),
+    }
 }
 
 /// The live board on a hub.
-pub async fn board(args: &BoardArgs, addr: &HubAddr) -> Result<(), Fatal> {
+pub async fn board(args: &BoardArgs, addr: &HubArg) -> Result<(), Fatal> {
     if !super::can_draw_board() {
         let printed = once(args, addr, Format::Table).await;
         super::say_why_no_board();
@@ -52,7 +61,7 @@ pub async fn board(args: &BoardArgs, addr: &HubAddr) -> Result<(), Fatal> {
 
 /// `once --hub`: the first complete state the hub sends, printed; a failure before it ends with the
 /// exit code of its kind.
-pub async fn once(args: &BoardArgs, addr: &HubAddr, format: Format) -> Result<(), Fatal> {
+pub async fn once(args: &BoardArgs, addr: &HubArg, format: Format) -> Result<(), Fatal> {
     let HubFeed { mut feed, .. } = attach(args, addr)?;
     let result = loop {
         let state = std::sync::Arc::clone(&feed.state.borrow_and_update());
@@ -77,7 +86,7 @@ pub async fn once(args: &BoardArgs, addr: &HubAddr, format: Format) -> Result<()
 }
 
 /// `tail --hub`: call state changes from the hub, as `tail` prints them from RingCentral.
-pub async fn tail(args: &BoardArgs, addr: &HubAddr, format: TailFormat) -> Result<(), Fatal> {
+pub async fn tail(args: &BoardArgs, addr: &HubArg, format: TailFormat) -> Result<(), Fatal> {
     let HubFeed { mut feed, .. } = attach(args, addr)?;
     let opts = TailOptions {
         format,

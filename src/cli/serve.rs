@@ -1,16 +1,23 @@
 //! `callboard serve`: the team hub. Checks the viewer policy, binds every listener (before spending a
 //! login), then runs one live source on account scope and the directory task, and serves boards until
-//! interrupted.
+//! interrupted. With `--nats` the source runs only while this hub holds the account's lease, publishes
+//! on NATS, and the local listeners serve what the account's active hub publishes there.
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::Fatal;
 use super::args::{BoardArgs, ServeArgs};
 use crate::api::Scope;
+use crate::directory::Directory;
+use crate::feed::Feed;
 use crate::hub::listen::{self, Bound, Listen};
+use crate::hub::nats::{HubOptions, LeaseTiming, NatsAddr, NatsHub, Session, viewer};
 use crate::hub::protocol::View;
 use crate::hub::serve::Hub;
 use crate::hub::{Policy, Rule, Who};
@@ -50,30 +57,71 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
             Bound::Tcp(..) => None,
         })
         .collect();
-    let (client, sim, config) = super::connect(args).await?;
-    let directory = crate::directory::spawn_for(&client);
-    let mut feed = super::start_source(client, args, Some(Scope::Account), config.as_ref(), None);
-    let (hub, pump) = Hub::start(&feed, directory.directory.clone(), policy);
-    let listeners: Vec<_> = bound
-        .into_iter()
-        .map(|b| tokio::spawn(listen::accept(std::sync::Arc::clone(&hub), b)))
-        .collect();
-    let names: Vec<String> = listens.iter().map(ToString::to_string).collect();
-    println!(
-        "callboard hub: serving boards on {} (policy: {from}); Ctrl-C stops",
-        names.join(", ")
-    );
-    let result = tokio::select! {
-        _ = shutdown() => Ok(()),
-        _ = &mut feed.task => Err(Fatal::Other("the hub's call source stopped unexpectedly; see the log file".into())),
+    let nats = match &serve.nats {
+        Some(addr) => Some(join_nats(args, serve, addr).await?),
+        None => None,
     };
-    for task in listeners
-        .iter()
-        .chain([&pump, &directory.task, &feed.task])
-        .chain(&metrics)
-    {
-        task.abort();
-    }
+    let (client, sim, config) = super::connect(args).await?;
+    let names: Vec<String> = listens.iter().map(ToString::to_string).collect();
+    let result = match nats {
+        None => {
+            let directory = crate::directory::spawn_for(&client);
+            let feed = super::start_source(client, args, Some(Scope::Account), config.as_ref(), None);
+            let (hub, pump) = Hub::start(&feed, directory.directory.clone(), policy);
+            let listeners = accept_all(&hub, bound);
+            println!(
+                "callboard hub: serving boards on {} (policy: {from}); Ctrl-C stops",
+                names.join(", ")
+            );
+            let mut session = Session {
+                feed,
+                tasks: vec![pump, directory.task],
+            };
+            let result = until_stopped(&mut session.feed.task).await;
+            listeners.iter().for_each(JoinHandle::abort);
+            result
+        }
+        Some((nats_hub, local)) => {
+            let (directory_tx, directory) = watch::channel(None);
+            let (hub, pump) = Hub::start(&local, directory, policy);
+            let listeners = accept_all(&hub, bound);
+            println!(
+                "callboard hub: serving boards on {} (policy: {from}), and on NATS at {}; Ctrl-C stops",
+                names.join(", "),
+                serve.nats.as_ref().map(ToString::to_string).unwrap_or_default()
+            );
+            let start = || {
+                let directory = crate::directory::spawn_for(&client);
+                let forward = tokio::spawn(forward(directory.directory.clone(), directory_tx.clone()));
+                Session {
+                    feed: super::start_source(
+                        client.clone(),
+                        args,
+                        Some(Scope::Account),
+                        config.as_ref(),
+                        None,
+                    ),
+                    tasks: vec![directory.task, forward],
+                }
+            };
+            let (stop, stopped) = watch::channel(false);
+            let run = nats_hub.run(start, stopped);
+            tokio::pin!(run);
+            tokio::select! {
+                _ = shutdown() => {
+                    let _ = stop.send(true);
+                    // The lease is released for the standby; a NATS server gone quiet must not keep the hub.
+                    let _ = tokio::time::timeout(Duration::from_secs(5), &mut run).await;
+                }
+                () = &mut run => {}
+            }
+            for task in listeners.iter().chain([&pump, &local.task]) {
+                task.abort();
+            }
+            Ok(())
+        }
+    };
+    metrics.iter().for_each(JoinHandle::abort);
     for path in sockets {
         let _ = std::fs::remove_file(path);
     }
@@ -81,6 +129,57 @@ pub async fn run(args: &BoardArgs, serve: &ServeArgs) -> Result<(), Fatal> {
         sim.shutdown().await;
     }
     result
+}
+
+/// Connects to NATS as this account's hub (standing by until it holds the lease) and starts the
+/// account's board on NATS that feeds the local listeners, on the active hub and a standby alike.
+async fn join_nats(args: &BoardArgs, serve: &ServeArgs, addr: &NatsAddr) -> Result<(NatsHub, Feed), Fatal> {
+    let opts = HubOptions {
+        addr: addr.clone(),
+        creds: args.nats_creds.clone(),
+        views: serve.nats_view.clone(),
+        lease: LeaseTiming::default(),
+    };
+    let host = nix::unistd::gethostname().map_or_else(|_| "hub".into(), |h| h.to_string_lossy().into_owned());
+    let name = format!("{host}:{}", std::process::id());
+    let hub = NatsHub::connect(&opts, name).await.map_err(Fatal::Other)?;
+    let all = NatsAddr {
+        view: crate::hub::nats::View::All,
+        ..addr.clone()
+    };
+    Ok((hub, viewer::spawn(all, args.nats_creds.clone())))
+}
+
+/// Serves `hub` on every listener.
+fn accept_all(hub: &Arc<Hub>, bound: Vec<Bound>) -> Vec<JoinHandle<()>> {
+    bound
+        .into_iter()
+        .map(|b| tokio::spawn(listen::accept(Arc::clone(hub), b)))
+        .collect()
+}
+
+/// Until Ctrl-C or SIGTERM (`Ok`), or until the call source stops (an error).
+async fn until_stopped(source: &mut JoinHandle<()>) -> Result<(), Fatal> {
+    tokio::select! {
+        _ = shutdown() => Ok(()),
+        _ = source => Err(Fatal::Other("the hub's call source stopped unexpectedly; see the log file".into())),
+    }
+}
+
+/// Copies a session's directory into the one the local listeners serve, until the session ends.
+async fn forward(
+    mut from: watch::Receiver<Option<Arc<Directory>>>,
+    to: watch::Sender<Option<Arc<Directory>>>,
+) {
+    loop {
+        let directory = from.borrow_and_update().clone();
+        if directory.is_some() {
+            to.send_replace(directory);
+        }
+        if from.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Binds the Prometheus endpoint at `addr` (before a login is spent, like the listeners) and serves it.

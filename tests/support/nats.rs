@@ -29,7 +29,7 @@ fn config(port: u16, store: &str, ext: &str) -> String {
     let view = |tokens: &str| {
         format!(
             r#"{{
-        publish: {{ allow: ["$JS.API.STREAM.INFO.KV_callboard", "$JS.API.DIRECT.GET.KV_callboard.$KV.callboard.{ACCOUNT}.{tokens}"] }}
+        publish: {{ allow: ["$JS.API.STREAM.INFO.KV_callboard", "$JS.API.DIRECT.GET.KV_callboard.$KV.callboard.{ACCOUNT}.{tokens}.>"] }}
         subscribe: {{ allow: ["callboard.{ACCOUNT}.{tokens}.>", "_INBOX_callboard.{ACCOUNT}.{tokens}.>"] }}
       }}"#
         )
@@ -108,6 +108,18 @@ impl Drop for NatsServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The OAuth sessions of the simulator's requests, in the order they arrived, one entry per run of
+/// consecutive requests of the same session: two hubs that never overlapped give two entries.
+pub fn session_runs(sim: &callboard::sim::Simulator) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    for session in sim.requests().into_iter().filter_map(|r| r.session) {
+        if runs.last() != Some(&session) {
+            runs.push(session);
+        }
+    }
+    runs
 }
 
 /// A loopback port nobody listens on now.

@@ -1,14 +1,17 @@
 //! The hub's side of NATS: each published state of the RingCentral feed becomes, for every view, the
 //! view's new listing, deltas and status (filtered by the viewer policy's own filter, so a restricted
 //! subject carries exactly what that view allows), published on the view's subjects. Before they go out,
-//! the view's whole state (welcome, listing, the deltas it does not cover, status) is written to the
-//! state bucket: a board that joins late reads it and follows the subjects from there, and since the
-//! bucket is written first, whatever it misses in the bucket it still receives on the subjects.
+//! what they change of the view's state is written to the state bucket ([`super::snapshot`]): a board
+//! that joins late reads it and follows the subjects from there, and since the bucket is written first,
+//! whatever it misses in the bucket it still receives on the subjects. A message larger than
+//! [`payload::COMPRESS_ABOVE`] goes gzipped.
 use std::sync::Arc;
 
 use async_nats::jetstream::kv;
 use async_nats::{Client, HeaderMap};
 
+use super::payload;
+use super::snapshot::{Keys, Stored};
 use super::subjects::{Kind, Names, View};
 use crate::feed::{FeedState, UserInfo};
 use crate::hub::ViewFilter;
@@ -22,11 +25,20 @@ pub const HUB_HEADER: &str = "Callboard-Hub";
 struct ViewOut {
     view: View,
     filter: ViewFilter,
-    listing: Option<Numbered>,
-    deltas: Vec<Numbered>,
+    /// What the state bucket holds of the view.
+    stored: Stored,
     status: Option<Status>,
     /// Who the hub's source is logged in as, last published.
     user: Option<UserInfo>,
+}
+
+/// What one [`Fanout::publish`] wrote, in bytes as they went (gzipped where they were).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// To the state bucket.
+    pub bucket: usize,
+    /// On the views' subjects.
+    pub subjects: usize,
 }
 
 /// Publishes a feed's states on every view's subjects.
@@ -49,9 +61,8 @@ impl Fanout {
             .into_iter()
             .map(|view| ViewOut {
                 filter: ViewFilter::new(&policy_view(&view), None),
+                stored: Stored::new(Keys::new(&names, &view)),
                 view,
-                listing: None,
-                deltas: Vec::new(),
                 status: None,
                 user: None,
             })
@@ -71,35 +82,33 @@ impl Fanout {
         self.hub = hub;
         self.sent = 0;
         for out in &mut self.views {
-            out.listing = None;
-            out.deltas.clear();
+            out.stored.clear();
             out.status = None;
             out.user = None;
         }
     }
 
-    /// Publishes what `state` adds to what was published before. An error says what failed; what it
-    /// did not get out, the next listing brings.
-    pub async fn publish(&mut self, state: &FeedState) -> Result<(), String> {
+    /// Publishes what `state` adds to what was published before; says how many bytes that took. An
+    /// error says what failed; what it did not get out, the next listing brings.
+    pub async fn publish(&mut self, state: &FeedState) -> Result<Written, String> {
         let sent = self.sent;
         self.sent = state.last_update();
-        let mut headers = HeaderMap::new();
-        headers.insert(HUB_HEADER, self.hub.as_str());
+        let mut written = Written::default();
+        let kept = |seq: u64| state.deltas.binary_search_by_key(&seq, |d| d.seq).is_ok();
         for out in &mut self.views {
             let messages = out.advance(&self.hub, state, sent);
             if messages.is_empty() {
                 continue;
             }
-            let snapshot = out.snapshot(&self.hub);
-            let key = self.names.state_key(&out.view);
-            self.store
-                .put(&key, protocol::encode(&snapshot))
-                .await
-                .map_err(|e| format!("cannot write {key} to the state bucket: {e}"))?;
+            let (welcome, status) = (out.welcome(&self.hub), out.status.clone());
+            let all: Vec<ToBoard> = messages.iter().map(|(_, m)| m.clone()).collect();
+            written.bucket += out.stored.write(&self.store, welcome, status, &all, kept).await?;
             for (kind, message) in messages {
                 let subject = self.names.subject(&out.view, kind);
+                let (headers, bytes) = payload_of(&self.hub, &message);
+                written.subjects += bytes.len();
                 self.client
-                    .publish_with_headers(subject, headers.clone(), protocol::encode(&message))
+                    .publish_with_headers(subject, headers, bytes)
                     .await
                     .map_err(|e| format!("cannot publish {} on NATS: {e}", out.view))?;
             }
@@ -107,8 +116,21 @@ impl Fanout {
         self.client
             .flush()
             .await
-            .map_err(|e| format!("cannot flush to NATS: {e}"))
+            .map_err(|e| format!("cannot flush to NATS: {e}"))?;
+        Ok(written)
     }
+}
+
+/// Hub run `hub`'s `message` as headers and bytes, gzipped when that pays.
+fn payload_of(hub: &str, message: &ToBoard) -> (HeaderMap, tokio_util::bytes::Bytes) {
+    let mut headers = HeaderMap::new();
+    headers.insert(HUB_HEADER, hub);
+    let bytes = protocol::encode(message);
+    if bytes.len() <= payload::COMPRESS_ABOVE {
+        return (headers, bytes);
+    }
+    headers.insert(payload::ENCODING_HEADER, payload::GZIP);
+    (headers, payload::gzip(&bytes))
 }
 
 impl ViewOut {
@@ -128,19 +150,14 @@ impl ViewOut {
                     self.filter.listing(&state.listing, state.listing.scope.clone()),
                 )),
             };
-            self.listing = Some(listing.clone());
             messages.push((Kind::Listing, ToBoard::Update(listing)));
         }
-        // The deltas the state no longer keeps are covered by its listing.
-        self.deltas
-            .retain(|kept| state.deltas.iter().any(|d| d.seq == kept.seq));
         for delta in state.deltas.iter().filter(|d| d.seq > sent) {
             if self.filter.allows_delta(delta) {
                 let numbered = Numbered {
                     seq: delta.seq,
                     update: Update::Delta(delta.clone()),
                 };
-                self.deltas.push(numbered.clone());
                 messages.push((Kind::Delta, ToBoard::Update(numbered)));
             }
         }
@@ -157,21 +174,6 @@ impl ViewOut {
         messages
     }
 
-    /// The view's whole state as the bucket keeps it: a welcome naming the hub run, then the updates
-    /// and the status, in order.
-    fn snapshot(&self, hub: &str) -> Vec<ToBoard> {
-        let welcome = self.welcome(hub);
-        let mut updates: Vec<Numbered> = self.listing.iter().chain(&self.deltas).cloned().collect();
-        updates.sort_by_key(|numbered| numbered.seq);
-        let updates = updates.into_iter().map(ToBoard::Update);
-        std::iter::once(ToBoard::Welcome(welcome))
-            .chain(updates)
-            .chain(self.status.clone().map(ToBoard::Status))
-            .collect()
-    }
-}
-
-impl ViewOut {
     /// What a board of this view is told first: the protocol, the hub session, the view, the user.
     fn welcome(&self, hub: &str) -> Welcome {
         Welcome {

@@ -140,11 +140,13 @@ impl NatsHub {
                     let state: Arc<FeedState> = states.borrow_and_update().clone();
                     // A publication NATS is slow to take must not keep the lease's deadline waiting.
                     tokio::select! {
-                        published = self.fanout.publish(&state) => {
-                            if let Err(error) = published {
-                                tracing::warn!("hub {}: {error}", self.name);
-                            }
-                        }
+                        published = self.fanout.publish(&state) => match published {
+                            Ok(written) => tracing::debug!(
+                                "hub {}: published {} bytes, wrote {} to the bucket",
+                                self.name, written.subjects, written.bucket
+                            ),
+                            Err(error) => tracing::warn!("hub {}: {error}", self.name),
+                        },
                         why = &mut keep => break Outcome::Lost(why),
                     }
                     // The connection logged them already; only the newest few are kept.

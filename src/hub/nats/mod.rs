@@ -8,6 +8,8 @@ pub mod connect;
 pub mod fanout;
 pub mod hub;
 pub mod lease;
+pub mod payload;
+pub mod snapshot;
 pub mod subjects;
 pub mod viewer;
 

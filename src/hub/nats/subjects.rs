@@ -31,6 +31,19 @@ pub enum View {
 }
 
 impl View {
+    /// Parses `--nats-view`'s `ext/<id>` or `queue/<id>`.
+    pub fn parse(text: &str) -> Result<View, String> {
+        let view = match text.split_once('/') {
+            Some(("ext", id)) => View::Extension(id.to_owned()),
+            Some(("queue", id)) => View::Queue(id.to_owned()),
+            _ => return Err("expected ext/<extension id> or queue/<queue id>".into()),
+        };
+        if let View::Extension(id) | View::Queue(id) = &view {
+            check_token("extension or queue id", id)?;
+        }
+        Ok(view)
+    }
+
     /// The view's tokens in a subject or key (`all`, `ext.<id>`, `queue.<id>`).
     fn tokens(&self) -> String {
         match self {
@@ -102,9 +115,9 @@ impl Names {
         format!("{ROOT}.{}.{}.>", self.account, view.tokens())
     }
 
-    /// The key of `view`'s latest state in [`STATE_BUCKET`].
-    pub fn state_key(&self, view: &View) -> String {
-        format!("{}.{}", self.account, view.tokens())
+    /// The key of `part` of `view`'s latest state in [`STATE_BUCKET`] (see [`super::snapshot`]).
+    pub fn state_key(&self, view: &View, part: &str) -> String {
+        format!("{}.{}.{part}", self.account, view.tokens())
     }
 
     /// The key of the account's lease in [`LEASE_BUCKET`].
@@ -142,17 +155,15 @@ impl NatsAddr {
             .unwrap_or_default();
         let (account, view) = match segments.as_slice() {
             [account] => (account, View::All),
-            [account, kind, id] if kind == "ext" => (account, View::Extension(id.clone())),
-            [account, kind, id] if kind == "queue" => (account, View::Queue(id.clone())),
+            [account, kind, id] if matches!(kind.as_str(), "ext" | "queue") => {
+                (account, View::parse(&format!("{kind}/{id}"))?)
+            }
             _ => {
                 return Err(format!(
                     "no account in the path, or a path of another form; {FORM}"
                 ));
             }
         };
-        if let View::Extension(id) | View::Queue(id) = &view {
-            check_token("extension or queue id", id)?;
-        }
         let names = Names::new(account)?;
         server.set_path("");
         server.set_query(None);
@@ -220,7 +231,7 @@ mod tests {
             "callboard.acme.all.listing"
         );
         assert_eq!(names.view_wildcard(&addr.view), "callboard.acme.all.>");
-        assert_eq!(names.state_key(&View::All), "acme.all");
+        assert_eq!(names.state_key(&View::All, "head"), "acme.all.head");
         assert_eq!(names.lease_key(), "acme");
 
         let addr = NatsAddr::parse("nats://sup:p%40ss@hub-a:4222/acme/ext/101").unwrap();
@@ -243,7 +254,16 @@ mod tests {
 
         let addr = NatsAddr::parse("tls://hub-a/acme/queue/q-7").unwrap();
         assert_eq!(addr.view, View::Queue("q-7".into()));
-        assert_eq!(addr.names.state_key(&addr.view), "acme.queue.q-7");
+        assert_eq!(addr.names.state_key(&addr.view, "d.3"), "acme.queue.q-7.d.3");
+    }
+
+    #[test]
+    fn nats_views_parse_or_say_the_form() {
+        assert_eq!(View::parse("ext/101"), Ok(View::Extension("101".into())));
+        assert_eq!(View::parse("queue/q-7"), Ok(View::Queue("q-7".into())));
+        for bad in ["101", "ext/", "ext/1.2", "room/1", "queue/>"] {
+            assert!(View::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

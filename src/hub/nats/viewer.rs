@@ -8,9 +8,12 @@ use async_nats::{Client, Message};
 use futures_util::StreamExt;
 use jiff::Timestamp;
 use tokio::sync::mpsc;
+use tokio_util::bytes::Bytes;
 
 use super::connect::{Connection, Problem, connect};
 use super::fanout::HUB_HEADER;
+use super::payload;
+use super::snapshot::{self, Keys};
 use super::subjects::{NatsAddr, STATE_BUCKET};
 use crate::api::Scope;
 use crate::feed::{Feed, FeedCommand, FeedState, Publisher, SourceError, SourceErrorKind};
@@ -67,8 +70,7 @@ impl Board {
             }
         };
         // A refused subscription is said while the bucket is still being read (which then times out).
-        let key = names.state_key(&addr.view);
-        let snapshot = latest_state(&conn.client, &key);
+        let snapshot = latest_state(&conn.client, Keys::new(names, &addr.view));
         tokio::pin!(snapshot);
         let snapshot = loop {
             tokio::select! {
@@ -119,7 +121,17 @@ impl Board {
             .as_ref()
             .and_then(|h| h.get(HUB_HEADER))
             .map(|v| v.as_str().to_owned());
-        match protocol::decode::<ToBoard>(&message.payload) {
+        let gzipped = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(payload::ENCODING_HEADER))
+            .is_some_and(|v| v.as_str() == payload::GZIP);
+        let json = if gzipped {
+            payload::gunzip(&message.payload).map(Bytes::from)
+        } else {
+            Ok(message.payload.clone())
+        };
+        match json.and_then(|json| protocol::decode::<ToBoard>(&json).map_err(|e| e.to_string())) {
             Ok(decoded) => {
                 self.take(hub, decoded);
                 self.out.publish();
@@ -200,26 +212,19 @@ impl Board {
 }
 
 /// The view's latest state in the bucket, `None` when no hub has written it.
-async fn latest_state(client: &Client, key: &str) -> Result<Option<Vec<ToBoard>>, Problem> {
-    let refused = |e: &dyn std::fmt::Display| Problem {
+async fn latest_state(client: &Client, keys: Keys) -> Result<Option<Vec<ToBoard>>, Problem> {
+    let problem = |message| Problem {
         permission: false,
-        message: format!(
-            "cannot read {key} from the NATS key-value bucket {STATE_BUCKET}: {e}; check that a hub runs \
-             with --nats for this account and that this NATS user may publish to \
-             $JS.API.STREAM.INFO.KV_{STATE_BUCKET} and $JS.API.DIRECT.GET.KV_{STATE_BUCKET}.$KV.{STATE_BUCKET}.{key}"
-        ),
+        message,
     };
     let js = async_nats::jetstream::new(client.clone());
-    let store = js.get_key_value(STATE_BUCKET).await.map_err(|e| refused(&e))?;
-    let Some(bytes) = store.get(key).await.map_err(|e| refused(&e))? else {
-        return Ok(None);
-    };
-    protocol::decode::<Vec<ToBoard>>(&bytes)
-        .map(Some)
-        .map_err(|e| Problem {
-            permission: false,
-            message: format!("the latest state of {key} on NATS is unreadable: {e}"),
-        })
+    let store = js.get_key_value(STATE_BUCKET).await.map_err(|e| {
+        problem(format!(
+            "cannot open the NATS key-value bucket {STATE_BUCKET}: {e}; check that a hub runs with --nats \
+             for this account and that this NATS user may publish to $JS.API.STREAM.INFO.KV_{STATE_BUCKET}"
+        ))
+    })?;
+    snapshot::read(&store, &keys).await.map_err(problem)
 }
 
 /// Keeps the source alive (its error on show) until the board goes.
