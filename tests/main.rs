@@ -23,6 +23,7 @@ mod fuzz_parser;
 mod hub_cli;
 mod hub_nats;
 mod hub_serve;
+mod hub_view;
 mod hub_viewer;
 mod metrics_endpoint;
 mod once_output;
