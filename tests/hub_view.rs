@@ -10,7 +10,7 @@ use callboard::feed::{Change, PartyChange, PartyStatus, PushHealth, UserInfo};
 use callboard::hub::protocol::{Numbered, ToBoard, ToHub, Update};
 use jiff::Timestamp;
 
-use crate::support::hub::{RawBoard, TestHub, call, directory};
+use crate::support::hub::{RawBoard, TestHub, call, directory, listed_ids};
 
 const TOKEN: &str = "support-wall";
 
@@ -42,31 +42,14 @@ fn named_caller(id: &str, name: &str) -> Arc<CallRecord> {
     Arc::new(record)
 }
 
-fn listing(m: &ToBoard) -> Option<Vec<String>> {
-    match m {
-        ToBoard::Update(Numbered {
-            update: Update::Listing(l),
-            ..
-        }) => Some(l.calls.iter().map(|c| c.id.to_string()).collect()),
-        _ => None,
-    }
-}
-
 fn text(board: &RawBoard) -> String {
     String::from_utf8(board.bytes()).unwrap()
 }
 
-/// A hub listing calls to Ana (101), Ben (102), the Support queue and 105.
+/// A hub of [`policy`] that has listed calls to Ana (101), Ben (102) and the Support queue.
 async fn hub() -> TestHub {
     let hub = TestHub::start(&policy()).await;
-    hub.step(|out| {
-        let calls = vec![
-            call("LI-ana", "101"),
-            call("LI-ben", "102"),
-            call("LI-queue", "Support"),
-        ];
-        out.list(Scope::Account, t(0), calls, 0);
-    });
+    hub.list_three();
     hub.wait_numbered(1).await;
     hub
 }
@@ -85,7 +68,7 @@ async fn an_outside_caller_named_like_an_allowed_extension_or_queue_is_not_shown
     let mut wall = RawBoard::tls(&hub).await;
     wall.hello(Some(TOKEN), None).await;
     let seen = me.until(|m| matches!(m, ToBoard::Status(_))).await;
-    assert_eq!(seen.iter().find_map(listing).unwrap(), ["LI-ana", "LI-ben"]);
+    assert_eq!(seen.iter().find_map(listed_ids).unwrap(), ["LI-ana", "LI-ben"]);
     wall.until(|m| matches!(m, ToBoard::Status(_))).await;
     let (mine, walls) = (text(&me), text(&wall));
     assert!(mine.contains("LI-end"), "the board got its deltas: {mine}");
@@ -168,44 +151,46 @@ async fn a_restricted_board_learns_neither_the_hubs_login_nor_when_other_calls_c
     assert!(bytes.contains("8888001"), "the account id is the board's header");
 }
 
+/// The test user's board on `hub`, past its first listing, asking for extension `id`'s scope; what it
+/// got up to that scope's listing or a notice.
+async fn scoped_board(hub: &TestHub, id: &str) -> (RawBoard, Vec<ToBoard>) {
+    let mut me = RawBoard::unix(&hub.socket).await;
+    me.hello(None, None).await;
+    me.until(|m| listed_ids(m).is_some()).await;
+    me.send(&ToHub::SetScope {
+        scope: Scope::Extension(id.into()),
+    })
+    .await;
+    let seen = me
+        .until(|m| listed_ids(m).is_some() || matches!(m, ToBoard::Notice { .. }))
+        .await;
+    (me, seen)
+}
+
 #[tokio::test]
 async fn an_extension_scope_shows_that_extension_only() {
     let hub = hub().await;
-    let mut me = RawBoard::unix(&hub.socket).await;
-    me.hello(None, None).await;
-    me.until(|m| listing(m).is_some()).await;
-    me.send(&ToHub::SetScope {
-        scope: Scope::Extension("9101".into()),
-    })
-    .await;
-    let seen = me.until(|m| listing(m).is_some()).await;
-    assert_eq!(listing(seen.last().unwrap()).unwrap(), ["LI-ana"]);
+    let (mut me, seen) = scoped_board(&hub, "9101").await;
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ana"]);
     me.send(&ToHub::SetScope {
         scope: Scope::Extension("9200".into()),
     })
     .await;
     let seen = me.until(|m| matches!(m, ToBoard::Notice { .. })).await;
-    assert!(seen.iter().all(|m| listing(m).is_none()), "{seen:?}");
+    assert!(seen.iter().all(|m| listed_ids(m).is_none()), "{seen:?}");
 }
 
 #[tokio::test]
 async fn a_scope_a_new_directory_no_longer_allows_falls_back_to_the_whole_view() {
     let hub = hub().await;
-    let mut me = RawBoard::unix(&hub.socket).await;
-    me.hello(None, None).await;
-    me.until(|m| listing(m).is_some()).await;
-    me.send(&ToHub::SetScope {
-        scope: Scope::Extension("9102".into()),
-    })
-    .await;
-    let seen = me.until(|m| listing(m).is_some()).await;
-    assert_eq!(listing(seen.last().unwrap()).unwrap(), ["LI-ben"]);
+    let (mut me, seen) = scoped_board(&hub, "9102").await;
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ben"]);
 
     // Ben is renamed: the policy's "Ben Ito" names no one now.
     let mut entries = directory().entries().to_vec();
     entries[1].name = Some("Benjamin Ito".into());
     hub.set_directory(callboard::directory::Directory::new(None, entries));
-    let seen = me.until(|m| listing(m).is_some()).await;
+    let seen = me.until(|m| listed_ids(m).is_some()).await;
     let notice = seen.iter().find_map(|m| match m {
         ToBoard::Notice { message } => Some(message.as_str()),
         _ => None,
@@ -222,7 +207,7 @@ async fn a_scope_a_new_directory_no_longer_allows_falls_back_to_the_whole_view()
         unreachable!()
     };
     assert_eq!(fresh.scope, Some(Scope::Account));
-    assert_eq!(listing(seen.last().unwrap()).unwrap(), ["LI-ana"]);
+    assert_eq!(listed_ids(seen.last().unwrap()).unwrap(), ["LI-ana"]);
 
     // Ben's calls stay out.
     hub.step(|out| {

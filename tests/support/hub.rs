@@ -11,7 +11,7 @@ use callboard::directory::Directory;
 use callboard::feed::{Feed, FeedState, Publisher};
 use callboard::hub::Policy;
 use callboard::hub::listen::{self, Bound, Listen};
-use callboard::hub::protocol::{self, Hello, Resume, ToBoard, ToHub};
+use callboard::hub::protocol::{self, Hello, Numbered, Resume, ToBoard, ToHub, Update};
 use callboard::hub::serve::Hub;
 use callboard::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
@@ -103,6 +103,19 @@ impl TestHub {
     /// Gives the hub a new directory, as its directory task does when the account's changes.
     pub fn set_directory(&self, directory: Directory) {
         self.directory.send_replace(Some(Arc::new(directory)));
+    }
+
+    /// Lists calls (taken at second 1,767,600,000) to Ana (101), Ben (102) and the Support queue.
+    pub fn list_three(&self) {
+        self.step(|out| {
+            let calls = vec![
+                call("LI-ana", "101"),
+                call("LI-ben", "102"),
+                call("LI-queue", "Support"),
+            ];
+            let taken = jiff::Timestamp::from_second(1_767_600_000).unwrap();
+            out.list(callboard::api::Scope::Account, taken, calls, 0);
+        });
     }
 
     /// Waits until the hub has numbered `seq` updates.
@@ -284,5 +297,16 @@ impl RawBoard {
     /// Every byte received so far.
     pub fn bytes(&self) -> Vec<u8> {
         self.frames.concat()
+    }
+}
+
+/// The ids of the calls in `message`, when it is a listing.
+pub fn listed_ids(message: &ToBoard) -> Option<Vec<String>> {
+    match message {
+        ToBoard::Update(Numbered {
+            update: Update::Listing(l),
+            ..
+        }) => Some(l.calls.iter().map(|c| c.id.to_string()).collect()),
+        _ => None,
     }
 }
