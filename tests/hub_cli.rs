@@ -41,6 +41,8 @@ fn serve_check_prints_the_effective_policy_or_names_the_line() {
         [
             "1. group supervisors, line 1: the whole account",
             "2. a token (sales wall), line 5: only queues Sales, 201",
+            "names (Sales) are looked up in the account's directory when the hub runs: one it does \
+             not have matches no call (the hub's log says so)",
         ]
     );
     assert!(

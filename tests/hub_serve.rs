@@ -10,7 +10,7 @@ use callboard::hub::protocol::{Numbered, Resume, ToBoard, ToHub, Update};
 use callboard::hub::serve::REFRESH_EVERY;
 use jiff::Timestamp;
 
-use crate::support::hub::{RawBoard, TestHub, call};
+use crate::support::hub::{RawBoard, TestHub, call, listed_ids};
 
 /// The user the test runs as, whom the policy restricts to Ana (by name).
 fn user() -> String {
@@ -45,18 +45,6 @@ fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_767_600_000 + secs).unwrap()
 }
 
-/// Lists calls to Ana (101), Ben (102) and the Support queue.
-fn list_three(hub: &TestHub) {
-    hub.step(|out| {
-        let calls = vec![
-            call("LI-ana", "101"),
-            call("LI-ben", "102"),
-            call("LI-queue", "Support"),
-        ];
-        out.list(Scope::Account, t(0), calls, 0);
-    });
-}
-
 /// A party of `session` put on hold.
 fn hold(hub: &TestHub, session: &'static str, at: i64) {
     hub.step(move |out| {
@@ -65,16 +53,6 @@ fn hold(hub: &TestHub, session: &'static str, at: i64) {
             Change::Party(PartyChange::new(session, "p2", PartyStatus::Hold)),
         )
     });
-}
-
-fn listed_ids(message: &ToBoard) -> Option<Vec<String>> {
-    match message {
-        ToBoard::Update(Numbered {
-            update: Update::Listing(l),
-            ..
-        }) => Some(l.calls.iter().map(|c| c.id.to_string()).collect()),
-        _ => None,
-    }
 }
 
 fn delta_session(message: &ToBoard) -> Option<String> {
@@ -95,10 +73,10 @@ fn is_listing(m: &ToBoard) -> bool {
     listed_ids(m).is_some()
 }
 
-/// A hub of `policy` whose source has listed [`list_three`].
+/// A hub of `policy` whose source has listed [`TestHub::list_three`].
 async fn hub_with_three(policy: &str) -> TestHub {
     let hub = TestHub::start(policy).await;
-    list_three(&hub);
+    hub.list_three();
     hub.wait_numbered(1).await;
     hub
 }

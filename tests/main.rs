@@ -24,6 +24,7 @@ mod hub_cli;
 mod hub_nats;
 mod hub_nats_failover;
 mod hub_serve;
+mod hub_view;
 mod hub_viewer;
 mod metrics_endpoint;
 mod once_output;

@@ -91,6 +91,25 @@ pub struct UserInfo {
     pub account_id: Option<String>,
 }
 
+impl UserInfo {
+    /// Only the account of `user`: what a hub tells a restricted viewer, who is signed in as no one
+    /// (no extension, not an admin; the hub's policy decides what it may ask for).
+    pub fn account_only(user: &UserInfo) -> UserInfo {
+        UserInfo {
+            extension_id: String::new(),
+            extension_number: None,
+            name: None,
+            admin: false,
+            account_id: user.account_id.clone(),
+        }
+    }
+
+    /// True for an [`UserInfo::account_only`] identity.
+    pub fn is_account_only(&self) -> bool {
+        self.extension_id.is_empty()
+    }
+}
+
 /// What kind of failure, so the UI can act on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceErrorKind {

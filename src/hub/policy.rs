@@ -211,7 +211,31 @@ impl Policy {
             };
             let _ = writeln!(out, "{}. {:?}{name}{line}: {sees}", i + 1, rule.who);
         }
+        let names = self.names();
+        if !names.is_empty() {
+            let _ = writeln!(
+                out,
+                "names ({}) are looked up in the account's directory when the hub runs: one it does not \
+                 have matches no call (the hub's log says so)",
+                names.join(", ")
+            );
+        }
         out
+    }
+
+    /// The extensions and queues given by name rather than by number, once each, in file order.
+    fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let all = self
+            .viewers
+            .iter()
+            .flat_map(|r| r.view.extensions.iter().chain(&r.view.queues));
+        for name in all.map(|n| n.trim()) {
+            if !name.bytes().all(|b| b.is_ascii_digit()) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
     }
 }
 
@@ -373,7 +397,9 @@ queues = ["Support"]
             text,
             "1. group supervisors, line 2: the whole account\n\
              2. user bob, line 6: only extensions 101, Ana Gómez; own extension 101\n\
-             3. a token (wallboard), line 11: only queues Support\n"
+             3. a token (wallboard), line 11: only queues Support\n\
+             names (Ana Gómez, Support) are looked up in the account's directory when the hub runs: \
+             one it does not have matches no call (the hub's log says so)\n"
         );
     }
 

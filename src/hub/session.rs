@@ -19,7 +19,7 @@ use super::protocol::{
 use super::serve::{Event, Hub, REFRESH_EVERY};
 use crate::api::Scope;
 use crate::directory::Directory;
-use crate::feed::{FeedState, SourceError, SourceErrorKind};
+use crate::feed::{FeedState, PushHealth, SourceError, SourceErrorKind, UserInfo};
 
 /// How often the hub says it is there.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -86,6 +86,9 @@ struct Session {
     /// The newest hub update the board is up to date with.
     through: u64,
     status: Option<Status>,
+    /// When the newest delta this board was sent happened: a filtered board's push status shows this,
+    /// never another call's event.
+    last_sent: Option<Timestamp>,
 }
 
 type Frames<S> = Framed<S, HubCodec>;
@@ -93,7 +96,11 @@ type Frames<S> = Framed<S, HubCodec>;
 impl Session {
     fn new(hub: Arc<Hub>, view: View) -> Session {
         let mut directory = hub.directory();
-        let filter = ViewFilter::new(&view, directory.borrow_and_update().as_deref());
+        let known = directory.borrow_and_update().clone();
+        let filter = ViewFilter::new(&view, known.as_deref());
+        if known.is_some() {
+            log_unresolved(&view, &filter);
+        }
         Session {
             id: hub.next_session(),
             hub,
@@ -103,6 +110,7 @@ impl Session {
             directory,
             through: 0,
             status: None,
+            last_sent: None,
         }
     }
 
@@ -119,7 +127,7 @@ impl Session {
                 hub: history.hub().to_owned(),
                 session: self.id,
                 view: self.view.clone(),
-                user: history.state().user.clone(),
+                user: self.user_of(history.state()),
                 resumed: missed.is_some(),
             };
             (welcome, Arc::clone(history.state()), missed)
@@ -160,8 +168,7 @@ impl Session {
                 }
                 changed = self.directory.changed() => {
                     if changed.is_ok() {
-                        self.rebuild_filter();
-                        self.send_directory(framed).await?;
+                        self.rebuild_filter(framed).await?;
                     }
                 }
                 _ = heartbeat.tick() => {
@@ -197,7 +204,10 @@ impl Session {
             Update::Listing(listing) => {
                 Update::Listing(Arc::new(self.filter.listing(listing, Some(self.scope.clone()))))
             }
-            Update::Delta(delta) if self.filter.allows_delta(delta) => Update::Delta(delta.clone()),
+            Update::Delta(delta) if self.filter.allows_delta(delta) => {
+                self.last_sent = Some(delta.at);
+                Update::Delta(delta.clone())
+            }
             Update::Delta(_) => return Ok(()),
         };
         let seq = numbered.seq;
@@ -224,6 +234,7 @@ impl Session {
         }
         for delta in state.deltas.iter() {
             if self.filter.allows_delta(delta) {
+                self.last_sent = Some(delta.at);
                 let update = Update::Delta(delta.clone());
                 send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
             }
@@ -237,13 +248,7 @@ impl Session {
     {
         match message {
             ToHub::SetScope { scope } => match self.filter_of(&scope) {
-                Ok(filter) => {
-                    self.filter = filter;
-                    self.scope = scope;
-                    let state = self.snapshot(framed).await?;
-                    self.status = None;
-                    self.send_status(framed, &state).await
-                }
+                Ok(filter) => self.show(framed, scope, filter).await,
                 Err(message) => send(framed, &ToBoard::Notice { message }).await,
             },
             ToHub::Refresh => match self.hub.refresh(Timestamp::now()) {
@@ -289,12 +294,48 @@ impl Session {
         base.scoped(scope, &self.view, directory.as_deref())
     }
 
-    /// The board's filter again, after the directory changed; the calls it let through stay allowed.
-    fn rebuild_filter(&mut self) {
-        self.directory.borrow_and_update();
-        if let Ok(mut filter) = self.filter_of(&self.scope) {
-            filter.remember_sessions_of(&mut self.filter);
-            self.filter = filter;
+    /// Shows `scope` through `filter` from now on: a fresh listing, then its status.
+    async fn show<S>(
+        &mut self,
+        framed: &mut Frames<S>,
+        scope: Scope,
+        filter: ViewFilter,
+    ) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        self.filter = filter;
+        self.scope = scope;
+        let state = self.snapshot(framed).await?;
+        self.status = None;
+        self.send_status(framed, &state).await
+    }
+
+    /// The board's filter again, after the directory changed (the calls it let through stay allowed),
+    /// and its directory entries. A scope the policy no longer allows falls back to the whole view (its
+    /// calls no longer allowed), with a notice and a fresh listing.
+    async fn rebuild_filter<S>(&mut self, framed: &mut Frames<S>) -> Result<(), ProtocolError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let directory = self.directory.borrow_and_update().clone();
+        let base = ViewFilter::new(&self.view, directory.as_deref());
+        log_unresolved(&self.view, &base);
+        match base.scoped(&self.scope, &self.view, directory.as_deref()) {
+            Ok(mut filter) => {
+                filter.remember_sessions_of(&mut self.filter);
+                self.filter = filter;
+                self.send_directory(framed).await
+            }
+            Err(why) => {
+                self.filter = base;
+                self.send_directory(framed).await?;
+                let message =
+                    format!("the account's directory changed and {why}: showing all the policy allows");
+                send(framed, &ToBoard::Notice { message }).await?;
+                let filter = self.filter.clone();
+                self.show(framed, Scope::Account, filter).await
+            }
         }
     }
 
@@ -317,12 +358,38 @@ impl Session {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        let status = Status::of(state, Some(self.scope.clone()));
+        let mut status = Status::of(state, Some(self.scope.clone()));
+        status.user = self.user_of(state);
+        let filtered = !(self.filter.is_whole_account() && self.scope.is_account());
+        if filtered && let PushHealth::Live { last_event, .. } = &mut status.push {
+            *last_event = self.last_sent;
+        }
         if self.status.as_ref() == Some(&status) {
             return Ok(());
         }
         self.status = Some(status.clone());
         send(framed, &ToBoard::Status(status)).await
+    }
+
+    /// Who the hub is logged in as, as this board may know it: a restricted view gets the account only.
+    fn user_of(&self, state: &FeedState) -> Option<UserInfo> {
+        let user = state.user.as_ref()?;
+        Some(match self.view.account {
+            true => user.clone(),
+            false => UserInfo::account_only(user),
+        })
+    }
+}
+
+/// Logs the names in `view` that the directory does not have (`filter` is its filter): they match no call.
+fn log_unresolved(view: &View, filter: &ViewFilter) {
+    if !filter.unresolved().is_empty() {
+        tracing::warn!(
+            "hub: the policy for {} names {}, which the account's directory does not have: they match \
+             no call (check extensions and queues in hub.toml)",
+            view.viewer,
+            filter.unresolved().join(", ")
+        );
     }
 }
 

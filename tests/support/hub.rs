@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callboard::api::DirectoryEntry;
-use callboard::api::model::{CallFields, CallRecord, Party};
+use callboard::api::model::{CallFields, CallRecord, ExtensionRef, Party};
 use callboard::directory::Directory;
 use callboard::feed::{Feed, FeedState, Publisher};
 use callboard::hub::Policy;
 use callboard::hub::listen::{self, Bound, Listen};
-use callboard::hub::protocol::{self, Hello, Resume, ToBoard, ToHub};
+use callboard::hub::protocol::{self, Hello, Numbered, Resume, ToBoard, ToHub, Update};
 use callboard::hub::serve::Hub;
 use callboard::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
@@ -30,6 +30,7 @@ pub struct TestHub {
     /// The CA that signed the hub's certificate (PEM file), for `--hub-ca`.
     pub ca: PathBuf,
     steps: mpsc::UnboundedSender<Step>,
+    directory: watch::Sender<Option<Arc<Directory>>>,
     _feed: Feed,
     _dir: tempfile::TempDir,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -62,7 +63,7 @@ impl TestHub {
                 }
             }
         });
-        let (_, directory) = watch::channel(Some(Arc::new(directory())));
+        let (directory_tx, directory) = watch::channel(Some(Arc::new(directory())));
         let (hub, pump) = Hub::start(&feed, directory, policy);
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("hub.sock");
@@ -87,6 +88,7 @@ impl TestHub {
             tcp_port,
             ca,
             steps,
+            directory: directory_tx,
             _feed: feed,
             _dir: dir,
             tasks,
@@ -96,6 +98,24 @@ impl TestHub {
     /// Makes a change to the source and publishes it.
     pub fn step(&self, step: impl FnOnce(&mut Publisher) + Send + 'static) {
         self.steps.send(Box::new(step)).unwrap();
+    }
+
+    /// Gives the hub a new directory, as its directory task does when the account's changes.
+    pub fn set_directory(&self, directory: Directory) {
+        self.directory.send_replace(Some(Arc::new(directory)));
+    }
+
+    /// Lists calls (taken at second 1,767,600,000) to Ana (101), Ben (102) and the Support queue.
+    pub fn list_three(&self) {
+        self.step(|out| {
+            let calls = vec![
+                call("LI-ana", "101"),
+                call("LI-ben", "102"),
+                call("LI-queue", "Support"),
+            ];
+            let taken = jiff::Timestamp::from_second(1_767_600_000).unwrap();
+            out.list(callboard::api::Scope::Account, taken, calls, 0);
+        });
     }
 
     /// Waits until the hub has numbered `seq` updates.
@@ -128,7 +148,8 @@ pub fn directory() -> Directory {
     )
 }
 
-/// A call from an outside number to `to` (an extension number, or a queue call's queue name).
+/// A call from an outside number to `to` (an extension number, or a queue call's queue name: the
+/// queue's leg of the record, as its call-log record, names the queue's extension).
 pub fn call(id: &str, to: &str) -> Arc<CallRecord> {
     let party = |name: &str, number: Option<&str>| {
         Some(Arc::new(Party {
@@ -137,12 +158,20 @@ pub fn call(id: &str, to: &str) -> Arc<CallRecord> {
             ..Party::default()
         }))
     };
-    let (from, to) = match to.parse::<u32>() {
-        Ok(_) => (party("OUTSIDE CALLER", None), party("agent", Some(to))),
-        Err(_) => (
-            party(&format!("{to} - OUTSIDE CALLER"), None),
-            party("agent", Some("105")),
-        ),
+    let (from, to, extension) = match to.parse::<u32>() {
+        Ok(_) => (party("OUTSIDE CALLER", None), party("agent", Some(to)), None),
+        Err(_) => {
+            let dir = directory();
+            let queue = dir.entries().iter().find(|e| e.name.as_deref() == Some(to));
+            let id = queue
+                .and_then(|q| q.id.parse().ok())
+                .expect("a queue of the test account");
+            (
+                party(&format!("{to} - OUTSIDE CALLER"), None),
+                party("agent", Some("105")),
+                Some(ExtensionRef { id, uri: None }),
+            )
+        }
     };
     Arc::new(CallRecord {
         id: id.into(),
@@ -150,6 +179,7 @@ pub fn call(id: &str, to: &str) -> Arc<CallRecord> {
             telephony_session_id: Some(format!("s-{id}").into()),
             from,
             to,
+            extension,
             ..CallFields::default()
         },
         ..CallRecord::default()
@@ -267,5 +297,16 @@ impl RawBoard {
     /// Every byte received so far.
     pub fn bytes(&self) -> Vec<u8> {
         self.frames.concat()
+    }
+}
+
+/// The ids of the calls in `message`, when it is a listing.
+pub fn listed_ids(message: &ToBoard) -> Option<Vec<String>> {
+    match message {
+        ToBoard::Update(Numbered {
+            update: Update::Listing(l),
+            ..
+        }) => Some(l.calls.iter().map(|c| c.id.to_string()).collect()),
+        _ => None,
     }
 }

@@ -23,9 +23,14 @@ pub(super) fn switch(app: &mut App, action: Action) -> Option<Effect> {
 }
 
 /// Asks for account scope, unless the user is known not to be an admin: then says why at once, without
-/// spending a Heavy request on a refusal the board already knows.
+/// spending a Heavy request on a refusal the board already knows. A hub viewer always asks its hub.
 pub(super) fn account_scope(app: &mut App) -> Option<Effect> {
-    if app.feed.user.as_ref().is_some_and(|u| !u.admin) {
+    if app
+        .feed
+        .user
+        .as_ref()
+        .is_some_and(|u| !u.admin && !u.is_account_only())
+    {
         app.say(
             "account scope needs an admin user with the ReadCompanyCallLog permission; staying on \
              extension scope",
@@ -35,9 +40,14 @@ pub(super) fn account_scope(app: &mut App) -> Option<Effect> {
     Some(app.ask_scope(Scope::Account))
 }
 
-/// True for admins (or while the user is not known yet); otherwise says why not.
+/// True for admins (or while the user is not known yet, or for a hub viewer, whose hub decides);
+/// otherwise says why not.
 pub(super) fn may_watch_others(app: &mut App) -> bool {
-    let admin = app.feed.user.as_ref().is_none_or(|u| u.admin);
+    let admin = app
+        .feed
+        .user
+        .as_ref()
+        .is_none_or(|u| u.admin || u.is_account_only());
     if !admin {
         app.say("only admins can watch other extensions; you see your own extension's calls");
     }

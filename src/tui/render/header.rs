@@ -155,7 +155,10 @@ pub(super) fn scope_label(scope: Option<&Scope>, snap: &FeedState) -> String {
         None => "connecting…".into(),
         Some(Scope::Account) => "account".into(),
         Some(Scope::Extension(id)) => {
-            let user = snap.user.as_ref().filter(|u| id == "~" || *id == u.extension_id);
+            let user = snap
+                .user
+                .as_ref()
+                .filter(|u| !u.is_account_only() && (id == "~" || *id == u.extension_id));
             match user {
                 Some(u) => {
                     let number = u.extension_number.as_deref().unwrap_or(&u.extension_id);

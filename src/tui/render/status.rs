@@ -275,7 +275,7 @@ fn notice(app: &App, now: Timestamp) -> Pieces {
 }
 
 fn user_line(snap: &FeedState) -> Option<String> {
-    let u = snap.user.as_ref()?;
+    let u = snap.user.as_ref().filter(|u| !u.is_account_only())?;
     let mut who = format!("signed in as {}", u.name.as_deref().unwrap_or(&u.extension_id));
     if u.admin {
         who.push_str(" (admin)");
