@@ -4,8 +4,11 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::protocol::{Numbered, Resume, Update};
-use crate::feed::FeedState;
+use tokio_util::bytes::Bytes;
+
+use super::protocol::{self, Numbered, Resume, ToBoard, Update};
+use crate::api::Scope;
+use crate::feed::{FeedState, Listing};
 
 /// The updates a hub has published, the newest `capacity` of them kept.
 #[derive(Debug)]
@@ -19,6 +22,8 @@ pub struct History {
     taken: u64,
     /// The newest state taken: the snapshot a new board starts from.
     state: Arc<FeedState>,
+    /// [`History::whole_listing`]'s message, with the update number it was made at.
+    whole: Option<(u64, Bytes)>,
 }
 
 impl History {
@@ -31,6 +36,7 @@ impl History {
             last: 0,
             taken: 0,
             state: Arc::default(),
+            whole: None,
         }
     }
 
@@ -47,6 +53,31 @@ impl History {
     /// The newest state taken.
     pub fn state(&self) -> &Arc<FeedState> {
         &self.state
+    }
+
+    /// The newest state's listing as a board that sees the whole account gets it on attaching, numbered
+    /// [`History::last_seq`] and encoded once for every such board until the next update: a listing of a
+    /// few thousand calls is megabytes, and boards that attach together (after a hub restart) would each
+    /// hold a copy. `None` before the source's first listing.
+    pub fn whole_listing(&mut self) -> Option<Bytes> {
+        if self.state.listing.seq == 0 {
+            return None;
+        }
+        if let Some((seq, bytes)) = &self.whole
+            && *seq == self.last
+        {
+            return Some(bytes.clone());
+        }
+        let listing = Listing {
+            scope: Some(Scope::Account),
+            ..self.state.listing.clone()
+        };
+        let bytes = protocol::encode(&ToBoard::Update(Numbered {
+            seq: self.last,
+            update: Update::Listing(Arc::new(listing)),
+        }));
+        self.whole = Some((self.last, bytes.clone()));
+        Some(bytes)
     }
 
     /// Numbers and keeps what `state` brings that earlier states did not, in the source's order.
@@ -147,6 +178,31 @@ mod tests {
             "nothing new twice"
         );
         assert_eq!(history.last_seq(), 4);
+    }
+
+    #[tokio::test]
+    async fn the_whole_listing_is_encoded_once_per_update_as_a_board_would_get_it() {
+        let states = states(2).await;
+        let mut history = History::new("h", 10);
+        assert!(history.whole_listing().is_none(), "no listing yet");
+        history.take(Arc::clone(&states[0]));
+        let first = history.whole_listing().unwrap();
+        assert_eq!(
+            first.as_ptr(),
+            history.whole_listing().unwrap().as_ptr(),
+            "shared, not re-encoded"
+        );
+        let expected = ToBoard::Update(Numbered {
+            seq: 1,
+            update: Update::Listing(Arc::new(states[0].listing.clone())),
+        });
+        assert_eq!(protocol::decode::<ToBoard>(&first).unwrap(), expected);
+        history.take(Arc::clone(&states[2]));
+        let later: ToBoard = protocol::decode(&history.whole_listing().unwrap()).unwrap();
+        assert!(
+            matches!(later, ToBoard::Update(Numbered { seq: 3, .. })),
+            "{later:?}"
+        );
     }
 
     #[tokio::test]

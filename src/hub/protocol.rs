@@ -350,15 +350,6 @@ impl<In, Out: Serialize> Encoder<&Out> for JsonCodec<In, Out> {
     }
 }
 
-impl<In> Encoder<Bytes> for JsonCodec<In, ToBoard> {
-    type Error = ProtocolError;
-
-    /// An already encoded message (the hub encodes an update once for every viewer that gets it whole).
-    fn encode(&mut self, item: Bytes, dst: &mut BytesMut) -> Result<(), ProtocolError> {
-        Ok(self.writer.encode(item, dst)?)
-    }
-}
-
 /// The token travels as a plain string inside the hello and nowhere else.
 mod token {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use jiff::Timestamp;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, timeout};
 use tokio_util::codec::Framed;
@@ -196,7 +196,7 @@ impl Session {
             return Ok(());
         }
         self.through = numbered.seq;
-        let everything = self.filter.is_whole_account() && self.scope.is_account();
+        let everything = self.sees_everything();
         if let (true, Some(bytes)) = (everything, whole) {
             return send_bytes(framed, bytes).await;
         }
@@ -214,20 +214,29 @@ impl Session {
         send(framed, &ToBoard::Update(Numbered { seq, update })).await
     }
 
+    /// True when the board gets every update whole (its view and its scope are the whole account).
+    fn sees_everything(&self) -> bool {
+        self.filter.is_whole_account() && self.scope.is_account()
+    }
+
     /// A fresh listing of the board's scope from the hub's newest state (once there is one), and the
     /// deltas after it that it may see; returns that state.
     async fn snapshot<S>(&mut self, framed: &mut Frames<S>) -> Result<Arc<FeedState>, ProtocolError>
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
+        let everything = self.sees_everything();
         // The state and its number together: an update numbered after it comes through the fan-out.
-        let (state, seq) = {
-            let history = self.hub.history();
-            (Arc::clone(history.state()), history.last_seq())
+        let (state, seq, whole) = {
+            let mut history = self.hub.history();
+            let whole = if everything { history.whole_listing() } else { None };
+            (Arc::clone(history.state()), history.last_seq(), whole)
         };
         self.through = seq;
         // Before the source's first listing there is none to send (an empty one would say "no calls").
-        if state.listing.seq > 0 {
+        if let Some(bytes) = whole {
+            send_bytes(framed, bytes).await?;
+        } else if state.listing.seq > 0 {
             let listing = self.filter.listing(&state.listing, Some(self.scope.clone()));
             let update = Update::Listing(Arc::new(listing));
             send(framed, &ToBoard::Update(Numbered { seq, update })).await?;
@@ -360,7 +369,7 @@ impl Session {
     {
         let mut status = Status::of(state, Some(self.scope.clone()));
         status.user = self.user_of(state);
-        let filtered = !(self.filter.is_whole_account() && self.scope.is_account());
+        let filtered = !self.sees_everything();
         if filtered && let PushHealth::Live { last_event, .. } = &mut status.push {
             *last_event = self.last_sent;
         }
@@ -397,18 +406,31 @@ async fn send<S>(framed: &mut Frames<S>, message: &ToBoard) -> Result<(), Protoc
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    timeout(WRITE, framed.send(message))
-        .await
-        .map_err(|_| not_reading())?
+    send_bytes(framed, protocol::encode(message)).await
 }
 
+/// Writes one encoded message as a frame straight to the connection: the message is shared by every
+/// board that gets it whole, and a listing of a few thousand calls is megabytes, so it is not copied into
+/// each board's write buffer (200 boards would hold a gigabyte of copies while they read).
 async fn send_bytes<S>(framed: &mut Frames<S>, bytes: tokio_util::bytes::Bytes) -> Result<(), ProtocolError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    timeout(WRITE, framed.send(bytes))
-        .await
-        .map_err(|_| not_reading())?
+    let length = u32::try_from(bytes.len())
+        .ok()
+        .filter(|n| *n as usize <= protocol::MAX_FRAME)
+        .ok_or_else(|| {
+            ProtocolError::Garbled(format!("a message of {} bytes is too large to send", bytes.len()))
+        })?;
+    let writing = async {
+        SinkExt::<&ToBoard>::flush(framed).await?;
+        let io = framed.get_mut();
+        io.write_all(&length.to_be_bytes()).await?;
+        io.write_all(&bytes).await?;
+        io.flush().await?;
+        Ok(())
+    };
+    timeout(WRITE, writing).await.map_err(|_| not_reading())?
 }
 
 fn not_reading() -> ProtocolError {

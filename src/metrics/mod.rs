@@ -10,7 +10,8 @@ use metrics::Unit;
 
 use crate::feed::{FeedState, PushHealth};
 
-/// Gauge: boards attached to the hub now, by `transport` (`unix`, `tcp`, `nats`).
+/// Gauge: boards attached to the hub's own listeners now, by `transport` (`unix`, `tcp`). Boards on NATS
+/// subscribe to the NATS server, which counts them (its monitoring's `/subsz`); the hub cannot.
 pub const VIEWERS: &str = "callboard_hub_viewers";
 /// Counter: push events received from RingCentral (events per second is its `rate()`).
 pub const EVENTS: &str = "callboard_events_total";
@@ -24,7 +25,7 @@ pub const LISTING_AGE: &str = "callboard_last_listing_age_seconds";
 /// Every value of [`PUSH_STATE`]'s `state` label.
 pub const PUSH_STATES: [&str; 5] = ["off", "connecting", "live", "reconnecting", "unavailable"];
 /// Every value of [`VIEWERS`]' `transport` label.
-pub const TRANSPORTS: [&str; 3] = ["unix", "tcp", "nats"];
+pub const TRANSPORTS: [&str; 2] = ["unix", "tcp"];
 /// Every value of [`REQUESTS`]' `group` label: RingCentral's rate groups as `api::rate_limit` names them
 /// (spelt out here: the client counts through this module, so this module does not import the client's).
 pub const RATE_GROUPS: [&str; 4] = ["Heavy", "Medium", "Light", "Auth"];
