@@ -99,12 +99,9 @@ fn killing_the_active_hub_process_hands_ringcentral_to_the_standby_within_15_sec
         tempfile::tempdir().unwrap(),
     );
     let (mut hub_a, a_said) = serve(a_home.path(), &sim, &nats);
-    wait_line(
-        &a_said,
-        "word that hub A is active",
-        STARTING,
-        |l| l.contains("active:"),
-    );
+    wait_line(&a_said, "word that hub A is active", STARTING, |l| {
+        l.contains("active:")
+    });
     let mut tail = Killed(
         callboard(board_home.path())
             .args(["tail", "--format", "ndjson", "--hub", &nats.url("wall", "")])
@@ -115,19 +112,11 @@ fn killing_the_active_hub_process_hands_ringcentral_to_the_standby_within_15_sec
     );
     let printed = lines(tail.0.stdout.take().unwrap());
     let a_call = |l: &str| l.contains("\"state\"");
-    wait_line(
-        &printed,
-        "call on the board through NATS",
-        STARTING,
-        a_call,
-    );
+    wait_line(&printed, "call on the board through NATS", STARTING, a_call);
     let (_hub_b, b_said) = serve(b_home.path(), &sim, &nats);
-    wait_line(
-        &b_said,
-        "word that hub B stands by",
-        STARTING,
-        |l| l.contains("standby:"),
-    );
+    wait_line(&b_said, "word that hub B stands by", STARTING, |l| {
+        l.contains("standby:")
+    });
     let before = session_runs(&sim);
     assert_eq!(
         before.len(),
@@ -159,12 +148,7 @@ fn killing_the_active_hub_process_hands_ringcentral_to_the_standby_within_15_sec
     // What the board printed until now may have come from hub A; from here on only hub B publishes.
     while printed.try_recv().is_ok() {}
 
-    wait_line(
-        &printed,
-        "call printed after the failover",
-        STARTING,
-        a_call,
-    );
+    wait_line(&printed, "call printed after the failover", STARTING, a_call);
     let runs = session_runs(&sim);
     assert_eq!(
         runs.len(),
