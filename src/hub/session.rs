@@ -196,16 +196,19 @@ impl Session {
             return Ok(());
         }
         self.through = numbered.seq;
-        let everything = self.sees_everything();
-        if let (true, Some(bytes)) = (everything, whole) {
-            return send_bytes(framed, bytes).await;
+        if let (true, Some(bytes)) = (self.sees_everything(), &whole) {
+            return send_bytes(framed, bytes.clone()).await;
         }
         let update = match &numbered.update {
             Update::Listing(listing) => {
                 Update::Listing(Arc::new(self.filter.listing(listing, Some(self.scope.clone()))))
             }
+            // An allowed delta is the same message every board gets: the encoded one when there is one.
             Update::Delta(delta) if self.filter.allows_delta(delta) => {
                 self.last_sent = Some(delta.at);
+                if let Some(bytes) = whole {
+                    return send_bytes(framed, bytes).await;
+                }
                 Update::Delta(delta.clone())
             }
             Update::Delta(_) => return Ok(()),
