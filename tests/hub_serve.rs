@@ -403,7 +403,7 @@ async fn a_listing_of_two_thousand_calls_reaches_a_board_in_one_frame() {
     let user = user();
     let hub = TestHub::start(&format!("[[viewer]]\nuser = \"{user}\"\naccount = true\n")).await;
     hub.step(|out| {
-        let calls = (0..2000).map(|i| call(&format!("LI-{i}"), "101")).collect();
+        let calls: Vec<_> = (0..2000).map(|i| call(&format!("LI-{i}"), "101")).collect();
         out.list(Scope::Account, t(0), calls, 0);
     });
     hub.wait_numbered(1).await;

@@ -83,7 +83,13 @@ impl Publisher {
     /// until a second listing covers it: a listing cannot show hold or park, so a reader one listing
     /// behind still gets them. A source switching scope sends no deltas of the new scope before its first
     /// listing: the board would merge them into the old.
-    pub fn list(&mut self, scope: Scope, taken_at: Timestamp, calls: Vec<Arc<CallRecord>>, skipped: usize) {
+    pub fn list(
+        &mut self,
+        scope: Scope,
+        taken_at: Timestamp,
+        calls: impl Into<Arc<[Arc<CallRecord>]>>,
+        skipped: usize,
+    ) {
         let kept = self.deltas.len();
         let listed = self.state.listing.scope.as_ref();
         if listed.is_some_and(|listed| *listed != scope) {

@@ -134,16 +134,19 @@ impl ViewFilter {
 
     /// `listing` with only the allowed calls, as of `scope`; remembers their sessions.
     pub fn listing(&mut self, listing: &Listing, scope: Option<Scope>) -> Listing {
-        let calls: Vec<_> = if self.allowed.is_none() {
-            listing.calls.to_vec()
-        } else {
-            listing
-                .calls
-                .iter()
-                .filter(|r| self.allows_record(r))
-                .cloned()
-                .collect()
-        };
+        if self.allowed.is_none() {
+            // Everything, as it is: the calls stay shared, and no session needs remembering.
+            return Listing {
+                scope,
+                ..listing.clone()
+            };
+        }
+        let calls: Vec<_> = listing
+            .calls
+            .iter()
+            .filter(|r| self.allows_record(r))
+            .cloned()
+            .collect();
         if let Some(taken) = listing.taken_at {
             let forget_before = taken - SESSION_MEMORY;
             self.sessions.retain(|_, seen| *seen >= forget_before);
@@ -156,11 +159,7 @@ impl ViewFilter {
             scope,
             taken_at: listing.taken_at,
             calls: calls.into(),
-            skipped: if self.allowed.is_none() {
-                listing.skipped
-            } else {
-                0
-            },
+            skipped: 0,
         }
     }
 

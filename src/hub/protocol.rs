@@ -18,7 +18,7 @@ use tokio_util::bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
 
 use crate::api::{DirectoryEntry, Scope};
-use crate::feed::{Delta, FeedState, Listing, PushHealth, RateHeadroom, SourceError, UserInfo};
+use crate::feed::{Delta, FeedState, Listing, Publisher, PushHealth, RateHeadroom, SourceError, UserInfo};
 use crate::secret::Secret;
 
 /// The protocol version this build speaks.
@@ -203,6 +203,21 @@ impl Status {
         state.switching = self.switching;
         state.push = self.push;
         state.user = self.user;
+    }
+}
+
+impl Update {
+    /// Publishes this update on a board's source, as of `now` when a listing does not say when it was
+    /// taken (a listing without a scope is of the account).
+    pub fn apply(self, out: &mut Publisher, now: Timestamp) {
+        match self {
+            Update::Listing(listing) => {
+                let scope = listing.scope.clone().unwrap_or(Scope::Account);
+                let taken_at = listing.taken_at.unwrap_or(now);
+                out.list(scope, taken_at, Arc::clone(&listing.calls), listing.skipped);
+            }
+            Update::Delta(delta) => out.change(delta.at, delta.change),
+        }
     }
 }
 

@@ -269,14 +269,7 @@ impl Link {
         match message {
             ToBoard::Update(numbered) => {
                 self.advance(numbered.seq, matches!(numbered.update, Update::Listing(_)));
-                match numbered.update {
-                    Update::Listing(l) => {
-                        let scope = l.scope.clone().unwrap_or(Scope::Account);
-                        self.out
-                            .list(scope, l.taken_at.unwrap_or(now), l.calls.to_vec(), l.skipped);
-                    }
-                    Update::Delta(d) => self.out.change(d.at, d.change),
-                }
+                numbered.update.apply(&mut self.out, now);
                 false
             }
             ToBoard::Status(status) => {

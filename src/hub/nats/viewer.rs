@@ -177,15 +177,10 @@ impl Board {
     }
 
     fn apply(&mut self, update: Update) {
-        match update {
-            Update::Listing(listing) => {
-                let scope = listing.scope.clone().unwrap_or(Scope::Account);
-                let taken_at = listing.taken_at.unwrap_or_else(Timestamp::now);
-                self.out
-                    .list(scope, taken_at, listing.calls.to_vec(), listing.skipped);
-                self.out.state.error = None;
-            }
-            Update::Delta(delta) => self.out.change(delta.at, delta.change),
+        let listing = matches!(update, Update::Listing(_));
+        update.apply(&mut self.out, Timestamp::now());
+        if listing {
+            self.out.state.error = None;
         }
     }
 
