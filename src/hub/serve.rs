@@ -115,9 +115,12 @@ async fn pump(hub: Arc<Hub>, mut states: watch::Receiver<Arc<FeedState>>) {
         let state = Arc::clone(&states.borrow_and_update());
         crate::metrics::observe_feed(&state, Timestamp::now());
         let new = hub.history().take(Arc::clone(&state));
-        for numbered in new {
-            let bytes = encode(&ToBoard::Update(Numbered::clone(&numbered)));
-            let _ = hub.events.send(Event::Update(numbered, bytes));
+        // Encoded only for boards attached now; a board that attaches later starts from the history.
+        if hub.events.receiver_count() > 0 {
+            for numbered in new {
+                let bytes = encode(&ToBoard::Update(Numbered::clone(&numbered)));
+                let _ = hub.events.send(Event::Update(numbered, bytes));
+            }
         }
         let _ = hub.events.send(Event::State(state));
         if states.changed().await.is_err() {
