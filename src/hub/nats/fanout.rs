@@ -95,14 +95,17 @@ impl Fanout {
         self.sent = state.last_update();
         let mut written = Written::default();
         let kept = |seq: u64| state.deltas.binary_search_by_key(&seq, |d| d.seq).is_ok();
+        let status = Status::of(state, state.scope.clone());
         for out in &mut self.views {
-            let messages = out.advance(&self.hub, state, sent);
+            let messages = out.advance(&self.hub, state, sent, &status);
             if messages.is_empty() {
                 continue;
             }
-            let (welcome, status) = (out.welcome(&self.hub), out.status.clone());
-            let all: Vec<ToBoard> = messages.iter().map(|(_, m)| m.clone()).collect();
-            written.bucket += out.stored.write(&self.store, welcome, status, &all, kept).await?;
+            let welcome = out.welcome(&self.hub);
+            let all: Vec<&ToBoard> = messages.iter().map(|(_, message)| message).collect();
+            written.bucket += (out.stored)
+                .write(&self.store, welcome, out.status.clone(), &all, kept)
+                .await?;
             for (kind, message) in messages {
                 let subject = self.names.subject(&out.view, kind);
                 let (headers, bytes) = payload_of(&self.hub, &message);
@@ -134,10 +137,10 @@ fn payload_of(hub: &str, message: &ToBoard) -> (HeaderMap, tokio_util::bytes::By
 }
 
 impl ViewOut {
-    /// Takes in what `state` has beyond update `sent`, filtered; returns the messages to publish.
-    /// The updates go out in the order of their numbers, so a board keeps what is newer than the last
-    /// one it has.
-    fn advance(&mut self, hub: &str, state: &FeedState, sent: u64) -> Vec<(Kind, ToBoard)> {
+    /// Takes in what `state` has beyond update `sent`, filtered, and `state`'s `status`; returns the
+    /// messages to publish. The updates go out in the order of their numbers, so a board keeps what is
+    /// newer than the last one it has.
+    fn advance(&mut self, hub: &str, state: &FeedState, sent: u64, status: &Status) -> Vec<(Kind, ToBoard)> {
         let mut messages = Vec::new();
         if self.user != state.user {
             self.user = state.user.clone();
@@ -166,10 +169,9 @@ impl ViewOut {
             ToBoard::Update(numbered) => numbered.seq,
             _ => u64::MAX,
         });
-        let status = Status::of(state, state.scope.clone());
-        if self.status.as_ref() != Some(&status) {
+        if self.status.as_ref() != Some(status) {
             self.status = Some(status.clone());
-            messages.push((Kind::Status, ToBoard::Status(status)));
+            messages.push((Kind::Status, ToBoard::Status(status.clone())));
         }
         messages
     }

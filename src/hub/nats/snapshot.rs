@@ -37,8 +37,8 @@ struct Head {
     chunks: Vec<u64>,
 }
 
-/// The listing, or one chunk of deltas.
-#[derive(Debug, Serialize, Deserialize)]
+/// The listing, or one chunk of deltas, as a board reads it.
+#[derive(Debug, Deserialize)]
 struct Part {
     /// The hub run that wrote it.
     hub: String,
@@ -47,6 +47,15 @@ struct Part {
     /// The chunk's number (the listing's for the listing).
     index: u64,
     updates: Vec<Numbered>,
+}
+
+/// A [`Part`] as the hub writes it, borrowing what it holds (same encoding).
+#[derive(Serialize)]
+struct PartRef<'a> {
+    hub: &'a str,
+    listing: Option<u64>,
+    index: u64,
+    updates: &'a [Numbered],
 }
 
 /// One chunk as the hub keeps it.
@@ -115,7 +124,7 @@ impl Stored {
         store: &kv::Store,
         welcome: Welcome,
         status: Option<Status>,
-        messages: &[ToBoard],
+        messages: &[&ToBoard],
         keep: impl Fn(u64) -> bool,
     ) -> Result<usize, String> {
         let hub = welcome.hub.clone();
@@ -130,7 +139,12 @@ impl Stored {
                     },
                 ) => {
                     self.listing = Some(numbered.seq);
-                    let part = self.part(&hub, numbered.seq, vec![numbered.clone()]);
+                    let part = PartRef {
+                        hub: &hub,
+                        listing: self.listing,
+                        index: numbered.seq,
+                        updates: std::slice::from_ref(numbered),
+                    };
                     written += put(store, &self.keys.listing, &part).await?;
                     self.chunks.iter_mut().for_each(|chunk| chunk.dirty = true);
                 }
@@ -168,14 +182,18 @@ impl Stored {
                 RING as usize * CHUNK
             );
         }
-        let dirty: Vec<(u64, Vec<Numbered>)> = self
-            .chunks
-            .iter_mut()
-            .filter_map(|chunk| std::mem::take(&mut chunk.dirty).then(|| (chunk.index, chunk.deltas.clone())))
+        let dirty: Vec<usize> = (self.chunks.iter_mut().enumerate())
+            .filter_map(|(at, chunk)| std::mem::take(&mut chunk.dirty).then_some(at))
             .collect();
-        for (index, deltas) in dirty {
-            let part = self.part(&hub, index, deltas);
-            written += put(store, &self.keys.chunk(index), &part).await?;
+        for at in dirty {
+            let chunk = &self.chunks[at];
+            let part = PartRef {
+                hub: &hub,
+                listing: self.listing,
+                index: chunk.index,
+                updates: &chunk.deltas,
+            };
+            written += put(store, &self.keys.chunk(chunk.index), &part).await?;
         }
         let head = Head {
             welcome,
@@ -188,15 +206,6 @@ impl Stored {
             self.head = Some(head);
         }
         Ok(written)
-    }
-
-    fn part(&self, hub: &str, index: u64, updates: Vec<Numbered>) -> Part {
-        Part {
-            hub: hub.to_owned(),
-            listing: self.listing,
-            index,
-            updates,
-        }
     }
 }
 
