@@ -17,6 +17,7 @@ pub mod prefs;
 pub mod push;
 pub mod record;
 pub mod secret;
+pub mod server_tls;
 pub mod sim;
 pub mod text;
 pub mod tui;

@@ -157,12 +157,8 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     }
     let key = rustls::pki_types::PrivateKeyDer::from_pem_file(key)
         .map_err(|e| format!("cannot read the private key {}: {e}", key.display()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
-        .map_err(|e| format!("the certificate and key do not make a TLS server: {e}"))?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    crate::server_tls::acceptor(certs, key, &[])
+        .map_err(|e| format!("the certificate and key do not make a TLS server: {e}"))
 }
 
 /// Accepts boards on `bound` until the task is aborted: at most [`super::gate::PENDING`] at a time before

@@ -3,15 +3,15 @@
 //! http/1.1, as RingCentral's front ends offer) and of the WebSocket gateway (http/1.1).
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
     KeyPair, KeyUsagePurpose,
 };
-use rustls::ServerConfig;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
+
+use crate::server_tls;
 
 /// The common name of the simulator's certificate authority: what an untrusted-issuer error names.
 pub const CA_NAME: &str = "callboard simulator CA";
@@ -56,8 +56,9 @@ impl SimTls {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
         Ok(SimTls {
             ca_pem: ca_cert.pem(),
-            rest: acceptor(chain.clone(), key.clone_key(), &[b"h2", b"http/1.1"])?,
-            gateway: acceptor(chain, key, &[b"http/1.1"])?,
+            rest: server_tls::acceptor(chain.clone(), key.clone_key(), &[b"h2", b"http/1.1"])
+                .map_err(other)?,
+            gateway: server_tls::acceptor(chain, key, &[b"http/1.1"]).map_err(other)?,
         })
     }
 }
@@ -101,22 +102,6 @@ fn named(common_name: &str) -> DistinguishedName {
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, common_name);
     name
-}
-
-fn acceptor(
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-    alpn: &[&[u8]],
-) -> io::Result<TlsAcceptor> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(other)?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(other)?;
-    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 fn other(e: impl std::fmt::Display) -> io::Error {
